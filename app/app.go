@@ -1,0 +1,111 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"duplex/controller"
+	"duplex/lib"
+)
+
+// App is one loaded application.
+type App struct {
+	Name    string
+	Version string
+	Config  map[string]any
+	// Files is the resources root; nothing outside it can be read.
+	Files  fs.FS
+	Engine *controller.Engine
+	// loaded stands in for the modification time of files that have none
+	// (an embedded app), so that conditional GETs still work.
+	loaded time.Time
+	tags   assetTags
+	closer func() error
+}
+
+// descriptor is app.json.
+type descriptor struct {
+	Name    string         `json:"name"`
+	Version string         `json:"version"`
+	Config  map[string]any `json:"config"`
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// LoadDir loads the application in dir. Its files are read through os.Root,
+// so neither "../" nor a symlink can reach outside dir.
+func LoadDir(dir string, cfg Config) (*App, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("application %s: %w", dir, err)
+	}
+	a, err := LoadFS(root.FS(), filepath.Base(abs), filepath.Join(abs, "app.json"), cfg)
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	a.closer = root.Close
+	return a, nil
+}
+
+// LoadFS loads an application from fsys. defaultName is used when app.json
+// names none; where tells errors which file app.json is.
+func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
+	cfg = cfg.withDefaults()
+	data, err := fs.ReadFile(fsys, "app.json")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: missing: every application needs an app.json", where)
+		}
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	var d descriptor
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("%s: invalid JSON: %w", where, err)
+	}
+	if d.Name == "" {
+		d.Name = defaultName
+	}
+	if !validName.MatchString(d.Name) {
+		return nil, fmt.Errorf("%s: name %q: use letters, digits, '.', '_' and '-'", where, d.Name)
+	}
+	if d.Config == nil {
+		d.Config = map[string]any{}
+	}
+	a := &App{Name: d.Name, Version: d.Version, Config: d.Config, Files: fsys, loaded: time.Now().UTC().Truncate(time.Second)}
+	a.Engine, err = controller.New(controller.Options{
+		FS:           fsys,
+		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
+		Libs:         lib.NewRegistry(),
+		Workers:      cfg.JSWorkers,
+		Timeout:      cfg.JSTimeout,
+		MaxCallStack: cfg.JSMaxCallStack,
+		MaxBody:      cfg.MaxBody,
+		Dev:          cfg.Dev,
+		Log:          cfg.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("application %s: %w", d.Name, err)
+	}
+	return a, nil
+}
+
+// Close waits for running calls and releases the application's files.
+func (a *App) Close(ctx context.Context) error {
+	err := a.Engine.Close(ctx)
+	if a.closer != nil {
+		err = errors.Join(err, a.closer())
+	}
+	return err
+}

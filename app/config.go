@@ -1,0 +1,54 @@
+// Package app is an application on disk (app.json, services/, webapp/,
+// assets/, lib/) and the HTTP routes that serve one or more of them.
+package app
+
+import (
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Config is everything the command line decides about a server.
+type Config struct {
+	Addr            string
+	JSWorkers       int
+	JSTimeout       time.Duration
+	JSMaxCallStack  int
+	MaxBody         int64
+	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// request headers (slowloris).
+	ReadHeaderTimeout time.Duration
+	MaxHeaderBytes    int
+	Dev               bool
+	Log               zerolog.Logger
+}
+
+// Defaults fills what a Config leaves unset.
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.JSWorkers < 1 {
+		c.JSWorkers = 1
+	}
+	if c.JSTimeout <= 0 {
+		c.JSTimeout = 10 * time.Second
+	}
+	if c.JSMaxCallStack <= 0 {
+		c.JSMaxCallStack = 10000
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 10 << 20
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.ReadHeaderTimeout <= 0 {
+		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = 64 << 10
+	}
+	return c
+}

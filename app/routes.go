@@ -1,0 +1,146 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/rs/zerolog"
+
+	"duplex/controller"
+)
+
+// router serves a set of applications with XP's URL conventions.
+type router struct {
+	apps  map[string]*App
+	first *App
+	log   zerolog.Logger
+}
+
+// Handler mounts apps; the first one also answers "/" and every path no
+// other route claims.
+func Handler(apps []*App, log zerolog.Logger) http.Handler {
+	rt := &router{apps: map[string]*App{}, log: log}
+	for _, a := range apps {
+		rt.apps[a.Name] = a
+	}
+	if len(apps) > 0 {
+		rt.first = apps[0]
+	}
+	r := chi.NewRouter()
+	r.Use(recoverPanics(log))
+	r.HandleFunc("/_/service/{app}/{service}", rt.service)
+	r.HandleFunc("/_/service/{app}/{service}/*", rt.service)
+	r.HandleFunc("/_/asset/{app}/*", rt.asset)
+	r.HandleFunc("/webapp/{app}", rt.webapp)
+	r.HandleFunc("/webapp/{app}/*", rt.webapp)
+	r.HandleFunc("/*", rt.root)
+	return r
+}
+
+// lookup finds the app named in the URL; "name:fingerprint" is XP's
+// cache-busting asset form and names the same app.
+func (rt *router) lookup(w http.ResponseWriter, r *http.Request) *App {
+	name := chi.URLParam(r, "app")
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		name = name[:i]
+	}
+	a, ok := rt.apps[name]
+	if !ok {
+		rt.notFound(w, r, "Application ["+name+"] not found")
+		return nil
+	}
+	return a
+}
+
+func (rt *router) notFound(w http.ResponseWriter, r *http.Request, message string) {
+	rt.log.Info().Str("path", r.URL.Path).Msg(message)
+	controller.WriteError(w, r, http.StatusNotFound, message)
+}
+
+func (rt *router) service(w http.ResponseWriter, r *http.Request) {
+	a := rt.lookup(w, r)
+	if a == nil {
+		return
+	}
+	rt.serveService(w, r, a, chi.URLParam(r, "service"), "/_/service/"+a.Name)
+}
+
+func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, name, base string) {
+	script := "/services/" + name + "/" + name + ".js"
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\") || !a.Engine.Exists(script) {
+		rt.notFound(w, r, "Service ["+a.Name+":"+name+"] not found")
+		return
+	}
+	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})
+}
+
+func (rt *router) asset(w http.ResponseWriter, r *http.Request) {
+	a := rt.lookup(w, r)
+	if a == nil {
+		return
+	}
+	if !a.serveAsset(w, r, chi.URLParam(r, "*")) {
+		rt.notFound(w, r, "Asset not found")
+	}
+}
+
+func (rt *router) webapp(w http.ResponseWriter, r *http.Request) {
+	a := rt.lookup(w, r)
+	if a == nil {
+		return
+	}
+	base := "/webapp/" + a.Name
+	sub := strings.TrimPrefix(r.URL.Path, base)
+	// XP mounts services below any base; below a webapp, only its own.
+	if rest, ok := strings.CutPrefix(sub, "/_/service/"+a.Name+"/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		rt.serveService(w, r, a, name, base+"/_/service/"+a.Name)
+		return
+	}
+	rt.serveWebapp(w, r, a, sub, base)
+}
+
+func (rt *router) root(w http.ResponseWriter, r *http.Request) {
+	if rt.first == nil {
+		rt.notFound(w, r, "No application")
+		return
+	}
+	rt.serveWebapp(w, r, rt.first, r.URL.Path, "")
+}
+
+// serveWebapp answers sub (the path below the webapp's base): a GET for a
+// file in assets/ is served before the controller runs, as XP's
+// WebAppHandler does.
+func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, sub, base string) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && sub != "" && sub != "/" {
+		if a.serveAsset(w, r, strings.TrimPrefix(sub, "/")) {
+			return
+		}
+	}
+	const script = "/webapp/webapp.js"
+	if !a.Engine.Exists(script) {
+		rt.notFound(w, r, "Application ["+a.Name+"] has no webapp")
+		return
+	}
+	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base})
+}
+
+// recoverPanics turns a bug into a 500 and a log line instead of a dropped
+// connection; the server keeps serving.
+func recoverPanics(log zerolog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					log.Error().Interface("panic", v).Str("path", r.URL.Path).Msg("handler panicked")
+					controller.WriteError(w, r, http.StatusInternalServerError, "")
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}

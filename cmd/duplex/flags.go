@@ -1,0 +1,108 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"duplex/app"
+)
+
+// options is the parsed command line of `duplex serve`.
+type options struct {
+	apps          []string
+	logLevel      string
+	regexpTimeout time.Duration
+	cfg           app.Config
+}
+
+// listFlag collects a repeatable flag; from the environment it takes a
+// comma-separated list.
+type listFlag struct{ values *[]string }
+
+func (l listFlag) String() string {
+	if l.values == nil {
+		return ""
+	}
+	return strings.Join(*l.values, ",")
+}
+
+func (l listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l.values = append(*l.values, s)
+		}
+	}
+	return nil
+}
+
+// envName is the environment variable that stands in for a flag.
+func envName(flagName string) string {
+	return "DUPLEX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &o.cfg
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address, host:port (port 0 picks a free port)")
+	fs.Var(listFlag{&o.apps}, "app", "application folder; repeat for several apps, the first one also answers `/` (default: the bundled chat)")
+	fs.IntVar(&c.JSWorkers, "js-workers", runtime.GOMAXPROCS(0), "JavaScript runtimes per application; module-level variables live per runtime")
+	fs.DurationVar(&c.JSTimeout, "js-timeout", 10*time.Second, "longest a controller call may run before it is interrupted")
+	fs.IntVar(&c.JSMaxCallStack, "js-max-stack", 10000, "deepest JavaScript call stack before a RangeError-like failure")
+	fs.DurationVar(&o.regexpTimeout, "js-regexp-timeout", 2*time.Second, "longest one backtracking regexp match may run; it then reports no match")
+	fs.Int64Var(&c.MaxBody, "max-body", 10<<20, "largest request body, in bytes, a controller may read (413 above it)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight requests")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
+	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "largest request header block, in bytes (431 above it)")
+	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages")
+	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: duplex serve [flags]\n\nEvery flag can also be set in the environment, as DUPLEX_<FLAG> (for --js-workers: DUPLEX_JS_WORKERS).\n\nFlags:\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			name, help := flag.UnquoteUsage(f)
+			fmt.Fprintf(fs.Output(), "  --%s %s\n    \t%s (env %s", f.Name, name, help, envName(f.Name))
+			if f.DefValue != "" && f.DefValue != "false" {
+				fmt.Fprintf(fs.Output(), ", default %s", f.DefValue)
+			}
+			fmt.Fprintln(fs.Output(), ")")
+		})
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := os.LookupEnv(envName(f.Name)); ok && !set[f.Name] && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
+			}
+		}
+	})
+	return o, envErr
+}
+
+// newLogger writes JSON lines to stderr, or a console format with --dev.
+func newLogger(o *options, stderr io.Writer) (zerolog.Logger, error) {
+	level, err := zerolog.ParseLevel(o.logLevel)
+	if err != nil || o.logLevel == "" {
+		return zerolog.Nop(), fmt.Errorf("--log-level %q: use debug, info, warn or error", o.logLevel)
+	}
+	var out io.Writer = stderr
+	if o.cfg.Dev {
+		out = zerolog.ConsoleWriter{Out: stderr, TimeFormat: "15:04:05.000"}
+	}
+	return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
+}

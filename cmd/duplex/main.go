@@ -1,0 +1,52 @@
+// Command duplex serves Enonic-XP-style JavaScript applications over HTTP
+// and WebSockets.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `duplex serves Enonic-XP-style JavaScript controllers over HTTP and WebSockets.
+
+Usage:
+  duplex serve [flags]    serve one or more applications (see duplex serve --help)
+  duplex help             show this text
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err := serve(ctx, args[1:], stdout, stderr)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case err != nil:
+			fmt.Fprintln(stderr, "duplex:", err)
+			return 1
+		}
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "duplex: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"path/filepath"
+
+	"duplex/app"
+	"duplex/controller"
+	"duplex/site"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	o.cfg.Log = log
+	controller.LimitRegexpTime(o.regexpTimeout)
+	apps, err := loadApps(o)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.cfg.Addr)
+	if err != nil {
+		closeApps(apps)
+		return err
+	}
+	return app.NewServer(o.cfg, apps).Serve(ctx, ln)
+}
+
+func loadApps(o *options) ([]*app.App, error) {
+	if len(o.apps) == 0 {
+		a, err := app.LoadFS(site.FS(), "chat", "bundled site/app.json", o.cfg)
+		if err != nil {
+			return nil, err
+		}
+		return []*app.App{a}, nil
+	}
+	var apps []*app.App
+	seen := map[string]string{}
+	for _, dir := range o.apps {
+		a, err := app.LoadDir(dir, o.cfg)
+		if err != nil {
+			closeApps(apps)
+			return nil, err
+		}
+		if other, dup := seen[a.Name]; dup {
+			closeApps(append(apps, a))
+			return nil, errors.New("two applications are named " + a.Name + ": " + other + " and " + filepath.Clean(dir))
+		}
+		seen[a.Name] = filepath.Clean(dir)
+		apps = append(apps, a)
+	}
+	return apps, nil
+}
+
+func closeApps(apps []*app.App) {
+	for _, a := range apps {
+		_ = a.Close(context.Background())
+	}
+}

@@ -1,0 +1,216 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/rs/zerolog"
+)
+
+// Target names the controller that answers a request.
+type Target struct {
+	// Script is the controller's path in the app, e.g. "/webapp/webapp.js".
+	Script string
+	// ContextPath is the URL prefix the controller is mounted at.
+	ContextPath string
+}
+
+// allowedMethods are XP 7.15's HttpMethod.standard(); anything else is 405
+// before a script runs.
+var allowedMethods = map[string]string{
+	http.MethodGet: "get", http.MethodPost: "post", http.MethodHead: "get",
+	http.MethodOptions: "options", http.MethodPut: "put", http.MethodDelete: "delete",
+	http.MethodTrace: "trace", http.MethodPatch: "patch",
+}
+
+const allowHeader = "GET,POST,HEAD,OPTIONS,PUT,DELETE,TRACE,PATCH"
+
+// outcome is what a call decided beyond the response itself.
+type outcome int
+
+const (
+	answered outcome = iota
+	noHandler
+)
+
+// Serve runs the controller t for one HTTP request.
+func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
+	log := e.log.With().Str("script", t.Script).Str("method", r.Method).Str("path", r.URL.Path).Logger()
+	export, ok := allowedMethods[r.Method]
+	if !ok {
+		log.Info().Msg("method not allowed")
+		w.Header().Set("Allow", allowHeader)
+		writeErrorPage(w, r, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "")
+		return
+	}
+	req, status, err := e.readRequest(w, r, t)
+	if err != nil {
+		log.Info().Err(err).Int("status", status).Msg("bad request")
+		writeErrorPage(w, r, status, err.Error(), "")
+		return
+	}
+	var res *httpResponse
+	result := answered
+	err = e.run(r.Context(), func(wk *worker) error {
+		exports, err := wk.load(t.Script)
+		if err != nil {
+			return err
+		}
+		fn := handlerFor(wk.vm, exports, export)
+		if fn == nil {
+			result = noHandler
+			return nil
+		}
+		v, err := fn(goja.Undefined(), wk.requestObject(req))
+		if err != nil {
+			return err
+		}
+		res, err = wk.readResponse(v)
+		return err
+	})
+	switch {
+	case err != nil:
+		e.writeFailure(w, r, log, err)
+	case result == noHandler && r.Method == http.MethodOptions:
+		w.Header().Set("Allow", allowHeader)
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+	case result == noHandler:
+		log.Info().Msg("no handler for method")
+		w.Header().Set("Allow", allowHeader)
+		writeErrorPage(w, r, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "")
+	default:
+		e.writeResponse(w, r, res)
+	}
+}
+
+// handlerFor picks the export XP would call: the method's name, else `all`.
+func handlerFor(vm *goja.Runtime, exports goja.Value, name string) goja.Callable {
+	obj, ok := exports.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	if fn, ok := goja.AssertFunction(obj.Get(name)); ok {
+		return fn
+	}
+	if fn, ok := goja.AssertFunction(obj.Get("all")); ok {
+		return fn
+	}
+	return nil
+}
+
+// readRequest gathers the parameters and the text body before a runtime is
+// borrowed. It answers the status to send when the request is unreadable.
+func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (*httpRequest, int, error) {
+	req := &httpRequest{r: r, contextPath: t.ContextPath, params: r.URL.Query(), webSocket: isUpgradeRequest(r)}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" || r.Body == nil || r.Body == http.NoBody {
+		return req, 0, nil
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	text := isTextType(ct)
+	form := mt == "application/x-www-form-urlencoded"
+	if !text && !form {
+		return req, 0, nil
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.opts.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, http.StatusRequestEntityTooLarge, errors.New("request body larger than " + strconv.FormatInt(e.opts.MaxBody, 10) + " bytes")
+		}
+		return nil, http.StatusBadRequest, err
+	}
+	if text {
+		body := string(data)
+		req.body = &body
+		return req, 0, nil
+	}
+	form_, err := url.ParseQuery(string(data))
+	if err != nil {
+		return nil, http.StatusBadRequest, errors.New("malformed form body")
+	}
+	for k, v := range form_ {
+		req.params[k] = append(req.params[k], v...)
+	}
+	return req, 0, nil
+}
+
+func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *httpResponse) {
+	h := w.Header()
+	for k, v := range res.headers {
+		h[k] = v
+	}
+	for _, c := range res.cookies {
+		if s := c.String(); s != "" {
+			h.Add("Set-Cookie", s)
+		}
+	}
+	if res.redirect != "" {
+		h.Set("Location", res.redirect)
+	}
+	if res.status >= 400 && !res.hasBody {
+		writeErrorPage(w, r, res.status, "", "")
+		return
+	}
+	if res.status < 100 || res.status > 999 {
+		e.log.Error().Int("status", res.status).Msg("controller returned an invalid status")
+		writeErrorPage(w, r, http.StatusInternalServerError, "invalid status", "")
+		return
+	}
+	h.Set("Content-Type", res.contentType)
+	h.Set("Content-Length", strconv.Itoa(len(res.body)))
+	w.WriteHeader(res.status)
+	if r.Method != http.MethodHead && len(res.body) > 0 {
+		_, _ = w.Write(res.body)
+	}
+}
+
+// writeFailure answers a call that did not complete: 500 for script errors
+// and timeouts, 503 when no runtime was free; a client that went away gets
+// nothing.
+func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, log zerolog.Logger, err error) {
+	var (
+		status  = http.StatusInternalServerError
+		message = err.Error()
+		stack   string
+	)
+	var exc *goja.Exception
+	var overflow *goja.StackOverflowError
+	switch {
+	case errors.Is(err, context.Canceled):
+		log.Debug().Msg("client went away during the call")
+		return
+	case errors.Is(err, ErrBusy):
+		status = http.StatusServiceUnavailable
+		log.Warn().Msg("no JavaScript worker became free in time")
+	case errors.Is(err, ErrTimeout):
+		message = ErrTimeout.Error()
+		stack = err.Error()
+		log.Error().Err(err).Dur("timeout", e.opts.Timeout).Msg("controller timed out")
+	case errors.As(err, &overflow):
+		message = "Maximum call stack size exceeded"
+		stack = overflow.String()
+		log.Error().Err(err).Msg("controller exceeded the call stack")
+	case errors.As(err, &exc):
+		message = exc.Value().String()
+		stack = exc.String()
+		log.Error().Str("error", exc.Error()).Msg("controller threw")
+	default:
+		log.Error().Err(err).Msg("controller failed")
+	}
+	if !e.opts.Dev {
+		stack = ""
+	}
+	if stack == "" && e.opts.Dev {
+		stack = err.Error()
+	}
+	writeErrorPage(w, r, status, strings.TrimSpace(message), stack)
+}

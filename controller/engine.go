@@ -1,0 +1,167 @@
+// Package controller is duplex's JavaScript engine: a pool of goja runtimes
+// per application that share compiled programs, CommonJS require over the
+// application's files, the mapping of HTTP requests and responses to Enonic
+// XP's objects, method dispatch and the time limits on every call.
+package controller
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/rs/zerolog"
+
+	"duplex/lib"
+)
+
+// AppInfo is what the global `app` shows scripts.
+type AppInfo struct {
+	Name    string
+	Version string
+	Config  map[string]any
+}
+
+// Options configure one application's engine.
+type Options struct {
+	// FS holds the application's resources; paths never leave it.
+	FS   fs.FS
+	App  AppInfo
+	Libs *lib.Registry
+	// Workers is the number of runtimes; each holds its own module state.
+	Workers int
+	// Timeout bounds one controller call, waiting for a runtime included.
+	Timeout time.Duration
+	// MaxCallStack bounds JavaScript recursion.
+	MaxCallStack int
+	// MaxBody bounds the request body a controller may read.
+	MaxBody int64
+	// Dev shows stack traces on error pages.
+	Dev bool
+	Log zerolog.Logger
+}
+
+// Engine runs one application's scripts.
+type Engine struct {
+	opts     Options
+	log      zerolog.Logger
+	workers  chan *worker
+	all      []*worker
+	programs sync.Map // module path -> *source, shared by every runtime
+}
+
+// ErrTimeout is the cause of a call stopped by Options.Timeout.
+var ErrTimeout = errors.New("controller timed out")
+
+// ErrBusy is returned when no runtime became free within the timeout.
+var ErrBusy = errors.New("no JavaScript worker free")
+
+// New starts the runtimes of one application. Scripts are compiled lazily,
+// once per engine, when a runtime first requires them.
+func New(opts Options) (*Engine, error) {
+	if opts.FS == nil {
+		return nil, errors.New("controller: no application files")
+	}
+	if opts.Workers < 1 {
+		opts.Workers = 1
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.MaxCallStack <= 0 {
+		opts.MaxCallStack = 10000
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 10 << 20
+	}
+	e := &Engine{
+		opts:    opts,
+		log:     opts.Log.With().Str("app", opts.App.Name).Logger(),
+		workers: make(chan *worker, opts.Workers),
+	}
+	for i := 0; i < opts.Workers; i++ {
+		w, err := newWorker(e)
+		if err != nil {
+			return nil, err
+		}
+		e.all = append(e.all, w)
+		e.workers <- w
+	}
+	return e, nil
+}
+
+// App describes the application this engine runs.
+func (e *Engine) App() AppInfo { return e.opts.App }
+
+// Exists reports whether the application has the file p ("/a/b.js").
+func (e *Engine) Exists(p string) bool {
+	info, err := fs.Stat(e.opts.FS, p[1:])
+	return err == nil && info.Mode().IsRegular()
+}
+
+// run borrows a runtime, runs fn on it under the call's time limit and gives
+// the runtime back clean. fn must not keep goja values past its return.
+func (e *Engine) run(ctx context.Context, fn func(w *worker) error) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, ErrTimeout)
+	defer cancel()
+	var w *worker
+	select {
+	case w = <-e.workers:
+	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), ErrTimeout) {
+			return ErrBusy
+		}
+		return context.Cause(ctx)
+	}
+	interrupted := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		w.vm.Interrupt(context.Cause(ctx))
+		close(interrupted)
+	})
+	w.call = &lib.Call{Values: map[string]any{}}
+	err := fn(w)
+	w.call = nil
+	if !stop() {
+		// The interrupt may have landed after fn returned; wait for it so
+		// that clearing it below cannot race with it being set.
+		<-interrupted
+	}
+	w.vm.ClearInterrupt()
+	e.workers <- w
+	return classify(err)
+}
+
+// classify turns goja's uncatchable errors into the causes callers act on.
+func classify(err error) error {
+	var interrupted *goja.InterruptedError
+	if errors.As(err, &interrupted) {
+		if cause, ok := interrupted.Value().(error); ok {
+			return &stoppedError{cause: cause, detail: interrupted.Error()}
+		}
+	}
+	return err
+}
+
+// stoppedError is a call interrupted for cause; its text says where the
+// script was when it was stopped.
+type stoppedError struct {
+	cause  error
+	detail string
+}
+
+func (e *stoppedError) Error() string { return e.detail }
+func (e *stoppedError) Unwrap() error { return e.cause }
+
+// Close releases the runtimes once every call has finished.
+func (e *Engine) Close(ctx context.Context) error {
+	for range e.all {
+		select {
+		case <-e.workers:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

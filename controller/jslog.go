@@ -1,0 +1,93 @@
+package controller
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/rs/zerolog"
+)
+
+// logObject is the `log` a module sees: XP's four levels, each tagged with
+// the module's path so that a reader can tell which script spoke.
+func (w *worker) logObject(module string) *goja.Object {
+	logger := w.engine.log.With().Str("module", module).Logger()
+	o := w.vm.NewObject()
+	levels := []struct {
+		name  string
+		level zerolog.Level
+	}{
+		{"debug", zerolog.DebugLevel},
+		{"info", zerolog.InfoLevel},
+		{"warning", zerolog.WarnLevel},
+		{"error", zerolog.ErrorLevel},
+	}
+	for _, l := range levels {
+		level := l.level
+		_ = o.Set(l.name, func(c goja.FunctionCall) goja.Value {
+			if ev := logger.WithLevel(level); ev != nil {
+				ev.Msg(w.formatLog(c.Arguments))
+			}
+			return goja.Undefined()
+		})
+	}
+	return o
+}
+
+// formatLog renders XP's String.format-style arguments: %s takes the next
+// argument, objects and arrays print as JSON, %% is a percent sign.
+func (w *worker) formatLog(args []goja.Value) string {
+	if len(args) == 0 {
+		return ""
+	}
+	format, ok := args[0].Export().(string)
+	if !ok {
+		return w.logString(args[0])
+	}
+	rest := args[1:]
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' || i+1 == len(format) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch format[i] {
+		case '%':
+			b.WriteByte('%')
+		case 'n':
+			b.WriteByte('\n')
+		case 's', 'd', 'f', 'b', 'S':
+			if len(rest) == 0 {
+				b.WriteString("%" + string(format[i]))
+				continue
+			}
+			b.WriteString(w.logString(rest[0]))
+			rest = rest[1:]
+		default:
+			b.WriteByte('%')
+			b.WriteByte(format[i])
+		}
+	}
+	return b.String()
+}
+
+func (w *worker) logString(v goja.Value) string {
+	if v == nil || goja.IsUndefined(v) {
+		return "undefined"
+	}
+	if goja.IsNull(v) {
+		return "null"
+	}
+	if o, ok := v.(*goja.Object); ok && o.ClassName() != "Function" && o.ClassName() != "Error" {
+		data, err := o.MarshalJSON()
+		if err == nil {
+			return string(data)
+		}
+	}
+	if n, ok := v.Export().(float64); ok {
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return v.String()
+}

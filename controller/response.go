@@ -1,0 +1,218 @@
+package controller
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// httpResponse is a controller's answer, copied out of the runtime so that
+// the runtime is free again before a byte is written to the network.
+type httpResponse struct {
+	status      int
+	body        []byte
+	hasBody     bool
+	contentType string
+	headers     http.Header
+	cookies     []*http.Cookie
+	redirect    string
+	webSocket   *SocketOptions
+}
+
+// SocketOptions are the `webSocket` member of a controller's response.
+type SocketOptions struct {
+	Data         map[string]string
+	SubProtocols []string
+}
+
+const (
+	contentTypeText = "text/plain; charset=utf-8"
+	contentTypeHTML = "text/html; charset=utf-8"
+	contentTypeJSON = "application/json; charset=utf-8"
+)
+
+// readResponse follows PortalResponseSerializer: a non-object is an empty
+// 200; an object's fields are read one by one, each with XP's default.
+func (w *worker) readResponse(v goja.Value) (*httpResponse, error) {
+	res := &httpResponse{status: http.StatusOK, contentType: contentTypeText, headers: http.Header{}}
+	obj, ok := v.(*goja.Object)
+	if !ok || isNullish(v) {
+		return res, nil
+	}
+	res.contentType = contentTypeHTML
+	if s := obj.Get("status"); !isNullish(s) {
+		res.status = int(s.ToInteger())
+	}
+	if b := obj.Get("body"); !isNullish(b) {
+		if err := w.readBody(res, b); err != nil {
+			return nil, err
+		}
+	}
+	if ct := obj.Get("contentType"); !isNullish(ct) {
+		res.contentType = ct.String()
+	}
+	if h, ok := obj.Get("headers").(*goja.Object); ok {
+		for _, k := range h.Keys() {
+			val := h.Get(k)
+			if isNullish(val) {
+				continue
+			}
+			if arr, ok := val.Export().([]any); ok {
+				for _, item := range arr {
+					res.headers.Add(k, toString(item))
+				}
+				continue
+			}
+			res.headers.Set(k, val.String())
+		}
+	}
+	if c, ok := obj.Get("cookies").(*goja.Object); ok {
+		for _, name := range c.Keys() {
+			if cookie := readCookie(name, c.Get(name)); cookie != nil {
+				res.cookies = append(res.cookies, cookie)
+			}
+		}
+	}
+	if r := obj.Get("redirect"); !isNullish(r) {
+		res.redirect = r.String()
+		res.status = http.StatusSeeOther
+	}
+	if ws := obj.Get("webSocket"); !isNullish(ws) {
+		res.webSocket = readSocketOptions(ws)
+	}
+	return res, nil
+}
+
+func (w *worker) readBody(res *httpResponse, b goja.Value) error {
+	res.hasBody = true
+	switch x := b.Export().(type) {
+	case string:
+		res.body = []byte(x)
+		return nil
+	case goja.ArrayBuffer:
+		res.body = append([]byte(nil), x.Bytes()...)
+		res.contentType = "application/octet-stream"
+		return nil
+	case []byte:
+		res.body = append([]byte(nil), x...)
+		res.contentType = "application/octet-stream"
+		return nil
+	}
+	obj, ok := b.(*goja.Object)
+	if !ok {
+		res.body = []byte(b.String())
+		return nil
+	}
+	if _, isFunc := goja.AssertFunction(b); isFunc {
+		res.hasBody = false
+		return nil
+	}
+	data, err := obj.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	res.body = data
+	res.contentType = contentTypeJSON
+	return nil
+}
+
+// readCookie accepts XP's two forms: "value" or {value, path, domain,
+// maxAge, secure, httpOnly, sameSite}.
+func readCookie(name string, v goja.Value) *http.Cookie {
+	if isNullish(v) {
+		return nil
+	}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return &http.Cookie{Name: name, Value: v.String()}
+	}
+	c := &http.Cookie{Name: name}
+	str := func(key string) string {
+		if x := obj.Get(key); !isNullish(x) {
+			return x.String()
+		}
+		return ""
+	}
+	c.Value = str("value")
+	c.Path = str("path")
+	c.Domain = str("domain")
+	if x := obj.Get("maxAge"); !isNullish(x) {
+		// XP's -1 means a session cookie; 0 deletes the cookie.
+		switch age := x.ToInteger(); {
+		case age == 0:
+			c.MaxAge = -1
+			c.Expires = time.Unix(1, 0)
+		case age > 0:
+			c.MaxAge = int(age)
+		}
+	}
+	c.Secure = obj.Get("secure") != nil && obj.Get("secure").ToBoolean()
+	c.HttpOnly = obj.Get("httpOnly") != nil && obj.Get("httpOnly").ToBoolean()
+	switch strings.ToLower(str("sameSite")) {
+	case "lax":
+		c.SameSite = http.SameSiteLaxMode
+	case "strict":
+		c.SameSite = http.SameSiteStrictMode
+	case "none":
+		c.SameSite = http.SameSiteNoneMode
+	}
+	return c
+}
+
+// readSocketOptions copies `webSocket`; XP turns every data value into a
+// string and accepts one sub-protocol or a list.
+func readSocketOptions(v goja.Value) *SocketOptions {
+	opts := &SocketOptions{Data: map[string]string{}}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return opts
+	}
+	if d, ok := obj.Get("data").(*goja.Object); ok {
+		for _, k := range d.Keys() {
+			val := d.Get(k)
+			if isNullish(val) {
+				continue
+			}
+			if o, ok := val.(*goja.Object); ok && o.ClassName() != "Function" {
+				if data, err := o.MarshalJSON(); err == nil {
+					opts.Data[k] = string(data)
+					continue
+				}
+			}
+			opts.Data[k] = val.String()
+		}
+	}
+	if sp := obj.Get("subProtocols"); !isNullish(sp) {
+		if list, ok := sp.Export().([]any); ok {
+			for _, p := range list {
+				opts.SubProtocols = append(opts.SubProtocols, toString(p))
+			}
+		} else {
+			opts.SubProtocols = []string{sp.String()}
+		}
+	}
+	return opts
+}
+
+func isNullish(v goja.Value) bool {
+	return v == nil || goja.IsUndefined(v) || goja.IsNull(v)
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case nil:
+		return ""
+	}
+	return ""
+}

@@ -1,0 +1,63 @@
+// Package lib holds duplex's built-in JavaScript modules, the ones a
+// controller reaches with require('/lib/xp/...'). Each module is its own Go
+// package below this one; this file is only the contract between them and the
+// JavaScript engine that instantiates them.
+package lib
+
+import (
+	"github.com/dop251/goja"
+	"github.com/rs/zerolog"
+)
+
+// Module is one built-in module. The engine calls Instantiate once per goja
+// runtime, the first time a script of that runtime requires Path, so a
+// module's state may be shared across runtimes (a websocket hub) while the
+// JavaScript objects it hands out never are.
+type Module interface {
+	// Path is the import path, e.g. "/lib/xp/websocket".
+	Path() string
+	// Instantiate builds the module's exports for one runtime.
+	Instantiate(env *Env) (goja.Value, error)
+}
+
+// Env is what a module instance may use of the runtime it lives in.
+type Env struct {
+	VM  *goja.Runtime
+	Log zerolog.Logger
+	// Call returns the state of the controller call the runtime is executing,
+	// or nil between calls; modules such as auth read the current request
+	// from it.
+	Call func() *Call
+}
+
+// Call is the per-invocation context of one controller call.
+type Call struct {
+	// Values carries per-call state keyed by module, e.g. the authenticated
+	// user; the engine resets it for every call.
+	Values map[string]any
+}
+
+// Registry maps import paths to modules. It is built once per application and
+// read concurrently afterwards.
+type Registry struct {
+	modules map[string]Module
+}
+
+// NewRegistry registers mods by their paths; a later module with the same
+// path replaces an earlier one, so an application can override a default.
+func NewRegistry(mods ...Module) *Registry {
+	r := &Registry{modules: make(map[string]Module, len(mods))}
+	for _, m := range mods {
+		r.modules[m.Path()] = m
+	}
+	return r
+}
+
+// Lookup returns the module registered at path.
+func (r *Registry) Lookup(path string) (Module, bool) {
+	if r == nil {
+		return nil, false
+	}
+	m, ok := r.modules[path]
+	return m, ok
+}
