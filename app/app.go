@@ -13,6 +13,8 @@ import (
 
 	"duplex/controller"
 	"duplex/lib"
+	libws "duplex/lib/websocket"
+	"duplex/websocket"
 )
 
 // App is one loaded application.
@@ -23,6 +25,9 @@ type App struct {
 	// Files is the resources root; nothing outside it can be read.
 	Files  fs.FS
 	Engine *controller.Engine
+	// Hub holds the application's WebSocket sessions and groups; apps never
+	// see each other's.
+	Hub *websocket.Hub
 	// loaded stands in for the modification time of files that have none
 	// (an embedded app), so that conditional GETs still work.
 	loaded time.Time
@@ -83,11 +88,14 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 	if d.Config == nil {
 		d.Config = map[string]any{}
 	}
+	log := cfg.Log.With().Str("app", d.Name).Logger()
 	a := &App{Name: d.Name, Version: d.Version, Config: d.Config, Files: fsys, loaded: time.Now().UTC().Truncate(time.Second)}
+	a.Hub = websocket.NewHub(cfg.WebSocket, log)
 	a.Engine, err = controller.New(controller.Options{
 		FS:           fsys,
 		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
-		Libs:         lib.NewRegistry(),
+		Libs:         lib.NewRegistry(libws.New(a.Hub)),
+		Hub:          a.Hub,
 		Workers:      cfg.JSWorkers,
 		Timeout:      cfg.JSTimeout,
 		MaxCallStack: cfg.JSMaxCallStack,
@@ -101,9 +109,11 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Close waits for running calls and releases the application's files.
+// Close ends the application's WebSocket sessions (close 1001, each with its
+// close event), waits for running calls and releases its files.
 func (a *App) Close(ctx context.Context) error {
-	err := a.Engine.Close(ctx)
+	err := a.Hub.Shutdown(ctx)
+	err = errors.Join(err, a.Engine.Close(ctx))
 	if a.closer != nil {
 		err = errors.Join(err, a.closer())
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"duplex/websocket"
 )
 
 // Config is everything the command line decides about a server.
@@ -21,7 +23,9 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	MaxHeaderBytes    int
 	Dev               bool
-	Log               zerolog.Logger
+	// WebSocket tunes every application's hub.
+	WebSocket websocket.Options
+	Log       zerolog.Logger
 }
 
 // Defaults fills what a Config leaves unset.

@@ -58,6 +58,13 @@ func (rt *router) notFound(w http.ResponseWriter, r *http.Request, message strin
 	controller.WriteError(w, r, http.StatusNotFound, message)
 }
 
+// appNotFound is a 404 inside a known application, rendered by its error
+// handler when it has one.
+func (rt *router) appNotFound(w http.ResponseWriter, r *http.Request, a *App, message string) {
+	rt.log.Info().Str("app", a.Name).Str("path", r.URL.Path).Msg(message)
+	a.Engine.ServeError(w, r, http.StatusNotFound, message)
+}
+
 func (rt *router) service(w http.ResponseWriter, r *http.Request) {
 	a := rt.lookup(w, r)
 	if a == nil {
@@ -69,7 +76,7 @@ func (rt *router) service(w http.ResponseWriter, r *http.Request) {
 func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, name, base string) {
 	script := "/services/" + name + "/" + name + ".js"
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\") || !a.Engine.Exists(script) {
-		rt.notFound(w, r, "Service ["+a.Name+":"+name+"] not found")
+		rt.appNotFound(w, r, a, "Service ["+a.Name+":"+name+"] not found")
 		return
 	}
 	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})
@@ -81,7 +88,7 @@ func (rt *router) asset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !a.serveAsset(w, r, chi.URLParam(r, "*")) {
-		rt.notFound(w, r, "Asset not found")
+		rt.appNotFound(w, r, a, "Asset not found")
 	}
 }
 
@@ -120,7 +127,7 @@ func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, su
 	}
 	const script = "/webapp/webapp.js"
 	if !a.Engine.Exists(script) {
-		rt.notFound(w, r, "Application ["+a.Name+"] has no webapp")
+		rt.appNotFound(w, r, a, "Application ["+a.Name+"] has no webapp")
 		return
 	}
 	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base})

@@ -77,7 +77,7 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	})
 	switch {
 	case err != nil:
-		e.writeFailure(w, r, log, err)
+		e.writeFailure(w, r, req, log, err)
 	case result == noHandler && r.Method == http.MethodOptions:
 		w.Header().Set("Allow", allowHeader)
 		w.Header().Set("Content-Length", "0")
@@ -85,7 +85,14 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	case result == noHandler:
 		log.Info().Msg("no handler for method")
 		w.Header().Set("Allow", allowHeader)
-		writeErrorPage(w, r, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "")
+		e.renderError(w, r, req, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "")
+	case req.webSocket && res.webSocket != nil:
+		e.acceptSocket(w, r, t, req, res.webSocket, log)
+	case res.status >= 400 && !res.hasBody:
+		// XP turns a bodiless error status into an error, rendered by the
+		// app's error handler or the default page.
+		e.applyHeaders(w, res)
+		e.renderError(w, r, req, res.status, "", "")
 	default:
 		e.writeResponse(w, r, res)
 	}
@@ -143,7 +150,8 @@ func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (
 	return req, 0, nil
 }
 
-func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *httpResponse) {
+// applyHeaders copies a response's headers, cookies and Location.
+func (e *Engine) applyHeaders(w http.ResponseWriter, res *httpResponse) {
 	h := w.Header()
 	for k, v := range res.headers {
 		h[k] = v
@@ -156,6 +164,11 @@ func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *http
 	if res.redirect != "" {
 		h.Set("Location", res.redirect)
 	}
+}
+
+func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *httpResponse) {
+	e.applyHeaders(w, res)
+	h := w.Header()
 	if res.status >= 400 && !res.hasBody {
 		writeErrorPage(w, r, res.status, "", "")
 		return
@@ -176,7 +189,7 @@ func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *http
 // writeFailure answers a call that did not complete: 500 for script errors
 // and timeouts, 503 when no runtime was free; a client that went away gets
 // nothing.
-func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, log zerolog.Logger, err error) {
+func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpRequest, log zerolog.Logger, err error) {
 	var (
 		status  = http.StatusInternalServerError
 		message = err.Error()
@@ -212,5 +225,10 @@ func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, log zerolo
 	if stack == "" && e.opts.Dev {
 		stack = err.Error()
 	}
-	writeErrorPage(w, r, status, strings.TrimSpace(message), stack)
+	if status == http.StatusServiceUnavailable {
+		// The error handler would need a runtime too, and none is free.
+		writeErrorPage(w, r, status, message, "")
+		return
+	}
+	e.renderError(w, r, req, status, strings.TrimSpace(message), stack)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"duplex/lib"
+	"duplex/websocket"
 )
 
 // AppInfo is what the global `app` shows scripts.
@@ -40,6 +41,8 @@ type Options struct {
 	MaxBody int64
 	// Dev shows stack traces on error pages.
 	Dev bool
+	// Hub holds the application's WebSocket sessions; nil disables upgrades.
+	Hub *websocket.Hub
 	Log zerolog.Logger
 }
 

@@ -62,6 +62,13 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight requests")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
 	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "largest request header block, in bytes (431 above it)")
+	ws := &c.WebSocket
+	fs.Int64Var(&ws.MaxMessage, "ws-max-message", 64<<10, "largest WebSocket message, in bytes; a larger one closes the session with 1009")
+	fs.DurationVar(&ws.IdleTimeout, "ws-idle-timeout", 300*time.Second, "a WebSocket session silent this long is closed with 1001")
+	fs.DurationVar(&ws.PingInterval, "ws-ping-interval", 30*time.Second, "how often a quiet WebSocket peer is pinged, to find dead ones")
+	fs.IntVar(&ws.MaxBacklog, "ws-max-backlog", 1<<20, "outbound bytes a WebSocket session may have queued; a slower reader is closed with 1008")
+	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
+	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
 	fs.Usage = func() {

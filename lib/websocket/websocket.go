@@ -1,0 +1,96 @@
+// Package websocket is /lib/xp/websocket: Enonic XP's five functions over a
+// duplex hub, plus close and getGroupMembers, which XP users asked for.
+package websocket
+
+import (
+	"github.com/dop251/goja"
+
+	"duplex/lib"
+	ws "duplex/websocket"
+)
+
+// Module serves one application's hub to its scripts.
+type Module struct {
+	hub *ws.Hub
+}
+
+// New returns the module for the application whose sessions hub holds.
+func New(hub *ws.Hub) *Module { return &Module{hub: hub} }
+
+// Path implements lib.Module.
+func (m *Module) Path() string { return "/lib/xp/websocket" }
+
+// Instantiate implements lib.Module. Unknown ids and groups are no-ops (or
+// 0), never errors: XP's semantics, which chat code relies on when a peer
+// has just left.
+func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
+	vm := env.VM
+	o := vm.NewObject()
+	set := func(name string, fn func(goja.FunctionCall) goja.Value) {
+		_ = o.Set(name, fn)
+	}
+	set("send", func(c goja.FunctionCall) goja.Value {
+		data, binary := payload(c.Argument(1))
+		m.hub.Send(c.Argument(0).String(), data, binary)
+		return goja.Undefined()
+	})
+	set("sendToGroup", func(c goja.FunctionCall) goja.Value {
+		data, binary := payload(c.Argument(1))
+		m.hub.SendToGroup(c.Argument(0).String(), data, binary)
+		return goja.Undefined()
+	})
+	set("addToGroup", func(c goja.FunctionCall) goja.Value {
+		m.hub.AddToGroup(c.Argument(0).String(), c.Argument(1).String())
+		return goja.Undefined()
+	})
+	set("removeFromGroup", func(c goja.FunctionCall) goja.Value {
+		m.hub.RemoveFromGroup(c.Argument(0).String(), c.Argument(1).String())
+		return goja.Undefined()
+	})
+	set("getGroupSize", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(m.hub.GroupSize(c.Argument(0).String()))
+	})
+	set("getGroupMembers", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(m.hub.GroupMembers(c.Argument(0).String()))
+	})
+	set("close", func(c goja.FunctionCall) goja.Value {
+		code := 1000
+		if v := c.Argument(1); !goja.IsUndefined(v) && !goja.IsNull(v) {
+			code = int(v.ToInteger())
+		}
+		reason := ""
+		if v := c.Argument(2); !goja.IsUndefined(v) && !goja.IsNull(v) {
+			reason = v.String()
+		}
+		m.hub.Close(c.Argument(0).String(), code, reason)
+		return goja.Undefined()
+	})
+	return o, nil
+}
+
+// payload turns a script's message into frame bytes: strings go as text,
+// ArrayBuffers and typed arrays as binary, other objects as JSON text (XP
+// would send their toString(), which is never what anyone meant).
+func payload(v goja.Value) ([]byte, bool) {
+	switch x := v.Export().(type) {
+	case string:
+		return []byte(x), false
+	case goja.ArrayBuffer:
+		return x.Bytes(), true
+	case []byte:
+		return x, true
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if buf, ok := o.Get("buffer").Export().(goja.ArrayBuffer); ok && o.Get("byteLength") != nil {
+			start := o.Get("byteOffset").ToInteger()
+			return buf.Bytes()[start : start+o.Get("byteLength").ToInteger()], true
+		}
+		if data, err := o.MarshalJSON(); err == nil {
+			return data, false
+		}
+	}
+	if goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, false
+	}
+	return []byte(v.String()), false
+}
