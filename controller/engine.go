@@ -52,7 +52,8 @@ type Engine struct {
 	log      zerolog.Logger
 	workers  chan *worker
 	all      []*worker
-	programs sync.Map // module path -> *source, shared by every runtime
+	programs sync.Map  // module path -> *source, shared by every runtime
+	reload   *reloader // nil unless Dev
 }
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
@@ -83,6 +84,9 @@ func New(opts Options) (*Engine, error) {
 		opts:    opts,
 		log:     opts.Log.With().Str("app", opts.App.Name).Logger(),
 		workers: make(chan *worker, opts.Workers),
+	}
+	if opts.Dev {
+		e.reload = &reloader{}
 	}
 	for i := 0; i < opts.Workers; i++ {
 		w, err := newWorker(e)
@@ -123,6 +127,11 @@ func (e *Engine) run(ctx context.Context, fn func(w *worker) error) error {
 		w.vm.Interrupt(context.Cause(ctx))
 		close(interrupted)
 	})
+	if e.reload != nil {
+		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
+			w.forget(gen)
+		}
+	}
 	w.call = &lib.Call{Values: map[string]any{}}
 	err := fn(w)
 	w.call = nil

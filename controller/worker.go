@@ -26,6 +26,16 @@ type worker struct {
 	env       *lib.Env
 	jsonParse goja.Callable
 	bridge    *goja.Object // the `__` every module gets
+	// generation is the dev-mode reload generation the caches belong to.
+	generation uint64
+}
+
+// forget drops every evaluated module, so that the next require runs the
+// files as they are now (dev mode).
+func (w *worker) forget(generation uint64) {
+	w.modules = map[string]*goja.Object{}
+	w.resolved = map[string]string{}
+	w.generation = generation
 }
 
 // source is a compiled module, shared by all runtimes of an engine.
@@ -216,6 +226,9 @@ func (e *Engine) compile(file string) (*source, error) {
 			return nil, err
 		}
 		s = &source{program: prg}
+	}
+	if e.reload != nil {
+		e.reload.remember(e.opts.FS, file)
 	}
 	actual, _ := e.programs.LoadOrStore(file, s)
 	return actual.(*source), nil

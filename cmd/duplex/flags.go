@@ -69,7 +69,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&ws.MaxBacklog, "ws-max-backlog", 1<<20, "outbound bytes a WebSocket session may have queued; a slower reader is closed with 1008")
 	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
 	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
-	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages")
+	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: duplex serve [flags]\n\nEvery flag can also be set in the environment, as DUPLEX_<FLAG> (for --js-workers: DUPLEX_JS_WORKERS).\n\nFlags:\n")
