@@ -1,0 +1,25 @@
+package websocket
+
+import "errors"
+
+// Causes carried by error events the hub raises itself. Handler errors and
+// protocol errors are passed through as they are.
+var (
+	ErrIdleTimeout     = errors.New("websocket: idle timeout")
+	ErrBacklogExceeded = errors.New("websocket: outbound backlog exceeded")
+	ErrShuttingDown    = errors.New("websocket: hub is shutting down")
+	ErrNoHandler       = errors.New("websocket: Accept without a Handler")
+)
+
+// Close status codes used by the hub (RFC 6455 §7.4.1).
+const (
+	StatusNormal          = 1000
+	StatusGoingAway       = 1001
+	StatusProtocolError   = 1002
+	StatusNoStatus        = 1005
+	StatusAbnormal        = 1006
+	StatusInvalidPayload  = 1007
+	StatusPolicyViolation = 1008
+	StatusMessageTooBig   = 1009
+	StatusInternalError   = 1011
+)

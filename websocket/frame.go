@@ -1,0 +1,65 @@
+package websocket
+
+import (
+	"encoding/binary"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gobwas/ws"
+)
+
+// maxCloseReason keeps a close payload within the 125 bytes RFC 6455 §5.5
+// allows control frames.
+const maxCloseReason = ws.MaxControlFramePayloadSize - 2
+
+// newFrame encodes one unfragmented, unmasked server frame. The result is
+// immutable from then on: the same bytes are queued to every recipient.
+func newFrame(op ws.OpCode, payload []byte) []byte {
+	n := len(payload)
+	hl := 2
+	switch {
+	case n > 0xffff:
+		hl = 10
+	case n > 125:
+		hl = 4
+	}
+	f := make([]byte, hl+n)
+	f[0] = 0x80 | byte(op)
+	switch hl {
+	case 2:
+		f[1] = byte(n)
+	case 4:
+		f[1] = 126
+		binary.BigEndian.PutUint16(f[2:], uint16(n))
+	default:
+		f[1] = 127
+		binary.BigEndian.PutUint64(f[2:], uint64(n))
+	}
+	copy(f[hl:], payload)
+	return f
+}
+
+// newCloseFrame builds a close frame; code 0 means an empty payload (the
+// echo of a close without status).
+func newCloseFrame(code int, reason string) []byte {
+	if code == 0 {
+		return newFrame(ws.OpClose, nil)
+	}
+	reason = truncateUTF8(strings.ToValidUTF8(reason, "\uFFFD"), maxCloseReason)
+	p := make([]byte, 2+len(reason))
+	binary.BigEndian.PutUint16(p, uint16(code))
+	copy(p[2:], reason)
+	return newFrame(ws.OpClose, p)
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a rune, so a
+// truncated reason is still valid UTF-8 for the peer.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,203 @@
+package websocket
+
+import (
+	"context"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/gobwas/ws"
+	"github.com/rs/zerolog"
+)
+
+// Hub owns the sessions and groups of one application.
+type Hub struct {
+	opts    Options
+	log     zerolog.Logger
+	broker  Broker
+	origins map[string]struct{} // normalized AllowedOrigins
+	ping    []byte              // shared encoded ping frame
+	bufs    sync.Pool           // *[]byte message buffers
+
+	mu       sync.RWMutex
+	sessions map[string]*Session
+	shutting bool
+	live     int           // accepted sessions not yet gone
+	idle     chan struct{} // closed when live drops to 0
+
+	gmu    sync.RWMutex
+	groups map[string]*group
+
+	// onRemove, when set (tests), is called after a session left the
+	// registry and its groups.
+	onRemove func(*Session)
+}
+
+// NewHub creates the hub of one application: ids and groups are per hub.
+func NewHub(opts Options, log zerolog.Logger) *Hub {
+	h := &Hub{
+		opts:     opts.withDefaults(),
+		log:      log,
+		sessions: make(map[string]*Session),
+		groups:   make(map[string]*group),
+		ping:     newFrame(ws.OpPing, nil),
+	}
+	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
+	if h.opts.Broker != nil {
+		h.broker = h.opts.Broker(h)
+	} else {
+		h.broker = NewLocalBroker(h)
+	}
+	return h
+}
+
+func (h *Hub) getBuf() *[]byte {
+	if bp, ok := h.bufs.Get().(*[]byte); ok {
+		return bp
+	}
+	return new([]byte)
+}
+
+func (h *Hub) putBuf(bp *[]byte) {
+	if bp == nil {
+		return
+	}
+	*bp = (*bp)[:0]
+	h.bufs.Put(bp)
+}
+
+// register adds s unless the hub is shutting down; from here on it counts
+// for Shutdown until both its reader and its close event are done.
+func (h *Hub) register(s *Session) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.shutting {
+		return false
+	}
+	h.sessions[s.id] = s
+	if h.live == 0 {
+		h.idle = make(chan struct{})
+	}
+	h.live++
+	return true
+}
+
+func (h *Hub) liveDone() {
+	h.mu.Lock()
+	h.live--
+	if h.live == 0 {
+		close(h.idle)
+	}
+	h.mu.Unlock()
+}
+
+// remove runs after the close event: from now on the id is unknown and the
+// session is in no group.
+func (h *Hub) remove(s *Session) {
+	h.mu.Lock()
+	delete(h.sessions, s.id)
+	h.mu.Unlock()
+	h.gmu.Lock()
+	for name := range s.groups {
+		if g := h.groups[name]; g != nil && g.remove(s) {
+			delete(h.groups, name)
+		}
+	}
+	s.groups = nil
+	s.removed = true
+	h.gmu.Unlock()
+	if h.onRemove != nil {
+		h.onRemove(s)
+	}
+}
+
+func (h *Hub) session(id string) *Session {
+	h.mu.RLock()
+	s := h.sessions[id]
+	h.mu.RUnlock()
+	return s
+}
+
+// encode builds the frame for a message once. Text must be UTF-8 (§5.6): a
+// peer would fail the connection on anything else.
+func encode(data []byte, binary bool) []byte {
+	if binary {
+		return newFrame(ws.OpBinary, data)
+	}
+	if !utf8.Valid(data) {
+		return nil
+	}
+	return newFrame(ws.OpText, data)
+}
+
+// Send queues a message to one session. It reports false for an unknown or
+// closing id, for invalid UTF-8 text, and when the message overflows the
+// session's backlog (which closes it with 1008).
+func (h *Hub) Send(id string, data []byte, binary bool) bool {
+	s := h.session(id)
+	if s == nil {
+		return false
+	}
+	f := encode(data, binary)
+	if f == nil {
+		return false
+	}
+	return s.enqueue(f)
+}
+
+// SendToGroup encodes the message once and publishes it through the
+// broker; it returns the number of local sessions it was queued for.
+func (h *Hub) SendToGroup(group string, data []byte, binary bool) int {
+	f := encode(data, binary)
+	if f == nil {
+		return 0
+	}
+	return h.broker.Publish(group, f)
+}
+
+// Close starts the closing handshake with code and reason (truncated to 123
+// bytes). It reports false for an unknown id, an already closing session,
+// or a code that may not be sent (RFC 6455 §7.4).
+func (h *Hub) Close(id string, code int, reason string) bool {
+	if !sendableCode(code) {
+		return false
+	}
+	s := h.session(id)
+	if s == nil {
+		return false
+	}
+	return s.closeNow(code, reason, nil, false)
+}
+
+// SessionCount is the number of registered sessions.
+func (h *Hub) SessionCount() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.sessions)
+}
+
+// Shutdown refuses new sessions, closes every session with 1001 and returns
+// once all close events ran and all connections are closed, or ctx ends.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.shutting = true
+	all := make([]*Session, 0, len(h.sessions))
+	for _, s := range h.sessions {
+		all = append(all, s)
+	}
+	h.mu.Unlock()
+	for _, s := range all {
+		s.closeNow(StatusGoingAway, "server shutting down", nil, false)
+	}
+	h.mu.RLock()
+	live, idle := h.live, h.idle
+	h.mu.RUnlock()
+	if live == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,149 @@
+package websocket
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+)
+
+// Session is one accepted WebSocket connection. Its accessors are safe from
+// any goroutine; everything else goes through the Hub by id, so that a
+// handler never holds a session past its close.
+type Session struct {
+	hub      *Hub
+	handler  Handler
+	id       string
+	path     string
+	params   map[string][]string
+	data     map[string]string
+	user     any
+	protocol string
+	remote   string
+
+	conn net.Conn
+	br   *bufio.Reader // the hijacked reader: it may hold bytes sent right after the handshake
+
+	// lastRead is when bytes last arrived (unix nanos); paused tells the
+	// idle timer that the reader is not reading on purpose (backpressure).
+	lastRead atomic.Int64
+	paused   atomic.Bool
+
+	// Inbound side, guarded by mu.
+	mu            sync.Mutex
+	queue         ring
+	dispatching   bool // a dispatcher goroutine is draining queue
+	readerWaiting bool // the reader waits for room in queue
+	ended         bool // the final close event is queued or delivered
+	timer         *time.Timer
+	space         chan struct{} // wakes the reader when queue has room
+	ev            Event         // reused by the dispatcher, which runs alone
+
+	// Outbound side, guarded by wmu.
+	wmu            sync.Mutex
+	pending        [][]byte // frames waiting for the writer
+	spare          [][]byte // the writer's previous batch, reused as the next pending
+	queued         int      // bytes in pending plus the batch being written
+	writing        bool     // a writer goroutine is running
+	overflowed     bool     // backlog passed MaxBacklog: refuse data frames
+	closeQueued    bool     // our close frame is queued (or the stream is dead): refuse everything
+	closeInPending bool
+	flushedDone    bool
+	wdead          bool          // a write failed: the stream is unusable
+	flushed        chan struct{} // closed once our close frame is written, or cannot be
+	stopRead       chan struct{} // closed with closeQueued: the reader stops delivering data
+	closing        atomic.Bool   // closeQueued for lock-free readers
+	wbufs          net.Buffers
+	writers        sync.WaitGroup
+
+	groups  map[string]struct{} // guarded by hub.gmu
+	removed bool                // guarded by hub.gmu: no group may be joined any more
+
+	// parts counts what must finish before the session is gone: the reader
+	// (which closes the TCP connection) and the close event.
+	parts atomic.Int32
+
+	// Reader-only state.
+	rd  wsutil.Reader
+	ctl [ws.MaxControlFramePayloadSize + 1]byte
+}
+
+func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string) *Session {
+	s := &Session{
+		hub:      h,
+		handler:  a.Handler,
+		id:       h.opts.NodeID + "-" + randomID(),
+		path:     a.Path,
+		params:   a.Params,
+		data:     a.Data,
+		user:     a.User,
+		protocol: protocol,
+		remote:   r.RemoteAddr,
+		conn:     conn,
+		br:       br,
+		space:    make(chan struct{}, 1),
+		flushed:  make(chan struct{}),
+		stopRead: make(chan struct{}),
+	}
+	if s.remote == "" {
+		s.remote = conn.RemoteAddr().String()
+	}
+	s.queue.init(h.opts.EventQueue + 2)
+	s.parts.Store(2)
+	s.touch()
+	s.rd = wsutil.Reader{
+		Source:         br,
+		State:          ws.StateServerSide,
+		CheckUTF8:      true,
+		MaxFrameSize:   h.opts.MaxMessage,
+		MaxMessageSize: h.opts.MaxMessage,
+		OnIntermediate: s.intermediate,
+	}
+	return s
+}
+
+// randomID is 16 bytes from crypto/rand: ids are handed to JavaScript and
+// may travel to clients, so they must not be guessable.
+func randomID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// ID is unique and unguessable: NodeID, a dash, 16 random bytes base64url.
+func (s *Session) ID() string { return s.id }
+
+// Path is the path of the upgrade request as given to Accept.
+func (s *Session) Path() string { return s.path }
+
+// Params are the query parameters given to Accept.
+func (s *Session) Params() map[string][]string { return s.params }
+
+// Data is the key/value map given to Accept.
+func (s *Session) Data() map[string]string { return s.data }
+
+// User is whatever the caller passed to Accept.
+func (s *Session) User() any { return s.user }
+
+// Protocol is the negotiated subprotocol, "" if none.
+func (s *Session) Protocol() string { return s.protocol }
+
+// RemoteAddr is the peer address of the upgrade request.
+func (s *Session) RemoteAddr() string { return s.remote }
+
+func (s *Session) touch() { s.lastRead.Store(time.Now().UnixNano()) }
+
+// partDone is called by the reader and after the close event; the second
+// call makes the session gone for Shutdown.
+func (s *Session) partDone() {
+	if s.parts.Add(-1) == 0 {
+		s.hub.liveDone()
+	}
+}

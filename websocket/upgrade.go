@@ -1,0 +1,121 @@
+package websocket
+
+import (
+	"bufio"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gobwas/ws"
+)
+
+// readBufferSize is the per-connection read buffer; frames larger than it
+// are read through it in pieces.
+const readBufferSize = 4096
+
+// IsUpgradeRequest reports a WebSocket opening handshake (RFC 6455 §4.2.1)
+// the way Jetty does for XP's req.webSocket: GET over HTTP/1.1 with
+// Upgrade: websocket, a Connection token "upgrade" and a 16-byte key. The
+// version is checked separately so the caller can answer 426.
+func IsUpgradeRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
+		return false
+	}
+	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("Upgrade")), "websocket") {
+		return false
+	}
+	if !hasToken(r.Header.Values("Connection"), "upgrade") {
+		return false
+	}
+	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-WebSocket-Key"))
+	return err == nil && len(key) == 16
+}
+
+func hasToken(values []string, token string) bool {
+	for _, v := range values {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// VersionSupported reports Sec-WebSocket-Version: 13, the only version of
+// RFC 6455.
+func VersionSupported(r *http.Request) bool {
+	return r.Header.Get("Sec-WebSocket-Version") == "13"
+}
+
+// RejectVersion answers an unsupported version as RFC 6455 §4.4 asks: 426
+// naming the version we speak.
+func RejectVersion(w http.ResponseWriter) {
+	w.Header().Set("Sec-WebSocket-Version", "13")
+	http.Error(w, "unsupported WebSocket version", http.StatusUpgradeRequired)
+}
+
+// Accept describes the session to create from an upgrade request.
+type Accept struct {
+	SubProtocols []string // server's list; the client's first offered protocol in it is chosen
+	Path         string
+	Params       map[string][]string
+	Data         map[string]string
+	User         any // opaque, set by the caller, may be nil
+	Handler      Handler
+}
+
+// Accept hijacks and upgrades the connection (101), registers the session,
+// queues its open event and starts reading. It returns once the upgrade is
+// done; on failure it has answered HTTP itself and returns the error.
+// permessage-deflate is never negotiated.
+func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
+	if a.Handler == nil {
+		http.Error(w, "websocket endpoint without handler", http.StatusInternalServerError)
+		return ErrNoHandler
+	}
+	h.mu.RLock()
+	shutting := h.shutting
+	h.mu.RUnlock()
+	if shutting {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return ErrShuttingDown
+	}
+	up := ws.HTTPUpgrader{Timeout: h.opts.HandshakeTimeout}
+	if len(a.SubProtocols) > 0 {
+		up.Protocol = func(p string) bool { return slices.Contains(a.SubProtocols, p) }
+	}
+	// HTTPUpgrader hijacks through http.NewResponseController (so it works
+	// behind middleware), clears the deadlines the server had set and
+	// bounds the 101 write by Timeout.
+	conn, rw, hs, err := up.Upgrade(r, w)
+	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		h.log.Debug().Str("remote", r.RemoteAddr).Err(err).Msg("websocket upgrade failed")
+		return err
+	}
+	br := rw.Reader
+	if br.Buffered() == 0 {
+		// Nothing was pipelined after the handshake: read the socket
+		// directly instead of through net/http's locked connReader, and let
+		// the server's connection state (and its write buffer) be collected.
+		br = bufio.NewReaderSize(conn, readBufferSize)
+	}
+	s := newSession(h, conn, br, r, a, hs.Protocol)
+	if !h.register(s) {
+		conn.Write(newCloseFrame(StatusGoingAway, "server shutting down"))
+		conn.Close()
+		return ErrShuttingDown
+	}
+	// Registered before the open event: send and addToGroup work inside
+	// the open handler (XP semantics).
+	s.mu.Lock()
+	s.pushLocked(item{kind: itemOpen})
+	s.mu.Unlock()
+	s.startTimer()
+	go s.readLoop()
+	return nil
+}
