@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -47,18 +48,59 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	log.Info().Msg("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	return s.shutdown(served)
+}
+
+// abortGrace is how long interrupted calls get to unwind after the
+// shutdown timeout, before the process gives up waiting for them.
+const abortGrace = 5 * time.Second
+
+// shutdown stops accepting, then lets in-flight HTTP requests finish and
+// closes every WebSocket session (1001, with its close event) at the same
+// time, within ShutdownTimeout. What still runs then is interrupted: a
+// runaway script must not keep the process alive.
+func (s *Server) shutdown(served <-chan error) error {
+	log := s.cfg.Log
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	err := s.http.Shutdown(shutdownCtx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("requests still running at the shutdown timeout; closing them")
-		err = s.http.Close()
+	var wg sync.WaitGroup
+	var httpErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		httpErr = s.http.Shutdown(ctx)
+	}()
+	for _, a := range s.apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.Hub.Shutdown(ctx); err != nil {
+				log.Warn().Str("app", a.Name).Err(err).Msg("WebSocket sessions still open at the shutdown timeout")
+			}
+		}()
+	}
+	wg.Wait()
+	var err error
+	if httpErr != nil {
+		log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("requests still running at the shutdown timeout; interrupting them")
+		for _, a := range s.apps {
+			a.Engine.Abort()
+		}
+		if !errors.Is(httpErr, context.DeadlineExceeded) {
+			err = httpErr
+		}
+		_ = s.http.Close()
 	}
 	if served := <-served; !errors.Is(served, http.ErrServerClosed) {
 		err = errors.Join(err, served)
 	}
+	grace, cancelGrace := context.WithTimeout(context.Background(), abortGrace)
+	defer cancelGrace()
 	for _, a := range s.apps {
-		err = errors.Join(err, a.Close(shutdownCtx))
+		a.Engine.Abort()
+		if cerr := a.Close(grace); cerr != nil {
+			log.Error().Str("app", a.Name).Err(cerr).Msg("application did not stop cleanly")
+		}
 	}
 	log.Info().Msg("stopped")
 	return err

@@ -204,6 +204,9 @@ func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpR
 	case errors.Is(err, ErrBusy):
 		status = http.StatusServiceUnavailable
 		log.Warn().Msg("no JavaScript worker became free in time")
+	case errors.Is(err, ErrShutdown):
+		status = http.StatusServiceUnavailable
+		log.Warn().Msg("call stopped: the server is shutting down")
 	case errors.Is(err, ErrTimeout):
 		message = ErrTimeout.Error()
 		stack = err.Error()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -54,6 +55,7 @@ type Engine struct {
 	all      []*worker
 	programs sync.Map  // module path -> *source, shared by every runtime
 	reload   *reloader // nil unless Dev
+	closing  atomic.Bool
 }
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
@@ -61,6 +63,9 @@ var ErrTimeout = errors.New("controller timed out")
 
 // ErrBusy is returned when no runtime became free within the timeout.
 var ErrBusy = errors.New("no JavaScript worker free")
+
+// ErrShutdown is the cause of calls stopped because the server is stopping.
+var ErrShutdown = errors.New("server shutting down")
 
 // New starts the runtimes of one application. Scripts are compiled lazily,
 // once per engine, when a runtime first requires them.
@@ -110,21 +115,25 @@ func (e *Engine) Exists(p string) bool {
 
 // run borrows a runtime, runs fn on it under the call's time limit and gives
 // the runtime back clean. fn must not keep goja values past its return.
+// Waiting for a free runtime is bounded by the same duration but does not
+// count against the call: a request queued behind a slow one still gets its
+// whole budget.
 func (e *Engine) run(ctx context.Context, fn func(w *worker) error) error {
-	ctx, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, ErrTimeout)
-	defer cancel()
-	var w *worker
-	select {
-	case w = <-e.workers:
-	case <-ctx.Done():
-		if errors.Is(context.Cause(ctx), ErrTimeout) {
-			return ErrBusy
-		}
-		return context.Cause(ctx)
+	w, err := e.borrow(ctx)
+	if err != nil {
+		return err
 	}
+	defer func() { e.workers <- w }()
+	w.busy.Store(true)
+	defer w.busy.Store(false)
+	if e.closing.Load() {
+		return ErrShutdown
+	}
+	callCtx, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, ErrTimeout)
+	defer cancel()
 	interrupted := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		w.vm.Interrupt(context.Cause(ctx))
+	stop := context.AfterFunc(callCtx, func() {
+		w.vm.Interrupt(context.Cause(callCtx))
 		close(interrupted)
 	})
 	if e.reload != nil {
@@ -133,7 +142,7 @@ func (e *Engine) run(ctx context.Context, fn func(w *worker) error) error {
 		}
 	}
 	w.call = &lib.Call{Values: map[string]any{}}
-	err := fn(w)
+	err = fn(w)
 	w.call = nil
 	if !stop() {
 		// The interrupt may have landed after fn returned; wait for it so
@@ -141,8 +150,34 @@ func (e *Engine) run(ctx context.Context, fn func(w *worker) error) error {
 		<-interrupted
 	}
 	w.vm.ClearInterrupt()
-	e.workers <- w
 	return classify(err)
+}
+
+func (e *Engine) borrow(ctx context.Context) (*worker, error) {
+	select {
+	case w := <-e.workers:
+		return w, nil
+	default:
+	}
+	wait, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, ErrBusy)
+	defer cancel()
+	select {
+	case w := <-e.workers:
+		return w, nil
+	case <-wait.Done():
+		return nil, context.Cause(wait)
+	}
+}
+
+// Abort interrupts every running call and makes later calls fail with
+// ErrShutdown: what shutdown does when its time is up.
+func (e *Engine) Abort() {
+	e.closing.Store(true)
+	for _, w := range e.all {
+		if w.busy.Load() {
+			w.vm.Interrupt(ErrShutdown)
+		}
+	}
 }
 
 // classify turns goja's uncatchable errors into the causes callers act on.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 
@@ -28,6 +29,8 @@ type worker struct {
 	bridge    *goja.Object // the `__` every module gets
 	// generation is the dev-mode reload generation the caches belong to.
 	generation uint64
+	// busy is set while a call runs, so that Abort interrupts only those.
+	busy atomic.Bool
 }
 
 // forget drops every evaluated module, so that the next require runs the
