@@ -1,0 +1,2 @@
+globalThis.__onceEvaluations = (globalThis.__onceEvaluations || 0) + 1;
+exports.loaded = true;

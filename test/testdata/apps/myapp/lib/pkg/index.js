@@ -1,0 +1,2 @@
+exports.tag = 'pkg-index';
+exports.sibling = require('sibling').tag;

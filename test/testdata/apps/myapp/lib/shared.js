@@ -1,0 +1,2 @@
+var n = 0;
+exports.inc = function () { n++; return n; };

@@ -1,0 +1,1 @@
+module.exports = require('../../util/strings').tag + '-via-deeper';

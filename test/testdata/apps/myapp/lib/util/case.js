@@ -1,0 +1,1 @@
+exports.up = function (s) { return String(s).toUpperCase(); };

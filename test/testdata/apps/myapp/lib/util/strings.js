@@ -1,0 +1,3 @@
+var c = require('./case');
+exports.tag = 'strings';
+exports.upper = function (s) { return c.up(s); };

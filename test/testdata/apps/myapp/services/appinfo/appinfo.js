@@ -1,0 +1,3 @@
+exports.get = function (req) {
+  return { body: { name: app.name, version: app.version, config: app.config } };
+};

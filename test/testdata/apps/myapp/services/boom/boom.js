@@ -1,0 +1,4 @@
+exports.get = function (req) {
+  var n = 1;
+  throw new Error('kaboom-' + n);
+};

@@ -1,0 +1,2 @@
+exports.tag = 'helper';
+exports.obj = {};

@@ -1,0 +1,11 @@
+// A runaway script that tries to swallow its interruption.
+exports.get = function (req) {
+  for (;;) {
+    try {
+      for (;;) {
+      }
+    } catch (e) {
+      // keep going
+    }
+  }
+};

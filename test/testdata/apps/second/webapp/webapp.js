@@ -1,0 +1,3 @@
+exports.get = function (req) {
+  return { body: { who: 'second-webapp', path: req.path } };
+};

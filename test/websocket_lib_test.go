@@ -1,0 +1,196 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// wsOpenGroups dials the groups service and returns the client and its id
+// (from the "open:<id>..." greeting) plus the rest of the greeting.
+func wsOpenGroups(t *testing.T, s *Server, appName, query string) (*wsClient, string, string) {
+	t.Helper()
+	c := dialWS(t, s, "/_/service/"+appName+"/groups"+query, wsDialOpts{})
+	g := c.readText()
+	rest, ok := strings.CutPrefix(g, "open:")
+	if !ok {
+		t.Fatalf("greeting %q, want open:<id>...", g)
+	}
+	id, after, _ := strings.Cut(rest, ":")
+	if id == "" {
+		t.Fatalf("greeting %q has no id", g)
+	}
+	return c, id, after
+}
+
+// cmd sends a command and returns the answer.
+func (c *wsClient) cmd(command string) string {
+	c.t.Helper()
+	c.sendText(command)
+	return c.readText()
+}
+
+func (c *wsClient) wantCmd(command, want string) {
+	c.t.Helper()
+	if got := c.cmd(command); got != want {
+		c.t.Errorf("%q answered %q, want %q", command, got, want)
+	}
+}
+
+// eventuallyCmd repeats a command until it answers want: for state that
+// changes right after an event we can observe (a session leaves the
+// registry just after its close event has run).
+func (c *wsClient) eventuallyCmd(command, want string) {
+	c.t.Helper()
+	deadline := time.Now().Add(wsWait)
+	for {
+		got := c.cmd(command)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Errorf("%q still answers %q after %v, want %q", command, got, wsWait, want)
+			return
+		}
+	}
+}
+
+func wsSortedIDs(ids ...string) string {
+	s := append([]string{}, ids...)
+	sort.Strings(s)
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestWebSocketLibGroups: /lib/xp/websocket send, sendToGroup, addToGroup,
+// removeFromGroup, getGroupSize, getGroupMembers and close.
+func TestWebSocketLibGroups(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
+
+	// Registered before open: addToGroup, getGroupSize, getGroupMembers and
+	// send all work inside the open handler.
+	a, idA, greetA := wsOpenGroups(t, s, "wsecho", "?join=g1")
+	if want := "1:" + wsSortedIDs(idA); greetA != want {
+		t.Errorf("inside open (joined g1): %q, want %q", greetA, want)
+	}
+	b, idB, greetB := wsOpenGroups(t, s, "wsecho", "?join=g1")
+	var members []string
+	if n, js, _ := strings.Cut(greetB, ":"); n != "2" || json.Unmarshal([]byte(js), &members) != nil || wsSortedIDs(members...) != wsSortedIDs(idA, idB) {
+		t.Errorf("second session's open: %q, want 2:[both ids]", greetB)
+	}
+	c, idC, _ := wsOpenGroups(t, s, "wsecho", "")
+
+	c.wantCmd("size:g1", "size:number:2")
+	c.wantCmd("members:g1", "members:true:"+wsSortedIDs(idA, idB))
+	c.wantCmd("size:nope", "size:number:0")
+	c.wantCmd("members:nope", "members:true:[]")
+
+	// sendToGroup reaches the members only.
+	c.wantCmd("group:g1:hello g1", "ok")
+	a.expectText("hello g1")
+	b.expectText("hello g1")
+
+	// send to one session.
+	c.wantCmd("send:"+idA+":direct", "ok")
+	a.expectText("direct")
+
+	// Unknown ids and groups: no-ops, the session carries on.
+	c.wantCmd("send:no-such-id:x", "ok")
+	c.wantCmd("join:g2:no-such-id", "ok")
+	c.wantCmd("size:g2", "size:number:0")
+	c.wantCmd("leave:g1:no-such-id", "ok")
+	c.wantCmd("leave:no-such-group", "ok")
+	c.wantCmd("group:no-such-group:x", "ok")
+	c.wantCmd("close:no-such-id:1000:x", "ok")
+	c.wantCmd("size:g1", "size:number:2")
+
+	// addToGroup is idempotent; removeFromGroup removes.
+	c.wantCmd("join:g1", "ok")
+	c.wantCmd("join:g1", "ok")
+	c.wantCmd("size:g1", "size:number:3")
+	c.wantCmd("leave:g1", "ok")
+	c.wantCmd("size:g1", "size:number:2")
+	c.wantCmd("leave:g1:"+idB, "ok")
+	c.wantCmd("members:g1", "members:true:"+wsSortedIDs(idA))
+	c.wantCmd("group:g1:only a", "ok")
+	a.expectText("only a")
+	// b left g1: the next thing b gets is this direct message, not "only a".
+	c.wantCmd("send:"+idB+":marker", "ok")
+	b.expectText("marker")
+
+	// A session can be in several groups.
+	c.wantCmd("join:g3:"+idA, "ok")
+	c.wantCmd("join:g3:"+idB, "ok")
+	c.wantCmd("size:g3", "size:number:2")
+
+	// close(id, code, reason) closes another session with that code.
+	c.wantCmd("close:"+idA+":4002:kicked", "ok")
+	if reason := a.expectClose(4002, wsWait, false); reason != "kicked" {
+		t.Errorf("close reason %q, want \"kicked\"", reason)
+	}
+	ev := wsWaitJSONLog(t, s, "groupsclose", func(m map[string]any) bool { return m["id"] == idA }, wsWait)
+	if ev["closeReason"] != float64(4002) {
+		t.Errorf("close event after close(id, 4002): closeReason %v, want 4002", ev["closeReason"])
+	}
+	// Still registered during its close event, gone after.
+	if at, _ := ev["at"].(map[string]any); at["member"] != true || at["size"] != float64(1) {
+		t.Errorf("inside its close event the session should still be in g1 (size 1): %v", ev["at"])
+	}
+	c.eventuallyCmd("size:g1", "size:number:0")
+	c.wantCmd("members:g3", "members:true:"+wsSortedIDs(idB))
+	c.wantCmd("send:"+idA+":late", "ok")
+
+	// The client's own close code reaches the close event too.
+	b.closeWith(1000, "")
+	ev = wsWaitJSONLog(t, s, "groupsclose", func(m map[string]any) bool { return m["id"] == idB }, wsWait)
+	if ev["closeReason"] != float64(1000) {
+		t.Errorf("close event of a client closing with 1000: closeReason %v", ev["closeReason"])
+	}
+	c.eventuallyCmd("size:g3", "size:number:0")
+	_ = idC
+}
+
+// TestWebSocketGroupsPerApp: two apps using the same group name do not see
+// each other's sessions.
+func TestWebSocketGroupsPerApp(t *testing.T) {
+	t.Parallel()
+	other := filepath.Join(t.TempDir(), "wsother")
+	copyDir(t, appDir("wsecho"), other)
+	if err := os.WriteFile(filepath.Join(other, "app.json"), []byte(`{"name": "wsother", "version": "1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--app", appDir("wsecho"), "--app", other)
+
+	a, idA, greetA := wsOpenGroups(t, s, "wsecho", "?join=shared")
+	b, idB, greetB := wsOpenGroups(t, s, "wsother", "?join=shared")
+	if greetA != "1:"+wsSortedIDs(idA) {
+		t.Errorf("wsecho's open: %q, want 1:[its id]", greetA)
+	}
+	if greetB != "1:"+wsSortedIDs(idB) {
+		t.Errorf("wsother's open sees %q, want 1:[its own id only] (groups are per app)", greetB)
+	}
+	a.wantCmd("size:shared", "size:number:1")
+	a.wantCmd("members:shared", "members:true:"+wsSortedIDs(idA))
+	b.wantCmd("members:shared", "members:true:"+wsSortedIDs(idB))
+
+	// A broadcast in wsecho's "shared" does not reach wsother's member.
+	a.sendText("group:shared:from wsecho")
+	if got := []string{a.readText(), a.readText()}; !reflect.DeepEqual(got, []string{"from wsecho", "ok"}) {
+		t.Errorf("wsecho member got %q, want its own broadcast, then ok", got)
+	}
+	b.wantCmd("size:shared", "size:number:1")
+
+	// wsother cannot add wsecho's session to its group.
+	b.wantCmd("join:shared:"+idA, "ok")
+	b.wantCmd("size:shared", "size:number:1")
+	b.sendText("group:shared:from wsother")
+	b.expectText("from wsother") // sendToGroup runs before the "ok"
+	b.expectText("ok")
+	a.wantCmd("size:shared", "size:number:1") // "from wsother" would arrive before this answer
+}
