@@ -41,6 +41,8 @@ func (w *worker) forget(generation uint64) {
 	w.generation = generation
 }
 
+var errNoJSONParse = errors.New("controller: JSON.parse missing")
+
 // source is a compiled module, shared by all runtimes of an engine.
 type source struct {
 	program *goja.Program // nil for JSON
@@ -57,9 +59,9 @@ func newWorker(e *Engine) (*worker, error) {
 	vm.SetMaxCallStackSize(e.opts.MaxCallStack)
 	w := &worker{engine: e, vm: vm, modules: map[string]*goja.Object{}, libs: map[string]goja.Value{}, resolved: map[string]string{}}
 	w.env = &lib.Env{VM: vm, Log: e.log, Call: func() *lib.Call { return w.call }}
-	parse, ok := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
-	if !ok {
-		return nil, errors.New("controller: JSON.parse missing")
+	parse, err := guardJSONParse(vm)
+	if err != nil {
+		return nil, err
 	}
 	w.jsonParse = parse
 	if err := vm.Set("app", w.appObject()); err != nil {

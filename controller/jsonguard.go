@@ -1,0 +1,76 @@
+package controller
+
+import (
+	"strconv"
+
+	"github.com/dop251/goja"
+)
+
+// maxJSONDepth bounds the nesting JSON.parse accepts. goja's parser recurses
+// natively, outside SetMaxCallStackSize, and a Go stack overflow is fatal to
+// the whole process: one 10 MB request body of "[[[[…" would kill the
+// server. encoding/json stops at the same depth.
+const maxJSONDepth = 10000
+
+// guardJSONParse replaces JSON.parse with a version that refuses input
+// nested deeper than maxJSONDepth before the native parser sees it.
+func guardJSONParse(vm *goja.Runtime) (goja.Callable, error) {
+	jsonObj := vm.Get("JSON").ToObject(vm)
+	parse, ok := goja.AssertFunction(jsonObj.Get("parse"))
+	if !ok {
+		return nil, errNoJSONParse
+	}
+	guarded := func(c goja.FunctionCall) goja.Value {
+		if jsonDepth(c.Argument(0).String()) > maxJSONDepth {
+			exc, err := vm.New(vm.Get("SyntaxError"), vm.ToValue("JSON nested deeper than "+strconv.Itoa(maxJSONDepth)+" levels"))
+			if err != nil {
+				panic(err)
+			}
+			panic(exc)
+		}
+		v, err := parse(goja.Undefined(), c.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return v
+	}
+	if err := jsonObj.Set("parse", guarded); err != nil {
+		return nil, err
+	}
+	safe, _ := goja.AssertFunction(jsonObj.Get("parse"))
+	return safe, nil
+}
+
+// jsonDepth is the deepest bracket nesting in s, ignoring brackets inside
+// strings; it stops counting once past the limit.
+func jsonDepth(s string) int {
+	depth, deepest := 0, 0
+	inString := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > maxJSONDepth {
+					return deepest
+				}
+			}
+		case ']', '}':
+			depth--
+		}
+	}
+	return deepest
+}

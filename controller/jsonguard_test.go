@@ -1,0 +1,49 @@
+package controller
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// TestJSONParseRefusesDeepNesting sends a body nested far deeper than the
+// guard allows: without it the native parser overflows the Go stack, which
+// kills the process instead of failing the call.
+func TestJSONParseRefusesDeepNesting(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{
+		"services/p/p.js": {Data: []byte(`exports.post = function (req) {
+			try { JSON.parse(req.body); return { body: "parsed" }; }
+			catch (e) { return { status: 400, body: String(e) }; }
+		};`)},
+	}, 1)
+	deep := 5_000_000
+	body := strings.Repeat("[", deep) + strings.Repeat("]", deep)
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	e.Serve(rec, req, Target{Script: "/services/p/p.js"})
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "nested deeper") {
+		t.Fatalf("got %d %q; want 400 naming the nesting limit", rec.Code, rec.Body.String())
+	}
+	// Ordinary JSON, with brackets inside strings, still parses.
+	req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"a":"[[[[\"]]","b":[[1],[2,{"c":3}]]}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	e.Serve(rec, req, Target{Script: "/services/p/p.js"})
+	if rec.Body.String() != "parsed" {
+		t.Fatalf("valid JSON: got %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+func FuzzJSONDepth(f *testing.F) {
+	for _, s := range []string{`[]`, `{"a":[1,{"b":"]"}]}`, `"\"[["`, `[[[`, `]]]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d := jsonDepth(s); d < 0 || d > len(s) {
+			t.Fatalf("jsonDepth(%q) = %d", s, d)
+		}
+	})
+}
