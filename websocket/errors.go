@@ -8,6 +8,7 @@ var (
 	ErrIdleTimeout     = errors.New("websocket: idle timeout")
 	ErrBacklogExceeded = errors.New("websocket: outbound backlog exceeded")
 	ErrShuttingDown    = errors.New("websocket: hub is shutting down")
+	ErrTooManySessions = errors.New("websocket: connection limit reached")
 	ErrNoHandler       = errors.New("websocket: Accept without a Handler")
 )
 

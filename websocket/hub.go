@@ -82,6 +82,7 @@ func (h *Hub) register(s *Session) bool {
 }
 
 func (h *Hub) liveDone() {
+	h.opts.Limit.release()
 	h.mu.Lock()
 	h.live--
 	if h.live == 0 {

@@ -18,6 +18,7 @@ type Options struct {
 	EventQueue       int           // default 64 inbound events per session; when full the read loop stops reading
 	AllowedOrigins   []string      // exact scheme://host[:port] allowlist in addition to same-origin
 	NodeID           string        // prefix of session ids; default random
+	Limit            *Limit        // server-wide session cap shared by every hub; nil = none
 
 	// Broker builds the group fan-out transport around the hub's local
 	// delivery. Nil means in-process only (NewLocalBroker).

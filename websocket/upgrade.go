@@ -82,6 +82,12 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return ErrShuttingDown
 	}
+	if !h.opts.Limit.acquire() {
+		h.log.Warn().Str("remote", r.RemoteAddr).Int("open", h.opts.Limit.Open()).Msg("websocket refused: connection limit reached")
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many connections", http.StatusServiceUnavailable)
+		return ErrTooManySessions
+	}
 	up := ws.HTTPUpgrader{Timeout: h.opts.HandshakeTimeout}
 	if len(a.SubProtocols) > 0 {
 		up.Protocol = func(p string) bool { return slices.Contains(a.SubProtocols, p) }
@@ -94,6 +100,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		if conn != nil {
 			conn.Close()
 		}
+		h.opts.Limit.release()
 		h.log.Debug().Str("remote", r.RemoteAddr).Err(err).Msg("websocket upgrade failed")
 		return err
 	}
@@ -106,6 +113,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	}
 	s := newSession(h, conn, br, r, a, hs.Protocol)
 	if !h.register(s) {
+		h.opts.Limit.release()
 		conn.Write(newCloseFrame(StatusGoingAway, "server shutting down"))
 		conn.Close()
 		return ErrShuttingDown

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -16,10 +17,11 @@ import (
 
 // options is the parsed command line of `duplex serve`.
 type options struct {
-	apps          []string
-	logLevel      string
-	regexpTimeout time.Duration
-	cfg           app.Config
+	apps           []string
+	logLevel       string
+	regexpTimeout  time.Duration
+	maxConnections int
+	cfg            app.Config
 }
 
 // listFlag collects a repeatable flag; from the environment it takes a
@@ -68,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&ws.PingInterval, "ws-ping-interval", 30*time.Second, "how often a quiet WebSocket peer is pinged, to find dead ones")
 	fs.IntVar(&ws.MaxBacklog, "ws-max-backlog", 1<<20, "outbound bytes a WebSocket session may have queued; a slower reader is closed with 1008")
 	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
+	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "WebSocket sessions the server holds at once, all apps together; past it upgrades get 503 (default: 90% of the open-file limit)")
 	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
@@ -99,6 +102,18 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 	})
 	return o, envErr
+}
+
+// defaultMaxConnections leaves a tenth of the open-file limit (Go raises
+// the soft limit to the hard one at start-up) for HTTP clients and files, so
+// that a flood of sockets is refused with 503 rather than starving accept().
+func defaultMaxConnections() int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur > 1<<24 {
+		return 0
+	}
+	n := int(rl.Cur) - int(rl.Cur)/10 - 100
+	return max(n, 1)
 }
 
 // newLogger writes JSON lines to stderr, or a console format with --dev.

@@ -10,6 +10,7 @@ import (
 	"duplex/app"
 	"duplex/controller"
 	"duplex/site"
+	"duplex/websocket"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,6 +23,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.cfg.Log = log
+	o.cfg.WebSocket.Limit = websocket.NewLimit(o.maxConnections)
 	controller.LimitRegexpTime(o.regexpTimeout)
 	apps, err := loadApps(o)
 	if err != nil {

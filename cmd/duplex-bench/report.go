@@ -1,0 +1,391 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type result struct {
+	srv     *server
+	fanout  *fanoutResult
+	echo    *echoResult
+	idle    *idleResult
+	upgrade *upgradeResult
+	notes   []string
+}
+
+func (r *result) note(format string, args ...any) {
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+}
+
+type report struct {
+	cfg     config
+	started time.Time
+	machine []string
+	scen    map[string]bool
+	results []*result
+}
+
+func (f *fanoutResult) summary() string {
+	s := fmt.Sprintf("%d clients: %s deliveries/s over %s, p50 %s, p99 %s; %s",
+		f.clients, num(f.rate), f.elapsed.Round(time.Millisecond), dur(f.p50), dur(f.p99), f.cpu)
+	if f.missing > 0 {
+		s += fmt.Sprintf(", %d deliveries missing", f.missing)
+	}
+	if f.err != "" {
+		s += " — " + f.err
+	}
+	return s
+}
+
+func (e *echoResult) summary() string {
+	s := fmt.Sprintf("%d clients: %s messages/s, p50 %s, p99 %s; %s",
+		e.clients, num(e.rate), dur(e.p50), dur(e.p99), e.cpu)
+	if e.err != "" {
+		s += " — " + e.err
+	}
+	return s
+}
+
+func (i *idleResult) summary() string {
+	s := fmt.Sprintf("%d connections opened in %s: RSS %s -> %s, %s per connection",
+		i.conns, i.openElapsed.Round(time.Millisecond), mib(i.rss0), mib(i.rss1), kib(i.perConn))
+	if i.err != "" {
+		s += " — " + i.err
+	}
+	return s
+}
+
+func (u *upgradeResult) summary() string {
+	s := fmt.Sprintf("%d upgrades in %s: %s/s, p50 %s, p99 %s; %s",
+		u.done, u.elapsed.Round(time.Millisecond), num(u.rate), dur(u.p50), dur(u.p99), u.cpu)
+	if u.err != "" {
+		s += " — " + u.err
+	}
+	return s
+}
+
+func num(v float64) string {
+	if v == 0 {
+		return "—"
+	}
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "—"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0f µs", float64(d)/1e3)
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+func kib(b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f KiB", b/1024)
+}
+
+// cpuPer formats CPU nanoseconds per operation.
+func cpuPer(ns float64) string {
+	if ns == 0 {
+		return "—"
+	}
+	if ns < 10000 {
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f µs", ns/1e3)
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// metric is one row of the main table.
+type metric struct {
+	name   string
+	higher bool // higher is better
+	target bool // one of the issue's targets (duplex vs Bun)
+	value  func(*result) float64
+	format func(float64) string
+}
+
+func (rep *report) metrics() []metric {
+	c := rep.cfg
+	d := func(x time.Duration) float64 { return float64(x) }
+	fd := func(v float64) string { return dur(time.Duration(v)) }
+	var ms []metric
+	if rep.scen["fanout"] {
+		ms = append(ms,
+			metric{fmt.Sprintf("fan-out deliveries/s (%d clients, %d in flight, %d B)", c.fanoutClients, c.inflight, c.size), true, true,
+				func(r *result) float64 {
+					if r.fanout == nil {
+						return 0
+					}
+					return r.fanout.rate
+				}, num},
+			metric{"fan-out latency p50", false, false,
+				func(r *result) float64 {
+					if r.fanout == nil {
+						return 0
+					}
+					return d(r.fanout.p50)
+				}, fd},
+			metric{"fan-out latency p99", false, true,
+				func(r *result) float64 {
+					if r.fanout == nil {
+						return 0
+					}
+					return d(r.fanout.p99)
+				}, fd},
+			metric{"fan-out server CPU per delivery", false, false,
+				func(r *result) float64 {
+					if r.fanout == nil || r.fanout.rate == 0 {
+						return 0
+					}
+					return r.fanout.cpu.server / r.fanout.rate * 1e9
+				}, cpuPer})
+	}
+	if rep.scen["echo"] {
+		ms = append(ms,
+			metric{fmt.Sprintf("echo messages/s (%d clients, %d B)", c.echoClients, c.size), true, true,
+				func(r *result) float64 {
+					if r.echo == nil {
+						return 0
+					}
+					return r.echo.rate
+				}, num},
+			metric{"echo round trip p50", false, false,
+				func(r *result) float64 {
+					if r.echo == nil {
+						return 0
+					}
+					return d(r.echo.p50)
+				}, fd},
+			metric{"echo round trip p99", false, false,
+				func(r *result) float64 {
+					if r.echo == nil {
+						return 0
+					}
+					return d(r.echo.p99)
+				}, fd},
+			metric{"echo server CPU per message", false, false,
+				func(r *result) float64 {
+					if r.echo == nil || r.echo.rate == 0 {
+						return 0
+					}
+					return r.echo.cpu.server / r.echo.rate * 1e9
+				}, cpuPer})
+	}
+	if rep.scen["idle"] {
+		ms = append(ms, metric{fmt.Sprintf("idle RSS per connection (%d connections)", c.idleConns), false, true,
+			func(r *result) float64 {
+				if r.idle == nil || r.idle.err != "" {
+					return 0
+				}
+				return r.idle.perConn
+			}, kib})
+	}
+	if rep.scen["upgrades"] {
+		ms = append(ms,
+			metric{fmt.Sprintf("upgrades/s (%d, %d in flight)", c.upgrades, c.upgradeConcurrency), true, true,
+				func(r *result) float64 {
+					if r.upgrade == nil {
+						return 0
+					}
+					return r.upgrade.rate
+				}, num},
+			metric{"upgrade p99 (handshake to welcome)", false, false,
+				func(r *result) float64 {
+					if r.upgrade == nil {
+						return 0
+					}
+					return d(r.upgrade.p99)
+				}, fd},
+			metric{"upgrade server CPU per connection", false, false,
+				func(r *result) float64 {
+					if r.upgrade == nil || r.upgrade.rate == 0 {
+						return 0
+					}
+					return r.upgrade.cpu.server / r.upgrade.rate * 1e9
+				}, cpuPer})
+	}
+	return ms
+}
+
+func (rep *report) markdown() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("## Run of %s\n\n", rep.started.UTC().Format("2006-01-02 15:04 MST"))
+	w("Command (from the repository root):\n\n```sh\n%s\n```\n\n", command())
+	for _, m := range rep.machine {
+		w("- %s\n", m)
+	}
+	w("\n")
+
+	var duplex, bun *result
+	w("| |")
+	sep := "|---|"
+	for _, r := range rep.results {
+		w(" %s |", r.srv.label)
+		sep += "---:|"
+		switch r.srv.name {
+		case "duplex":
+			duplex = r
+		case "bun":
+			bun = r
+		}
+	}
+	haveRatio := duplex != nil && bun != nil
+	if haveRatio {
+		w(" duplex / Bun | target |")
+		sep += "---:|---|"
+	}
+	w("\n%s\n", sep)
+	for _, m := range rep.metrics() {
+		w("| %s |", m.name)
+		for _, r := range rep.results {
+			w(" %s |", m.format(m.value(r)))
+		}
+		if haveRatio {
+			dv, bv := m.value(duplex), m.value(bun)
+			ratio := "—"
+			if dv > 0 && bv > 0 {
+				ratio = fmt.Sprintf("%.2f", dv/bv)
+			}
+			target := ""
+			if m.target {
+				op := "≤"
+				if m.higher {
+					op = "≥"
+				}
+				verdict := "not measured"
+				if dv > 0 && bv > 0 {
+					met := dv <= bv
+					if m.higher {
+						met = dv >= bv
+					}
+					verdict = "**missed**"
+					if met {
+						verdict = "met"
+					}
+				} else if bv > 0 {
+					verdict = "**missed** (no figure)"
+				}
+				target = fmt.Sprintf("%s 1: %s", op, verdict)
+			}
+			w(" %s | %s |", ratio, target)
+		}
+		w("\n")
+	}
+
+	w("\nDetails. CPU in cores over each measured window: the server's; the load generator's (\"clients\"), which shares the machine; and \"other\", the rest of the machine's busy time (other processes, unattributed interrupts), which should be near 0. \"CPU per delivery/message/connection\" above is the server's CPU time divided by the work done: a comparison that still holds when the load generator, not the server, limits the rate.\n\n")
+	w("| | fan-out | echo | idle | upgrades |\n|---|---|---|---|---|\n")
+	for _, r := range rep.results {
+		cell := func(s interface{ summary() string }, ok bool) string {
+			if !ok {
+				return "—"
+			}
+			return strings.ReplaceAll(s.summary(), "|", "/")
+		}
+		w("| %s | %s | %s | %s | %s |\n", r.srv.label,
+			cell(r.fanout, r.fanout != nil), cell(r.echo, r.echo != nil),
+			cell(r.idle, r.idle != nil), cell(r.upgrade, r.upgrade != nil))
+	}
+	var notes bool
+	for _, r := range rep.results {
+		for _, n := range r.notes {
+			if !notes {
+				w("\nNotes from the run:\n\n")
+				notes = true
+			}
+			w("- %s, %s\n", r.srv.label, strings.ReplaceAll(n, "\n", "\n  "))
+		}
+	}
+	w("\n")
+	return b.String()
+}
+
+func command() string {
+	args := []string{"go", "run", "./cmd/duplex-bench"}
+	for _, a := range os.Args[1:] {
+		if strings.ContainsAny(a, " \t'\"") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		args = append(args, a)
+	}
+	return strings.Join(args, " ")
+}
+
+// machineInfo describes the machine and the versions measured.
+func machineInfo(h *harness) []string {
+	var out []string
+	model := "unknown CPU"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	var si syscall.Sysinfo_t
+	mem := ""
+	if syscall.Sysinfo(&si) == nil {
+		mem = fmt.Sprintf(", %.0f GiB memory", float64(si.Totalram)*float64(si.Unit)/(1<<30))
+	}
+	kernel, _ := run(h.root, "uname", "-r")
+	out = append(out, fmt.Sprintf("Machine: %d CPUs (nproc), %s%s, Linux %s; servers and load generator share it", runtime.NumCPU(), model, mem, kernel))
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil {
+		out = append(out, fmt.Sprintf("Open files per process: %d", rl.Cur))
+	}
+	gov, _ := run(h.root, "go", "version")
+	rev, _ := run(h.root, "git", "rev-parse", "--short", "HEAD")
+	if st, err := run(h.root, "git", "status", "--porcelain", "--untracked-files=no"); err == nil && st != "" {
+		rev += " plus uncommitted changes"
+	}
+	flags := strings.TrimSpace("--log-level warn " + h.cfg.duplexArgs)
+	out = append(out, fmt.Sprintf("duplex: commit %s, %s; `duplex serve %s` (other flags at their defaults)", orNone(rev), gov, flags))
+	if nodev, err := run(h.root, "node", "--version"); err == nil {
+		wsv, _ := run(h.root, "node", "-p", "require('./bench/node_modules/ws/package.json').version")
+		out = append(out, fmt.Sprintf("Node.js %s, ws %s", nodev, orNone(wsv)))
+	}
+	if h.bunPath != "" {
+		bv, _ := run(h.root, h.bunPath, "--version")
+		rel, _ := filepath.Rel(h.root, h.bunPath)
+		out = append(out, fmt.Sprintf("Bun %s (%s, from the npm package `bun`)", bv, rel))
+	}
+	out = append(out, fmt.Sprintf("Clients: Go load generator (gobwas/ws framing), GOMAXPROCS %d, connections spread over %d source addresses 127.0.0.2..127.0.0.%d",
+		runtime.GOMAXPROCS(0), h.sources, h.sources+1))
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

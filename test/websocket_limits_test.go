@@ -1,0 +1,42 @@
+package test
+
+import (
+	"testing"
+	"time"
+)
+
+// TestWebSocketMaxConnections: past --max-connections an upgrade is answered
+// 503 before the handshake, and a slot comes back when a session ends.
+func TestWebSocketMaxConnections(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--app", appDir("wsecho"), "--max-connections", "2")
+	upgrade := func() int {
+		t.Helper()
+		resp, conn, _ := wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wsUpgradeHeaders(s, newWSKey()))
+		if conn != nil {
+			conn.Close()
+		}
+		return resp.Status
+	}
+	a, _ := wsOpenEcho(t, s, "", wsDialOpts{})
+	wsOpenEcho(t, s, "", wsDialOpts{})
+	if got := upgrade(); got != 503 {
+		t.Fatalf("third session with --max-connections 2: status %d, want 503", got)
+	}
+	s.WaitLog(t, func(e LogEntry) bool { return e.Has("connection limit reached") }, wsWait)
+
+	a.closeWith(1000, "")
+	// The slot is released once the closed session is gone; until then the
+	// answer stays 503.
+	deadline := time.Now().Add(wsWait)
+	for {
+		status := upgrade()
+		if status == 101 {
+			break
+		}
+		if status != 503 || time.Now().After(deadline) {
+			t.Fatalf("after a session closed, an upgrade answered %d; want 101 once its slot is free", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
