@@ -3,6 +3,7 @@ package websocket
 import (
 	"bufio"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -111,7 +112,12 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		// the server's connection state (and its write buffer) be collected.
 		br = bufio.NewReaderSize(conn, readBufferSize)
 	}
-	s := newSession(h, conn, br, r, a, hs.Protocol)
+	return h.serveConn(conn, br, r, a, hs.Protocol)
+}
+
+// serveConn runs a session on a connection whose handshake is done.
+func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string) error {
+	s := newSession(h, conn, br, r, a, protocol)
 	if !h.register(s) {
 		h.opts.Limit.release()
 		conn.Write(newCloseFrame(StatusGoingAway, "server shutting down"))
