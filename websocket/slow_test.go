@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -115,4 +116,18 @@ func TestSlowConsumer(t *testing.T) {
 	}
 	t.Logf("slow consumer closed after %d messages of %d bytes", sent-10, len(msg))
 	slow.conn.Close()
+}
+
+// TestMessageLargerThanBacklog: a message bigger than MaxBacklog is still
+// delivered when nothing else waits for the peer; the backlog limits what
+// piles up, not the size of one message that MaxMessage allows.
+func TestMessageLargerThanBacklog(t *testing.T) {
+	h := newRecHandler()
+	ts := newTestServer(t, Options{MaxBacklog: 1024, MaxMessage: 16 << 10}, h)
+	c := connect(t, ts)
+	big := strings.Repeat("x", 8<<10)
+	c.text(big)
+	c.expectText(big)
+	c.text("after")
+	c.expectText("after")
 }

@@ -16,8 +16,10 @@ func (s *Session) enqueue(frame []byte) bool {
 		s.wmu.Unlock()
 		return false
 	}
-	if s.queued+len(frame) > s.hub.opts.MaxBacklog {
-		// The peer does not read fast enough. Closing it (rather than
+	if s.queued > 0 && s.queued+len(frame) > s.hub.opts.MaxBacklog {
+		// An empty queue takes any frame, so that a message larger than the
+		// backlog (allowed by MaxMessage) can still be sent; past that,
+		// the peer does not read fast enough. Closing it (rather than
 		// dropping messages or blocking the sender) keeps every other
 		// recipient of a fan-out unaffected and the peer's view consistent.
 		s.overflowed = true
