@@ -23,6 +23,8 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	MaxHeaderBytes    int
 	Dev               bool
+	// MetricsAddr, when set, serves /metrics there.
+	MetricsAddr string
 	// WebSocket tunes every application's hub.
 	WebSocket websocket.Options
 	Log       zerolog.Logger

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -11,9 +12,10 @@ import (
 
 // Server serves a set of applications until its context ends.
 type Server struct {
-	cfg  Config
-	apps []*App
-	http *http.Server
+	cfg     Config
+	apps    []*App
+	http    *http.Server
+	metrics *http.Server
 }
 
 // NewServer prepares apps to be served with cfg; the first app also answers
@@ -35,6 +37,16 @@ func NewServer(cfg Config, apps []*App) *Server {
 // in-flight requests finish, bounded by ShutdownTimeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	log := s.cfg.Log
+	if s.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		s.metrics = &http.Server{Handler: metricsHandler(s.apps), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
+		go func() { _ = s.metrics.Serve(mln) }()
+		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.http.Serve(ln) }()
 	names := make([]string, len(s.apps))
@@ -101,6 +113,9 @@ func (s *Server) shutdown(served <-chan error) error {
 		if cerr := a.Close(grace); cerr != nil {
 			log.Error().Str("app", a.Name).Err(cerr).Msg("application did not stop cleanly")
 		}
+	}
+	if s.metrics != nil {
+		_ = s.metrics.Close()
 	}
 	log.Info().Msg("stopped")
 	return err

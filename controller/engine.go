@@ -56,6 +56,7 @@ type Engine struct {
 	programs sync.Map  // module path -> *source, shared by every runtime
 	reload   *reloader // nil unless Dev
 	closing  atomic.Bool
+	stats    stats
 }
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
@@ -118,7 +119,9 @@ func (e *Engine) Exists(p string) bool {
 // Waiting for a free runtime is bounded by the same duration but does not
 // count against the call: a request queued behind a slow one still gets its
 // whole budget.
-func (e *Engine) run(ctx context.Context, fn func(w *worker) error) error {
+func (e *Engine) run(ctx context.Context, fn func(w *worker) error) (err error) {
+	e.stats.calls.Add(1)
+	defer func() { e.stats.record(err) }()
 	w, err := e.borrow(ctx)
 	if err != nil {
 		return err

@@ -132,8 +132,10 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 	if s.ended || s.closing.Load() {
 		s.mu.Unlock()
 		s.hub.putBuf(buf)
+		s.hub.stats.drop(DropInbound, 1)
 		return false
 	}
+	s.hub.stats.messagesIn.Add(1)
 	s.pushLocked(item{kind: itemMessage, buf: buf, binary: binary})
 	s.mu.Unlock()
 	return true
@@ -154,13 +156,18 @@ func (s *Session) end(code int, cause error, frame []byte, dropQueued bool) bool
 		s.timer.Stop()
 	}
 	if dropQueued {
+		dropped := 0
 		for {
 			it, ok := s.queue.pop()
 			if !ok {
 				break
 			}
+			if it.kind == itemMessage {
+				dropped++
+			}
 			s.hub.putBuf(it.buf)
 		}
+		s.hub.stats.drop(DropInbound, dropped)
 	}
 	s.pushLocked(item{kind: itemEnd, code: code, err: cause, frame: frame})
 	if s.readerWaiting {
@@ -221,6 +228,7 @@ func (s *Session) deliver(it item) {
 				s.logHandler(EventError, err)
 			}
 		}
+		s.hub.stats.close(it.code)
 		s.ev = Event{Type: EventClose, Session: s, CloseCode: it.code}
 		if err := s.call(); err != nil {
 			s.logHandler(EventClose, err)

@@ -122,5 +122,6 @@ func (h *Hub) FanoutLocal(group string, frame []byte) int {
 			n++
 		}
 	}
+	h.stats.messagesOut.Add(int64(n))
 	return n
 }

@@ -27,6 +27,8 @@ type Hub struct {
 	gmu    sync.RWMutex
 	groups map[string]*group
 
+	stats stats
+
 	// onRemove, when set (tests), is called after a session left the
 	// registry and its groups.
 	onRemove func(*Session)
@@ -74,6 +76,7 @@ func (h *Hub) register(s *Session) bool {
 		return false
 	}
 	h.sessions[s.id] = s
+	h.stats.opened.Add(1)
 	if h.live == 0 {
 		h.idle = make(chan struct{})
 	}
@@ -140,9 +143,14 @@ func (h *Hub) Send(id string, data []byte, binary bool) bool {
 	}
 	f := encode(data, binary)
 	if f == nil {
+		h.stats.drop(DropInvalidUTF8, 1)
 		return false
 	}
-	return s.enqueue(f)
+	if !s.enqueue(f) {
+		return false
+	}
+	h.stats.messagesOut.Add(1)
+	return true
 }
 
 // SendToGroup encodes the message once and publishes it through the
@@ -150,6 +158,7 @@ func (h *Hub) Send(id string, data []byte, binary bool) bool {
 func (h *Hub) SendToGroup(group string, data []byte, binary bool) int {
 	f := encode(data, binary)
 	if f == nil {
+		h.stats.drop(DropInvalidUTF8, 1)
 		return 0
 	}
 	return h.broker.Publish(group, f)

@@ -14,6 +14,7 @@ func (s *Session) enqueue(frame []byte) bool {
 	s.wmu.Lock()
 	if s.closeQueued || s.overflowed {
 		s.wmu.Unlock()
+		s.hub.stats.drop(DropClosing, 1)
 		return false
 	}
 	if s.queued > 0 && s.queued+len(frame) > s.hub.opts.MaxBacklog {
@@ -24,6 +25,7 @@ func (s *Session) enqueue(frame []byte) bool {
 		// recipient of a fan-out unaffected and the peer's view consistent.
 		s.overflowed = true
 		s.wmu.Unlock()
+		s.hub.stats.drop(DropBacklog, 1)
 		s.closeNow(StatusPolicyViolation, "backlog exceeded", ErrBacklogExceeded, true)
 		return false
 	}
@@ -51,6 +53,7 @@ func (s *Session) queueClose(frame []byte, dropPending bool) {
 	s.closing.Store(true)
 	close(s.stopRead)
 	if dropPending {
+		s.hub.stats.drop(DropBacklog, len(s.pending))
 		for i, f := range s.pending {
 			s.queued -= len(f)
 			s.pending[i] = nil

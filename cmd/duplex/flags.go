@@ -72,6 +72,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
 	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "WebSocket sessions the server holds at once, all apps together; past it upgrades get 503 (default: 90% of the open-file limit)")
 	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
 	fs.Usage = func() {

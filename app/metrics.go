@@ -1,0 +1,119 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"duplex/websocket"
+)
+
+// metricsHandler serves the server's counters in Prometheus' text format.
+// It lives on its own listener (--metrics-addr), never on the public one, so
+// a reverse proxy cannot expose it by accident.
+func metricsHandler(apps []*App) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b bytes.Buffer
+		writeMetrics(&b, apps)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write(b.Bytes())
+	})
+}
+
+type metricWriter struct{ b *bytes.Buffer }
+
+func (m metricWriter) head(name, kind, help string) {
+	fmt.Fprintf(m.b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind)
+}
+
+func (m metricWriter) value(name string, v int64, labels ...string) {
+	m.b.WriteString(name)
+	if len(labels) > 0 {
+		m.b.WriteByte('{')
+		for i := 0; i+1 < len(labels); i += 2 {
+			if i > 0 {
+				m.b.WriteByte(',')
+			}
+			m.b.WriteString(labels[i] + "=" + strconv.Quote(labels[i+1]))
+		}
+		m.b.WriteByte('}')
+	}
+	m.b.WriteString(" " + strconv.FormatInt(v, 10) + "\n")
+}
+
+func writeMetrics(b *bytes.Buffer, apps []*App) {
+	m := metricWriter{b}
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	m.head("duplex_goroutines", "gauge", "Goroutines in the process.")
+	m.value("duplex_goroutines", int64(runtime.NumGoroutine()))
+	m.head("duplex_heap_inuse_bytes", "gauge", "Bytes in in-use heap spans.")
+	m.value("duplex_heap_inuse_bytes", int64(mem.HeapInuse))
+	m.head("duplex_rss_bytes", "gauge", "Resident set size of the process.")
+	m.value("duplex_rss_bytes", residentBytes())
+
+	ws := make([]websocket.Stats, len(apps))
+	for i, a := range apps {
+		ws[i] = a.Hub.Stats()
+	}
+	perApp := func(name, kind, help string, get func(i int) int64) {
+		m.head(name, kind, help)
+		for i, a := range apps {
+			m.value(name, get(i), "app", a.Name)
+		}
+	}
+	perApp("duplex_ws_sessions", "gauge", "Open WebSocket sessions.", func(i int) int64 { return int64(ws[i].Sessions) })
+	perApp("duplex_ws_opened_total", "counter", "WebSocket sessions opened.", func(i int) int64 { return ws[i].Opened })
+	perApp("duplex_ws_messages_in_total", "counter", "WebSocket messages received and handed to the controller.", func(i int) int64 { return ws[i].MessagesIn })
+	perApp("duplex_ws_messages_out_total", "counter", "WebSocket messages queued for delivery, one per recipient.", func(i int) int64 { return ws[i].MessagesOut })
+	m.head("duplex_ws_closed_total", "counter", "WebSocket sessions closed, by close code.")
+	for i, a := range apps {
+		codes := make([]int, 0, len(ws[i].Closed))
+		for c := range ws[i].Closed {
+			codes = append(codes, c)
+		}
+		slices.Sort(codes)
+		for _, c := range codes {
+			m.value("duplex_ws_closed_total", ws[i].Closed[c], "app", a.Name, "code", strconv.Itoa(c))
+		}
+	}
+	m.head("duplex_ws_dropped_total", "counter", "WebSocket messages not delivered, by reason.")
+	for i, a := range apps {
+		for _, reason := range []string{websocket.DropBacklog, websocket.DropClosing, websocket.DropInvalidUTF8, websocket.DropInbound} {
+			m.value("duplex_ws_dropped_total", ws[i].Dropped[reason], "app", a.Name, "reason", reason)
+		}
+	}
+
+	perApp("duplex_js_workers", "gauge", "JavaScript runtimes.", func(i int) int64 { return int64(apps[i].Engine.Stats().Workers) })
+	perApp("duplex_js_workers_busy", "gauge", "JavaScript runtimes running a call.", func(i int) int64 { return int64(apps[i].Engine.Stats().Busy) })
+	perApp("duplex_js_calls_total", "counter", "Controller calls (HTTP requests, WebSocket events, error handlers).", func(i int) int64 { return apps[i].Engine.Stats().Calls })
+	m.head("duplex_js_errors_total", "counter", "Failed controller calls, by kind.")
+	for _, a := range apps {
+		errs := a.Engine.Stats().Errors
+		for _, kind := range []string{"exception", "timeout", "stack_overflow", "busy", "other"} {
+			m.value("duplex_js_errors_total", errs[kind], "app", a.Name, "kind", kind)
+		}
+	}
+}
+
+// residentBytes reads the process's RSS from /proc; 0 where there is none.
+func residentBytes() int64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(os.Getpagesize())
+}

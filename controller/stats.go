@@ -1,0 +1,72 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"github.com/dop251/goja"
+)
+
+// stats counts controller calls for the metrics endpoint.
+type stats struct {
+	calls      atomic.Int64
+	exceptions atomic.Int64
+	timeouts   atomic.Int64
+	overflows  atomic.Int64
+	busy       atomic.Int64
+	other      atomic.Int64
+}
+
+// Stats is a snapshot of an engine's counters. Errors counts failed calls
+// by kind: exception, timeout, stack_overflow, busy (no runtime free) and
+// other.
+type Stats struct {
+	Workers int
+	Busy    int
+	Calls   int64
+	Errors  map[string]int64
+}
+
+func (st *stats) record(err error) {
+	if err == nil {
+		return
+	}
+	var exc *goja.Exception
+	var overflow *goja.StackOverflowError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrShutdown):
+	case errors.Is(err, ErrBusy):
+		st.busy.Add(1)
+	case errors.Is(err, ErrTimeout):
+		st.timeouts.Add(1)
+	case errors.As(err, &overflow):
+		st.overflows.Add(1)
+	case errors.As(err, &exc):
+		st.exceptions.Add(1)
+	default:
+		st.other.Add(1)
+	}
+}
+
+// Stats returns the engine's counters so far.
+func (e *Engine) Stats() Stats {
+	busy := 0
+	for _, w := range e.all {
+		if w.busy.Load() {
+			busy++
+		}
+	}
+	return Stats{
+		Workers: len(e.all),
+		Busy:    busy,
+		Calls:   e.stats.calls.Load(),
+		Errors: map[string]int64{
+			"exception":      e.stats.exceptions.Load(),
+			"timeout":        e.stats.timeouts.Load(),
+			"stack_overflow": e.stats.overflows.Load(),
+			"busy":           e.stats.busy.Load(),
+			"other":          e.stats.other.Load(),
+		},
+	}
+}
