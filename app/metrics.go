@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime"
 	"slices"
@@ -12,6 +13,19 @@ import (
 
 	"duplex/websocket"
 )
+
+// privateMux is what the private listener serves: /metrics, and Go's
+// profiler under /debug/pprof/ for finding where CPU and memory go.
+func privateMux(apps []*App) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", metricsHandler(apps))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
 
 // metricsHandler serves the server's counters in Prometheus' text format.
 // It lives on its own listener (--metrics-addr), never on the public one, so

@@ -24,7 +24,7 @@ func NewServer(cfg Config, apps []*App) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, apps: apps}
 	s.http = &http.Server{
-		Handler:           Handler(apps, cfg.Log),
+		Handler:           Handler(apps, cfg.Auth, cfg.Log),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
@@ -43,7 +43,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			ln.Close()
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
-		s.metrics = &http.Server{Handler: metricsHandler(s.apps), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
+		s.metrics = &http.Server{Handler: privateMux(s.apps), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
 		go func() { _ = s.metrics.Serve(mln) }()
 		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
 	}

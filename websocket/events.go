@@ -73,11 +73,13 @@ type ring struct {
 	n    int
 }
 
-func (r *ring) init(n int) { r.buf = make([]item, n) }
+// ringShrink is the capacity above which an emptied ring lets its buffer
+// go, so that a burst does not pin memory to an idle session.
+const ringShrink = 8
 
 func (r *ring) push(it item) {
 	if r.n == len(r.buf) {
-		nb := make([]item, 2*len(r.buf)+1)
+		nb := make([]item, max(2*len(r.buf), 4))
 		for i := 0; i < r.n; i++ {
 			nb[i] = r.buf[(r.head+i)%len(r.buf)]
 		}
@@ -95,6 +97,9 @@ func (r *ring) pop() (item, bool) {
 	r.buf[r.head] = item{}
 	r.head = (r.head + 1) % len(r.buf)
 	r.n--
+	if r.n == 0 && len(r.buf) > ringShrink {
+		r.buf, r.head = nil, 0
+	}
 	return it, true
 }
 

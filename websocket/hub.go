@@ -27,6 +27,10 @@ type Hub struct {
 	gmu    sync.RWMutex
 	groups map[string]*group
 
+	pmu      sync.Mutex
+	poll     *poller
+	readBufs sync.Pool // *[]byte of readBufSize
+
 	stats stats
 
 	// onRemove, when set (tests), is called after a session left the
@@ -57,6 +61,42 @@ func (h *Hub) getBuf() *[]byte {
 		return bp
 	}
 	return new([]byte)
+}
+
+func (h *Hub) getReadBuf() *[]byte {
+	if bp, ok := h.readBufs.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, readBufSize)
+	return &b
+}
+
+func (h *Hub) putReadBuf(bp *[]byte) { h.readBufs.Put(bp) }
+
+// arm hands s to the hub's poller; the first time it registers s, making
+// a poller if the hub has none running (it stops when its last session
+// goes).
+func (h *Hub) arm(s *Session, first bool) error {
+	if !first {
+		return s.poll.arm(s, false)
+	}
+	for {
+		h.pmu.Lock()
+		p := h.poll
+		if p == nil || p.isClosed() {
+			np, err := newPoller()
+			if err != nil {
+				h.pmu.Unlock()
+				return err
+			}
+			h.poll, p = np, np
+		}
+		h.pmu.Unlock()
+		s.poll = p
+		if err := p.arm(s, true); err != errPollerClosed {
+			return err
+		}
+	}
 }
 
 func (h *Hub) putBuf(bp *[]byte) {

@@ -1,116 +1,180 @@
 package websocket
 
 import (
+	"errors"
 	"io"
 	"time"
 
 	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
 )
 
-// minReadBuf is the first allocation for a message; buffers then double as
-// bytes actually arrive, never on the peer's declared length.
-const minReadBuf = 512
+// readBufSize is the buffer a reader borrows from the hub's pool while a
+// socket has bytes to read; an idle connection holds none.
+const readBufSize = 16 << 10
 
-// readLoop is the one goroutine per connection that always exists: it reads
-// frames until the connection ends, then closes the TCP connection.
-func (s *Session) readLoop() {
-	s.finish(s.readFrames())
+// errAborted ends reading from outside the reader: a failed write, or a
+// peer that did not answer our close frame in time.
+var errAborted = errors.New("websocket: connection aborted")
+
+// Reader states: exactly one party may read or finish a connection, and it
+// takes the right by moving the state away from readerIdle.
+const (
+	readerBusy int32 = iota // a goroutine is reading (or about to)
+	readerIdle              // armed in the poller, no goroutine
+	readerDone              // finish ran or runs
+)
+
+// startReading runs the first read of a new session: it feeds the bytes
+// that arrived behind the handshake, then reads until the socket is
+// drained and hands the connection to the poller. Connections without a
+// descriptor (in-memory pipes in tests) get a blocking read loop instead.
+func (s *Session) startReading() {
+	if s.fd < 0 {
+		go s.readLoop()
+		return
+	}
+	go s.readNow()
 }
 
-func (s *Session) readFrames() error {
-	r := &s.rd
-	for {
-		hdr, err := r.NextFrame()
-		if err != nil {
-			return err
-		}
-		s.touch()
-		if hdr.OpCode.IsControl() {
-			p, err := s.readControl()
-			if err != nil {
-				return err
-			}
-			if err := s.control(hdr.OpCode, p); err != nil {
-				return err
-			}
-			continue
-		}
-		buf, err := s.readMessage()
-		if err != nil {
-			return err
-		}
-		s.pushMessage(buf, hdr.OpCode == ws.OpBinary)
+// readable is the poller's event: take the read right and drain the socket.
+func (s *Session) readable() {
+	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+		go s.readNow()
 	}
 }
 
-// readMessage reads the rest of a data message, continuation frames and
-// interleaved control frames included. wsutil validates UTF-8 byte by byte
-// as the bytes come in, so invalid text fails at once, not at message end.
-func (s *Session) readMessage() (*[]byte, error) {
-	bp := s.hub.getBuf()
-	b := (*bp)[:0]
-	limit := int(s.hub.opts.MaxMessage) + 1
-	for {
-		if len(b) == cap(b) {
-			// MaxMessageSize bounds what can arrive, so the buffer
-			// never grows beyond MaxMessage+1 (the +1 lets Read see EOF).
-			c := min(max(2*cap(b), minReadBuf), limit)
-			if c == len(b) {
-				// Unreachable while wsutil enforces MaxMessageSize; an
-				// empty Read would spin otherwise.
-				*bp = b
-				s.hub.putBuf(bp)
-				return nil, wsutil.ErrMessageTooLarge
-			}
-			nb := make([]byte, len(b), c)
-			copy(nb, b)
-			b = nb
+// readNow reads everything the socket has, feeding the parser, then goes
+// back to the poller. It may block in pushMessage while the session's event
+// queue is full: that is the backpressure that stops reading.
+func (s *Session) readNow() {
+	if err := s.drainSocket(); err != nil {
+		s.finish(err)
+		return
+	}
+	first := !s.armed
+	s.armed = true
+	s.rstate.Store(readerIdle)
+	if err := s.hub.arm(s, first); err != nil {
+		if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+			s.finish(err)
 		}
-		n, err := s.rd.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
+		return
+	}
+	// An abort that came while we were busy could not take the right.
+	if s.aborted.Load() && s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+		s.finish(errAborted)
+	}
+}
+
+// drainSocket reads until the socket would block; nil means "nothing more
+// for now", an error ends the connection.
+func (s *Session) drainSocket() error {
+	if s.initial != nil {
+		in := s.initial
+		s.initial = nil
+		if err := s.ps.feed(in, s); err != nil {
+			return err
+		}
+	}
+	bp := s.hub.getReadBuf()
+	defer s.hub.putReadBuf(bp)
+	buf := *bp
+	for {
+		if s.aborted.Load() {
+			return errAborted
+		}
+		n, err := readFD(s.fd, buf)
 		if n > 0 {
 			s.touch()
+			if err := s.ps.feed(buf[:n], s); err != nil {
+				return err
+			}
+			if n == len(buf) {
+				continue
+			}
 		}
-		if err == io.EOF {
-			*bp = b
-			return bp, nil
-		}
-		if err != nil {
-			*bp = b
-			s.hub.putBuf(bp)
-			return nil, err
+		switch {
+		case err == nil && n == 0:
+			return io.EOF
+		case err == nil:
+			// A short read drained the socket; the poller is level-
+			// triggered, so bytes that arrive meanwhile still wake us.
+			return nil
+		case wouldBlock(err):
+			return nil
+		case isInterrupted(err):
+			continue
+		default:
+			return err
 		}
 	}
 }
 
-// readControl reads a control frame's payload (at most 125 bytes, checked
-// by the header check) into the session's scratch buffer.
-func (s *Session) readControl() ([]byte, error) {
-	b := s.ctl[:0]
+// readLoop is the blocking reader for connections without a descriptor.
+func (s *Session) readLoop() {
+	buf := make([]byte, 4096)
 	for {
-		n, err := s.rd.Read(s.ctl[len(b):])
-		b = s.ctl[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
+		n, err := s.br.Read(buf)
+		if n > 0 {
+			s.touch()
+			if ferr := s.ps.feed(buf[:n], s); ferr != nil {
+				s.finish(ferr)
+				return
+			}
 		}
 		if err != nil {
-			return nil, err
+			s.finish(err)
+			return
 		}
 	}
 }
 
-// intermediate handles a control frame that arrives between the fragments
-// of a message; without it wsutil would drop pings silently.
-func (s *Session) intermediate(h ws.Header, body io.Reader) error {
-	p := s.ctl[:h.Length]
-	if _, err := io.ReadFull(body, p); err != nil {
-		return err
+// abort ends reading from outside the reader. If no reader runs, the
+// connection is finished here; otherwise the reader sees the flag.
+func (s *Session) abort() {
+	s.aborted.Store(true)
+	if s.fd < 0 {
+		// The blocking reader wakes up with an error.
+		s.conn.Close()
+		return
 	}
-	s.touch()
-	return s.control(h.OpCode, p)
+	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+		go s.finish(errAborted)
+	}
 }
 
+// closeSent is called once our close frame is written: the peer has
+// CloseTimeout to answer with its own before the connection is dropped.
+func (s *Session) closeSent() {
+	d := s.hub.opts.CloseTimeout
+	if s.fd < 0 {
+		s.conn.SetReadDeadline(time.Now().Add(d))
+		return
+	}
+	time.AfterFunc(d, s.abort)
+}
+
+// payload implements frameSink: the message grows as bytes arrive, never
+// by what the peer declared.
+func (s *Session) payload(p []byte) {
+	if s.msg == nil {
+		s.msg = s.hub.getBuf()
+	}
+	*s.msg = append(*s.msg, p...)
+}
+
+// messageEnd implements frameSink.
+func (s *Session) messageEnd(binary bool) error {
+	bp := s.msg
+	s.msg = nil
+	if bp == nil {
+		bp = s.hub.getBuf()
+	}
+	s.pushMessage(bp, binary)
+	return nil
+}
+
+// control implements frameSink.
 func (s *Session) control(op ws.OpCode, p []byte) error {
 	switch op {
 	case ws.OpPing:
@@ -124,11 +188,19 @@ func (s *Session) control(op ws.OpCode, p []byte) error {
 	return nil
 }
 
-// finish ends the connection after the read loop stopped. The TCP close
-// follows RFC 6455 §7.1.1: the server closes first, after its close frame is
+// finish ends the connection after reading stopped. The TCP close follows
+// RFC 6455 §7.1.1: the server closes first, after its close frame is
 // written, and reads until the peer's FIN so that unread data does not turn
 // the close into an RST that could eat the last frames.
 func (s *Session) finish(readErr error) {
+	s.rstate.Store(readerDone)
+	if s.msg != nil {
+		s.hub.putBuf(s.msg)
+		s.msg = nil
+	}
+	if s.armed {
+		s.poll.remove(s)
+	}
 	o := &s.hub.opts
 	e := classify(readErr)
 	if s.end(e.code, e.cause, e.frame, false) {
@@ -152,7 +224,7 @@ func (s *Session) finish(readErr error) {
 			cw.CloseWrite()
 		}
 		s.conn.SetReadDeadline(time.Now().Add(o.CloseTimeout))
-		io.Copy(io.Discard, s.br)
+		io.Copy(io.Discard, s.conn)
 	}
 	s.conn.Close()
 	s.writers.Wait()

@@ -9,9 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
 )
 
 // Session is one accepted WebSocket connection. Its accessors are safe from
@@ -29,7 +26,8 @@ type Session struct {
 	remote   string
 
 	conn net.Conn
-	br   *bufio.Reader // the hijacked reader: it may hold bytes sent right after the handshake
+	fd   int           // the socket's descriptor, -1 when read by a blocking loop
+	br   *bufio.Reader // blocking loop only: the hijacked reader
 
 	// lastRead is when bytes last arrived (unix nanos); paused tells the
 	// idle timer that the reader is not reading on purpose (backpressure).
@@ -70,9 +68,15 @@ type Session struct {
 	// (which closes the TCP connection) and the close event.
 	parts atomic.Int32
 
-	// Reader-only state.
-	rd  wsutil.Reader
-	ctl [ws.MaxControlFramePayloadSize + 1]byte
+	// Reader state: rstate says who may read (see readerBusy); the rest
+	// belongs to whoever holds that right.
+	rstate  atomic.Int32
+	aborted atomic.Bool
+	armed   bool    // registered with poll
+	poll    *poller // the hub's poller the session is registered with
+	initial []byte  // bytes that arrived behind the handshake
+	ps      parser
+	msg     *[]byte // the data message being received
 }
 
 func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string) *Session {
@@ -95,16 +99,22 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	if s.remote == "" {
 		s.remote = conn.RemoteAddr().String()
 	}
-	s.queue.init(h.opts.EventQueue + 2)
 	s.parts.Store(2)
 	s.touch()
-	s.rd = wsutil.Reader{
-		Source:         br,
-		State:          ws.StateServerSide,
-		CheckUTF8:      true,
-		MaxFrameSize:   h.opts.MaxMessage,
-		MaxMessageSize: h.opts.MaxMessage,
-		OnIntermediate: s.intermediate,
+	s.ps.maxMessage = h.opts.MaxMessage
+	s.fd = connFD(conn)
+	if s.fd < 0 {
+		s.br = br
+		if s.br == nil {
+			s.br = bufio.NewReaderSize(conn, 4096)
+		}
+		return s
+	}
+	// The poller reads the socket itself; what net/http had already
+	// buffered is fed to the parser first.
+	if br != nil && br.Buffered() > 0 {
+		b, _ := br.Peek(br.Buffered())
+		s.initial = append([]byte(nil), b...)
 	}
 	return s
 }

@@ -11,10 +11,6 @@ import (
 	"github.com/gobwas/ws"
 )
 
-// readBufferSize is the per-connection read buffer; frames larger than it
-// are read through it in pieces.
-const readBufferSize = 4096
-
 // IsUpgradeRequest reports a WebSocket opening handshake (RFC 6455 §4.2.1)
 // the way Jetty does for XP's req.webSocket: GET over HTTP/1.1 with
 // Upgrade: websocket, a Connection token "upgrade" and a 16-byte key. The
@@ -105,12 +101,12 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		h.log.Debug().Str("remote", r.RemoteAddr).Err(err).Msg("websocket upgrade failed")
 		return err
 	}
-	br := rw.Reader
-	if br.Buffered() == 0 {
-		// Nothing was pipelined after the handshake: read the socket
-		// directly instead of through net/http's locked connReader, and let
-		// the server's connection state (and its write buffer) be collected.
-		br = bufio.NewReaderSize(conn, readBufferSize)
+	// Only bytes pipelined behind the handshake are taken from net/http's
+	// reader; otherwise the socket is read directly, and the server's
+	// connection state (and its buffers) can be collected.
+	var br *bufio.Reader
+	if rw.Reader.Buffered() > 0 {
+		br = rw.Reader
 	}
 	return h.serveConn(conn, br, r, a, hs.Protocol)
 }
@@ -130,6 +126,6 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	s.pushLocked(item{kind: itemOpen})
 	s.mu.Unlock()
 	s.startTimer()
-	go s.readLoop()
+	s.startReading()
 	return nil
 }

@@ -140,8 +140,7 @@ func (s *Session) writeLoop() {
 			s.writing = false
 			s.wmu.Unlock()
 			s.hub.log.Debug().Str("session", s.id).Str("remote", s.remote).Err(err).Msg("websocket write failed")
-			// The reader learns about it from its next read.
-			s.conn.Close()
+			s.abort()
 			return
 		}
 		if withClose {
@@ -149,8 +148,7 @@ func (s *Session) writeLoop() {
 		}
 		s.wmu.Unlock()
 		if withClose {
-			// Our close frame is out: the peer has CloseTimeout to answer.
-			s.conn.SetReadDeadline(time.Now().Add(o.CloseTimeout))
+			s.closeSent()
 		}
 	}
 }

@@ -1,0 +1,132 @@
+package websocket
+
+import (
+	"errors"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// poller tells which connections have bytes to read, so that a connection
+// with nothing to read holds no goroutine and no buffer: a reader goroutine
+// exists only from readiness until the socket is drained. One epoll set per
+// hub; its goroutine runs only while the hub has sessions.
+type poller struct {
+	epfd int
+	wake int // eventfd that tells the loop to look at the count
+
+	mu      sync.Mutex
+	regs    map[int32]*Session
+	running bool
+	closed  bool
+}
+
+var errPollerClosed = errors.New("websocket: poller closed")
+
+func newPoller() (*poller, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	wake, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, err
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &ev); err != nil {
+		unix.Close(epfd)
+		unix.Close(wake)
+		return nil, err
+	}
+	return &poller{epfd: epfd, wake: wake, regs: map[int32]*Session{}}, nil
+}
+
+// arm asks for one readiness event for s (EPOLLONESHOT: none until armed
+// again, so two readers never run for one session).
+func (p *poller) arm(s *Session, first bool) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(s.fd)}
+	if !first {
+		return unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, s.fd, &ev)
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return errPollerClosed
+	}
+	p.regs[int32(s.fd)] = s
+	if !p.running {
+		p.running = true
+		go p.loop()
+	}
+	p.mu.Unlock()
+	return unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, s.fd, &ev)
+}
+
+func (p *poller) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// remove forgets s before its connection is closed, so that a new
+// connection reusing the descriptor number is not mistaken for it.
+func (p *poller) remove(s *Session) {
+	_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, s.fd, nil)
+	p.mu.Lock()
+	if p.regs[int32(s.fd)] == s {
+		delete(p.regs, int32(s.fd))
+		if len(p.regs) == 0 {
+			var one = [8]byte{1}
+			_, _ = unix.Write(p.wake, one[:])
+		}
+	}
+	p.mu.Unlock()
+}
+
+func (p *poller) loop() {
+	events := make([]unix.EpollEvent, 256)
+	for {
+		n, err := unix.EpollWait(p.epfd, events, -1)
+		if err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			p.shut()
+			return
+		}
+		for _, ev := range events[:n] {
+			if int(ev.Fd) == p.wake {
+				var b [8]byte
+				_, _ = unix.Read(p.wake, b[:])
+				p.mu.Lock()
+				if len(p.regs) == 0 {
+					p.closed = true
+					p.running = false
+					p.mu.Unlock()
+					p.shut()
+					return
+				}
+				p.mu.Unlock()
+				continue
+			}
+			p.mu.Lock()
+			s := p.regs[ev.Fd]
+			p.mu.Unlock()
+			if s != nil {
+				s.readable()
+			}
+		}
+	}
+}
+
+// shut releases the epoll set once no session uses it; the hub makes a
+// new one for the next session.
+func (p *poller) shut() {
+	p.mu.Lock()
+	p.closed = true
+	p.running = false
+	p.mu.Unlock()
+	unix.Close(p.epfd)
+	unix.Close(p.wake)
+}
