@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"duplex/controller"
 	"duplex/lib"
+	libauth "duplex/lib/auth"
 	libws "duplex/lib/websocket"
 	"duplex/websocket"
 )
@@ -33,6 +35,10 @@ type App struct {
 	loaded time.Time
 	tags   assetTags
 	closer func() error
+	dev    bool
+	// access caches each service's access control (service name ->
+	// serviceAccess); unused in dev mode, where descriptors are re-read.
+	access sync.Map
 }
 
 // descriptor is app.json.
@@ -89,12 +95,17 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 		d.Config = map[string]any{}
 	}
 	log := cfg.Log.With().Str("app", d.Name).Logger()
-	a := &App{Name: d.Name, Version: d.Version, Config: d.Config, Files: fsys, loaded: time.Now().UTC().Truncate(time.Second)}
+	a := &App{Name: d.Name, Version: d.Version, Config: d.Config, Files: fsys, loaded: time.Now().UTC().Truncate(time.Second), dev: cfg.Dev}
+	// A nil *Auth must not become a non-nil Provider.
+	var users libauth.Provider
+	if cfg.Auth != nil {
+		users = cfg.Auth
+	}
 	a.Hub = websocket.NewHub(cfg.WebSocket, log)
 	a.Engine, err = controller.New(controller.Options{
 		FS:           fsys,
 		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
-		Libs:         lib.NewRegistry(libws.New(a.Hub)),
+		Libs:         lib.NewRegistry(libws.New(a.Hub), libauth.New(users)),
 		Hub:          a.Hub,
 		Workers:      cfg.JSWorkers,
 		Timeout:      cfg.JSTimeout,

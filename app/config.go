@@ -27,7 +27,10 @@ type Config struct {
 	MetricsAddr string
 	// WebSocket tunes every application's hub.
 	WebSocket websocket.Options
-	Log       zerolog.Logger
+	// Auth is the server's id provider and login sessions, shared by every
+	// application; nil means everyone is anonymous.
+	Auth *Auth
+	Log  zerolog.Logger
 }
 
 // Defaults fills what a Config leaves unset.

@@ -8,19 +8,22 @@ import (
 	"github.com/rs/zerolog"
 
 	"duplex/controller"
+	"duplex/lib"
+	libauth "duplex/lib/auth"
 )
 
 // router serves a set of applications with XP's URL conventions.
 type router struct {
 	apps  map[string]*App
 	first *App
+	auth  *Auth // nil: everyone is anonymous
 	log   zerolog.Logger
 }
 
 // Handler mounts apps; the first one also answers "/" and every path no
-// other route claims.
-func Handler(apps []*App, log zerolog.Logger) http.Handler {
-	rt := &router{apps: map[string]*App{}, log: log}
+// other route claims. auth (may be nil) tells who each request comes from.
+func Handler(apps []*App, auth *Auth, log zerolog.Logger) http.Handler {
+	rt := &router{apps: map[string]*App{}, auth: auth, log: log}
 	for _, a := range apps {
 		rt.apps[a.Name] = a
 	}
@@ -79,6 +82,17 @@ func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, n
 		rt.appNotFound(w, r, a, "Service ["+a.Name+":"+name+"] not found")
 		return
 	}
+	r, user := rt.identify(r)
+	// Checked before the controller runs, so an upgrade is refused too.
+	if access := a.serviceAccess(name); !access.allows(user) {
+		ev := rt.log.Info()
+		if access.err != nil {
+			ev = rt.log.Error().Err(access.err)
+		}
+		ev.Str("app", a.Name).Str("service", name).Str("path", r.URL.Path).Msg("service access denied")
+		a.Engine.ServeError(w, r, http.StatusForbidden, "Access denied to service ["+a.Name+":"+name+"]")
+		return
+	}
 	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})
 }
 
@@ -130,7 +144,22 @@ func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, su
 		rt.appNotFound(w, r, a, "Application ["+a.Name+"] has no webapp")
 		return
 	}
+	r, _ = rt.identify(r)
 	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base})
+}
+
+// identify resolves who r comes from and hands it to the engine in r's
+// context; the user is nil for an anonymous request.
+func (rt *router) identify(r *http.Request) (*http.Request, *libauth.User) {
+	if rt.auth == nil {
+		return r, nil
+	}
+	scope := rt.auth.scope(r)
+	if scope == nil {
+		return r, nil
+	}
+	u, _ := scope.Values[libauth.ValueKey].(*libauth.User)
+	return r.WithContext(lib.WithScope(r.Context(), scope)), u
 }
 
 // recoverPanics turns a bug into a 500 and a log line instead of a dropped

@@ -12,6 +12,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
+
+	"duplex/lib"
 )
 
 // Target names the controller that answers a request.
@@ -58,7 +60,7 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	}
 	var res *httpResponse
 	result := answered
-	err = e.run(r.Context(), func(wk *worker) error {
+	err = e.run(r.Context(), lib.NewCall(lib.ScopeFrom(r.Context()), w, r), func(wk *worker) error {
 		exports, err := wk.load(t.Script)
 		if err != nil {
 			return err

@@ -114,12 +114,13 @@ func (e *Engine) Exists(p string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
-// run borrows a runtime, runs fn on it under the call's time limit and gives
-// the runtime back clean. fn must not keep goja values past its return.
+// run borrows a runtime, runs fn on it under the call's time limit, with
+// call as what modules see of the invocation, and gives the runtime back
+// clean. fn must not keep goja values past its return.
 // Waiting for a free runtime is bounded by the same duration but does not
 // count against the call: a request queued behind a slow one still gets its
 // whole budget.
-func (e *Engine) run(ctx context.Context, fn func(w *worker) error) (err error) {
+func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) error) (err error) {
 	e.stats.calls.Add(1)
 	defer func() { e.stats.record(err) }()
 	w, err := e.borrow(ctx)
@@ -144,7 +145,7 @@ func (e *Engine) run(ctx context.Context, fn func(w *worker) error) (err error) 
 			w.forget(gen)
 		}
 	}
-	w.call = &lib.Call{Values: map[string]any{}}
+	w.call = call
 	err = fn(w)
 	w.call = nil
 	if !stop() {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/dop251/goja"
+
+	"duplex/lib"
 )
 
 // errorScript is XP's application error handler (7.2+ for non-site
@@ -29,7 +31,7 @@ func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRe
 		return
 	}
 	var res *httpResponse
-	err := e.run(r.Context(), func(wk *worker) error {
+	err := e.run(r.Context(), lib.NewCall(lib.ScopeFrom(r.Context()), w, r), func(wk *worker) error {
 		exports, err := wk.load(errorScript)
 		if err != nil {
 			return err

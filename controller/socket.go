@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
 
+	"duplex/lib"
 	"duplex/websocket"
 )
 
@@ -31,12 +32,21 @@ func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, 
 		writeErrorPage(w, r, http.StatusForbidden, "Origin not allowed", "")
 		return
 	}
+	handler := &socketHandler{engine: e, script: t.Script}
+	var user any
+	if scope := lib.ScopeFrom(r.Context()); scope != nil {
+		handler.scope = scope
+		if scope.User != nil {
+			user = scope.User
+		}
+	}
 	err := hub.Accept(w, r, websocket.Accept{
 		SubProtocols: opts.SubProtocols,
 		Path:         r.URL.Path,
 		Params:       req.params,
 		Data:         opts.Data,
-		Handler:      &socketHandler{engine: e, script: t.Script},
+		User:         user,
+		Handler:      handler,
 	})
 	if err != nil {
 		log.Info().Err(err).Msg("WebSocket upgrade failed")
@@ -44,16 +54,35 @@ func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, 
 }
 
 // socketHandler delivers one session's events to the controller's
-// webSocketEvent export, on whichever runtime is free.
+// webSocketEvent export, on whichever runtime is free. There is one per
+// session, and the hub never runs two events of a session at once, so its
+// fields need no lock.
 type socketHandler struct {
 	engine *Engine
 	script string
+	// scope is the upgrade request's: every event runs as the user who
+	// opened the socket (XP 7.15), not as nobody.
+	scope *lib.Scope
+	// untrack ends what scope.Track started at the open event.
+	untrack func()
 }
 
 // HandleEvent implements websocket.Handler. A controller without
 // webSocketEvent ignores events, as XP does.
 func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
-	return h.engine.run(context.Background(), func(wk *worker) error {
+	if h.scope != nil && h.scope.Track != nil {
+		switch ev.Type {
+		case websocket.EventOpen:
+			hub, id := h.engine.opts.Hub, ev.Session.ID()
+			h.untrack = h.scope.Track(func(code int, reason string) { hub.Close(id, code, reason) })
+		case websocket.EventClose:
+			if h.untrack != nil {
+				defer h.untrack()
+				h.untrack = nil
+			}
+		}
+	}
+	return h.engine.run(context.Background(), lib.NewCall(h.scope, nil, nil), func(wk *worker) error {
 		exports, err := wk.load(h.script)
 		if err != nil {
 			return err

@@ -5,6 +5,8 @@
 package lib
 
 import (
+	"net/http"
+
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
 )
@@ -33,8 +35,13 @@ type Env struct {
 // Call is the per-invocation context of one controller call.
 type Call struct {
 	// Values carries per-call state keyed by module, e.g. the authenticated
-	// user; the engine resets it for every call.
+	// user; the engine seeds it from the request's Scope for every call.
 	Values map[string]any
+	// Request and Response are the HTTP exchange the call serves, so that a
+	// module can act on it (/lib/xp/auth sets its cookie at login). Both are
+	// nil for WebSocket events: their upgrade request is long over.
+	Request  *http.Request
+	Response http.ResponseWriter
 }
 
 // Registry maps import paths to modules. It is built once per application and

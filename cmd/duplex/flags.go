@@ -21,6 +21,7 @@ type options struct {
 	logLevel       string
 	regexpTimeout  time.Duration
 	maxConnections int
+	auth           app.AuthOptions
 	cfg            app.Config
 }
 
@@ -72,6 +73,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
 	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "WebSocket sessions the server holds at once, all apps together; past it upgrades get 503 (default: 90% of the open-file limit)")
 	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
+	fs.StringVar(&o.auth.UsersFile, "users", "", "`FILE` of users of the system id provider (see duplex user add); without it login is unavailable")
+	fs.StringVar(&o.auth.SessionSecret, "session-secret", "", "secret (32+ characters) signing session cookies (default: generated once into FILE.secret beside --users)")
+	fs.DurationVar(&o.auth.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")

@@ -17,6 +17,7 @@ const usage = `duplex serves Enonic-XP-style JavaScript controllers over HTTP an
 
 Usage:
   duplex serve [flags]    serve one or more applications (see duplex serve --help)
+  duplex user add [flags] add a user to a users file (see duplex user add --help)
   duplex help             show this text
 `
 
@@ -35,6 +36,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer stop()
 		err := serve(ctx, args[1:], stdout, stderr)
 		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case err != nil:
+			fmt.Fprintln(stderr, "duplex:", err)
+			return 1
+		}
+		return 0
+	case "user":
+		err := userCommand(args[1:], os.Stdin, stdout, stderr)
+		switch {
+		case errors.Is(err, errUsage):
+			return 2
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case err != nil:

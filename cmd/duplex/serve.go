@@ -24,6 +24,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	o.cfg.Log = log
 	o.cfg.WebSocket.Limit = websocket.NewLimit(o.maxConnections)
+	if o.cfg.Auth, err = app.NewAuth(o.auth, log); err != nil {
+		return err
+	}
 	controller.LimitRegexpTime(o.regexpTimeout)
 	apps, err := loadApps(o)
 	if err != nil {

@@ -22,10 +22,15 @@
     joinError: $('join-error'), join: $('join'),
     chatPanel: $('chat-panel'), members: $('members'), count: $('count'), leave: $('leave'),
     messages: $('messages'), sendForm: $('send-form'), text: $('text'), send: $('send'),
-    status: $('status'), where: $('where')
+    status: $('status'), where: $('where'),
+    loginForm: $('login-form'), loginUser: $('login-user'), loginPassword: $('login-password'),
+    loginError: $('login-error'), logout: $('logout')
   };
 
   var service = document.body.getAttribute('data-service') || '/_/service/chat/chat';
+  var loginService = document.body.getAttribute('data-login') || '/_/service/chat/login';
+  // Set when signed in: the server names us after our account.
+  var accountName = document.body.getAttribute('data-user');
 
   var joined = null;       // {name, room} while the user wants to be in a room
   var socket = null;
@@ -108,6 +113,13 @@
     who.className = 'name';
     who.textContent = String(msg.name);
     meta.appendChild(who);
+    if (msg.verified === true) {
+      var badge = document.createElement('span');
+      badge.className = 'verified';
+      badge.title = 'signed in';
+      badge.textContent = '✓';
+      meta.appendChild(badge);
+    }
     var when = new Date(typeof msg.ts === 'number' ? msg.ts : Date.now());
     var time = document.createElement('time');
     time.dateTime = when.toISOString();
@@ -325,6 +337,51 @@
 
   el.leave.addEventListener('click', leave);
 
+  // ---- logging in and out ----
+
+  function account(body) {
+    return fetch(loginService, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: res.ok, data: data || {} };
+      });
+    });
+  }
+
+  if (el.loginForm) {
+    el.loginForm.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      el.loginError.hidden = true;
+      account({ user: el.loginUser.value, password: el.loginPassword.value }).then(function (r) {
+        el.loginPassword.value = '';
+        if (r.ok && r.data.authenticated) {
+          location.reload();
+          return;
+        }
+        el.loginError.textContent = String(r.data.message || 'Login failed.');
+        el.loginError.hidden = false;
+      }, function () {
+        el.loginError.textContent = 'The server cannot be reached.';
+        el.loginError.hidden = false;
+      });
+    });
+  }
+
+  if (el.logout) {
+    el.logout.addEventListener('click', function () {
+      account({ action: 'logout' }).then(function () {
+        leave();
+        location.reload();
+      }, function () {
+        system('The server cannot be reached.', true);
+      });
+    });
+  }
+
   // ---- composing ----
 
   function autosize() {
@@ -370,13 +427,14 @@
   // ---- start ----
 
   var params = new URLSearchParams(location.search);
-  el.name.value = load('localStorage', 'duplex.chat.name') || '';
+  el.name.value = accountName || load('localStorage', 'duplex.chat.name') || '';
   el.room.value = params.get('room') || load('localStorage', 'duplex.chat.room') || 'lobby';
 
   // A reload of a tab that was in a room goes back to it.
   var again = null;
   try { again = JSON.parse(load('sessionStorage', 'duplex.chat.joined') || 'null'); } catch (e) { again = null; }
   if (again && typeof again.name === 'string' && typeof again.room === 'string' && clean(again.name)) {
+    if (accountName) { again.name = accountName; }
     el.name.value = clean(again.name);
     el.room.value = clean(again.room) || 'lobby';
     join(clean(again.name), clean(again.room).toLowerCase() || 'lobby');

@@ -2,6 +2,12 @@
 // and at `/webapp/chat/`; every URL on it is absolute, so both work. The
 // styles and the script are plain files in assets/; the page's script finds
 // the WebSocket service from data-service and location.
+//
+// When the server has users (--users), the join panel also offers a login
+// form, or says who is signed in; a signed-in person chats under their
+// display name. Without users the form is left out.
+
+var auth = require('/lib/xp/auth');
 
 function esc(s) {
   return String(s)
@@ -12,10 +18,36 @@ function esc(s) {
     .replace(/'/g, '&#39;');
 }
 
-function page() {
+// account is the login form, or who is signed in with a logout button.
+function account(user) {
+  if (user) {
+    return [
+      '    <p id="account" class="account">Signed in as <b>' + esc(user.displayName || user.login) + '</b>',
+      '      <button id="logout" type="button" class="secondary">Log out</button></p>'
+    ];
+  }
+  if (!auth.loginAvailable()) {
+    return [];
+  }
+  return [
+    '    <form id="login-form" class="login" autocomplete="on" novalidate>',
+    '      <h3>Log in <small>(optional)</small></h3>',
+    '      <label for="login-user">User name or e-mail</label>',
+    '      <input id="login-user" name="user" type="text" maxlength="254" autocomplete="username">',
+    '      <label for="login-password">Password</label>',
+    '      <input id="login-password" name="password" type="password" maxlength="72" autocomplete="current-password">',
+    '      <p id="login-error" class="error" role="alert" hidden></p>',
+    '      <button id="login" type="submit" class="secondary">Log in</button>',
+    '    </form>'
+  ];
+}
+
+function page(user) {
   var asset = '/_/asset/' + encodeURIComponent(app.name) + '/';
-  var service = '/_/service/' + encodeURIComponent(app.name) + '/chat';
+  var base = '/_/service/' + encodeURIComponent(app.name) + '/';
+  var service = base + 'chat';
   var v = encodeURIComponent(app.version || '0');
+  var name = user ? (user.displayName || user.login) : '';
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -27,7 +59,8 @@ function page() {
     '<link rel="stylesheet" href="' + esc(asset + 'chat.css?v=' + v) + '">',
     '<script defer src="' + esc(asset + 'chat.js?v=' + v) + '"></script>',
     '</head>',
-    '<body data-service="' + esc(service) + '">',
+    '<body data-service="' + esc(service) + '" data-login="' + esc(base + 'login') + '"' +
+      (user ? ' data-user="' + esc(name) + '"' : '') + '>',
     '<header class="bar">',
     '  <h1>duplex <span>chat</span></h1>',
     '  <p id="where" class="where" hidden></p>',
@@ -38,13 +71,15 @@ function page() {
     '    <h2 id="join-title">Join a room</h2>',
     '    <form id="join-form" autocomplete="on" novalidate>',
     '      <label for="name">Your name</label>',
-    '      <input id="name" name="name" type="text" maxlength="32" required autocomplete="nickname" placeholder="Ada">',
+    '      <input id="name" name="name" type="text" maxlength="32" required autocomplete="nickname" placeholder="Ada"' +
+      (user ? ' value="' + esc(name) + '" readonly' : '') + '>',
     '      <label for="room">Room</label>',
     '      <input id="room" name="room" type="text" maxlength="32" required placeholder="lobby" value="lobby">',
     '      <p id="join-error" class="error" role="alert" hidden></p>',
     '      <button id="join" type="submit">Join</button>',
     '    </form>',
-    '    <noscript><p class="error">This chat needs JavaScript.</p></noscript>',
+    '    <noscript><p class="error">This chat needs JavaScript.</p></noscript>'
+  ].concat(account(user), [
     '  </section>',
     '  <section id="chat-panel" class="panel chat" hidden aria-label="Chat">',
     '    <aside class="people" aria-labelledby="people-title">',
@@ -65,7 +100,7 @@ function page() {
     '</body>',
     '</html>',
     ''
-  ].join('\n');
+  ]).join('\n');
 }
 
 exports.get = function (req) {
@@ -82,6 +117,6 @@ exports.get = function (req) {
       'Content-Security-Policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     },
-    body: page()
+    body: page(auth.getUser())
   };
 };

@@ -20,11 +20,14 @@
 //   {type:'ping'}
 //
 // Names and rooms come from the query string of the upgrade request
-// (?name=..&room=..), are cleaned, and are at most 32 characters. Bad client
+// (?name=..&room=..), are cleaned, and are at most 32 characters. A
+// signed-in person (event.session.user) is named by their display name
+// instead, whatever the query says, and their messages carry verified: true. Bad client
 // input is ignored or answered with an error frame; nothing here throws on
 // it, because a throw would close the socket with 1011.
 
 var ws = require('/lib/xp/websocket');
+var auth = require('/lib/xp/auth');
 
 var MAX_NAME = 32;
 var MAX_ROOM = 32;
@@ -81,7 +84,8 @@ exports.get = function (req) {
       body: { status: 426, message: 'This service speaks WebSocket: connect with ?name=NAME&room=ROOM.' }
     };
   }
-  var name = label(req.params.name, MAX_NAME);
+  var user = auth.getUser();
+  var name = user ? label(user.displayName || user.login, MAX_NAME) : label(req.params.name, MAX_NAME);
   var room = label(req.params.room, MAX_ROOM).toLowerCase() || 'lobby';
   if (!name) {
     return {
@@ -149,7 +153,11 @@ function onMessage(id, data, raw) {
         send(id, { type: 'error', message: 'Messages are at most ' + MAX_TEXT + ' characters.' });
         return;
       }
-      broadcast(data.room, { type: 'message', id: id, name: data.name, text: text, ts: Date.now() });
+      var line = { type: 'message', id: id, name: data.name, text: text, ts: Date.now() };
+      if (data.verified) {
+        line.verified = true;
+      }
+      broadcast(data.room, line);
       return;
     }
     case 'presence': {
@@ -172,9 +180,21 @@ function onMessage(id, data, raw) {
   }
 }
 
+// sessionData is the session's data, named after its user when it has one:
+// event.session.user is the user captured at the upgrade.
+function sessionData(event) {
+  var data = event.data || {};
+  var user = event.session && event.session.user;
+  if (user) {
+    data.name = label(user.displayName || user.login, MAX_NAME) || data.name;
+    data.verified = true;
+  }
+  return data;
+}
+
 exports.webSocketEvent = function (event) {
   var id = event.session && event.session.id;
-  var data = event.data || {};
+  var data = sessionData(event);
   if (!id || !data.name || !data.room) {
     return;
   }

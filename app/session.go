@@ -1,0 +1,180 @@
+package app
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SessionCookie is the name of the login session cookie.
+const SessionCookie = "duplex_session"
+
+// minSecret is the shortest --session-secret accepted: HMAC-SHA256 is only
+// as strong as its key.
+const minSecret = 32
+
+// maxToken bounds the cookie value looked at, so that a huge forged cookie
+// costs nothing to refuse.
+const maxToken = 512
+
+// sessionToken is what the cookie says: who logged in, when, and until
+// when it holds. It is stateless, signed with the session secret, so a
+// restart keeps people logged in; logging out is recorded in logouts.
+type sessionToken struct {
+	login   string
+	issued  int64 // unix nanoseconds: orders it against a logout
+	expires int64 // unix seconds
+}
+
+// signer makes and checks session tokens:
+// base64url(payload) "." base64url(HMAC-SHA256(secret, base64url(payload))).
+type signer struct {
+	key []byte
+}
+
+func (s *signer) mac(payload string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(payload))
+	return m.Sum(nil)
+}
+
+func (s *signer) sign(t sessionToken) string {
+	payload := base64.RawURLEncoding.EncodeToString([]byte("v1\n" + t.login + "\n" +
+		strconv.FormatInt(t.issued, 10) + "\n" + strconv.FormatInt(t.expires, 10)))
+	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
+}
+
+// verify returns the token in value if its signature is right (compared in
+// constant time) and it has not expired.
+func (s *signer) verify(value string, now time.Time) (sessionToken, bool) {
+	if len(value) > maxToken {
+		return sessionToken{}, false
+	}
+	payload, sig, ok := strings.Cut(value, ".")
+	if !ok {
+		return sessionToken{}, false
+	}
+	// Strict: a signature has one spelling only.
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
+	if err != nil || !hmac.Equal(got, s.mac(payload)) {
+		return sessionToken{}, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return sessionToken{}, false
+	}
+	f := strings.Split(string(raw), "\n")
+	if len(f) != 4 || f[0] != "v1" {
+		return sessionToken{}, false
+	}
+	t := sessionToken{login: f[1]}
+	if t.issued, err = strconv.ParseInt(f[2], 10, 64); err != nil {
+		return sessionToken{}, false
+	}
+	if t.expires, err = strconv.ParseInt(f[3], 10, 64); err != nil || now.Unix() >= t.expires {
+		return sessionToken{}, false
+	}
+	return t, true
+}
+
+// loadSecret returns the session secret: --session-secret when given, else
+// the one kept in secretPath, created (random, mode 0600) the first time.
+func loadSecret(given, secretPath string) ([]byte, error) {
+	if given != "" {
+		if len(given) < minSecret {
+			return nil, fmt.Errorf("--session-secret: use at least %d characters", minSecret)
+		}
+		return []byte(given), nil
+	}
+	data, err := os.ReadFile(secretPath)
+	if errors.Is(err, os.ErrNotExist) {
+		var b [32]byte
+		_, _ = rand.Read(b[:])
+		secret := hex.EncodeToString(b[:])
+		f, cerr := os.OpenFile(secretPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if cerr == nil {
+			_, werr := f.WriteString(secret + "\n")
+			if err := errors.Join(werr, f.Close()); err != nil {
+				return nil, fmt.Errorf("session secret %s: %w", secretPath, err)
+			}
+			return []byte(secret), nil
+		}
+		if !errors.Is(cerr, os.ErrExist) {
+			return nil, fmt.Errorf("session secret %s: %w", secretPath, cerr)
+		}
+		data, err = os.ReadFile(secretPath) // another process made it first
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session secret %s: %w", secretPath, err)
+	}
+	secret := strings.TrimSpace(string(data))
+	if len(secret) < minSecret {
+		return nil, fmt.Errorf("session secret %s: shorter than %d characters", secretPath, minSecret)
+	}
+	return []byte(secret), nil
+}
+
+// logouts records, per user, when they last logged out: every token issued
+// before is void. It is kept in a file beside the users file, so that a
+// restart cannot bring a logged-out cookie back to life. One entry per user
+// who logged out within the token lifetime: bounded by the users, not by
+// the requests.
+type logouts struct {
+	path string
+	ttl  time.Duration
+
+	mu    sync.Mutex
+	since map[string]int64 // lower-cased login -> unix nanoseconds
+}
+
+func loadLogouts(path string, ttl time.Duration) (*logouts, error) {
+	l := &logouts{path: path, ttl: ttl, since: map[string]int64{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return l, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &l.since); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return l, nil
+}
+
+// revoked reports whether a token of login issued at issued was ended by a
+// logout.
+func (l *logouts) revoked(login string, issued int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return issued <= l.since[strings.ToLower(login)]
+}
+
+// add voids every token of login issued up to now, and saves the record.
+// Entries older than a token's lifetime void nothing any more and are
+// dropped.
+func (l *logouts) add(login string, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.since[strings.ToLower(login)] = now.UnixNano()
+	for k, t := range l.since {
+		if now.Sub(time.Unix(0, t)) > l.ttl {
+			delete(l.since, k)
+		}
+	}
+	data, err := json.Marshal(l.since)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(l.path, data, 0o600)
+}

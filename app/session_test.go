@@ -1,0 +1,76 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSessionTokens(t *testing.T) {
+	s := &signer{key: []byte(strings.Repeat("k", 32))}
+	now := time.Unix(2_000_000_000, 0)
+	tok := sessionToken{login: "alice", issued: now.UnixNano(), expires: now.Add(time.Hour).Unix()}
+	v := s.sign(tok)
+	if got, ok := s.verify(v, now); !ok || got != tok {
+		t.Fatalf("verify(sign(t)) = %+v %v", got, ok)
+	}
+	if _, ok := s.verify(v, now.Add(time.Hour)); ok {
+		t.Errorf("an expired token verified")
+	}
+	other := &signer{key: []byte(strings.Repeat("x", 32))}
+	if _, ok := other.verify(v, now); ok {
+		t.Errorf("a token verified under another key")
+	}
+	for i := range v {
+		b := []byte(v)
+		b[i] ^= 0x01
+		if _, ok := s.verify(string(b), now); ok {
+			t.Errorf("token with byte %d changed verified: %s", i, b)
+		}
+	}
+}
+
+func TestLogoutsPersist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.logouts")
+	l, err := loadLogouts(path, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if l.revoked("alice", now.UnixNano()) {
+		t.Fatal("revoked before any logout")
+	}
+	if err := l.add("Alice", now); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := loadLogouts(path, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l2.revoked("alice", now.Add(-time.Second).UnixNano()) {
+		t.Error("a token issued before the logout is not revoked after reloading")
+	}
+	if l2.revoked("alice", now.Add(time.Second).UnixNano()) {
+		t.Error("a token issued after the logout is revoked")
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", info.Mode().Perm())
+	}
+}
+
+func TestLoadSecret(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.secret")
+	a, err := loadSecret("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loadSecret("", path)
+	if err != nil || string(a) != string(b) || len(a) < minSecret {
+		t.Fatalf("second load: %q %v, want the first secret %q", b, err, a)
+	}
+	if _, err := loadSecret("short", path); err == nil {
+		t.Error("a short --session-secret was accepted")
+	}
+}

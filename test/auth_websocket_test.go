@@ -1,0 +1,163 @@
+package test
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// TestAuthSessionUserOnWebSocket: a logged-in client's open event carries
+// session.user with exactly XP's fields (§2.5); an anonymous client's has no
+// user field; a forged cookie is anonymous. getUser() works in message
+// events too (XP 7.15), as the user captured at the upgrade.
+func TestAuthSessionUserOnWebSocket(t *testing.T) {
+	t.Parallel()
+	s := startAuthServer(t, usersFile(t, alice, bob), "--session-secret", authSecret)
+	cookie := mustLogin(t, s, alice)
+
+	t.Run("logged in", func(t *testing.T) {
+		t.Parallel()
+		c, first := dialAs(t, s, "in", sessionHeader(cookie)...)
+		var user map[string]any
+		if err := json.Unmarshal([]byte(first), &user); err != nil {
+			t.Fatalf("open frame %q is not the user object: %v", first, err)
+		}
+		var keys []string
+		for k := range user {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		want := []string{"disabled", "displayName", "email", "idProvider", "key", "login", "modifiedTime"}
+		if !reflect.DeepEqual(keys, want) {
+			t.Errorf("session.user fields %v, want XP's %v", keys, want)
+		}
+		for k, v := range map[string]any{"key": "user:system:alice", "login": "alice", "idProvider": "system",
+			"displayName": alice.name, "email": alice.email, "disabled": false} {
+			if user[k] != v {
+				t.Errorf("session.user.%s = %#v, want %#v", k, user[k], v)
+			}
+		}
+		if mt, _ := user["modifiedTime"].(string); mt == "" {
+			t.Errorf("session.user.modifiedTime = %#v, want an instant string", user["modifiedTime"])
+		} else if _, err := time.Parse(time.RFC3339Nano, mt); err != nil {
+			t.Errorf("session.user.modifiedTime %q is not an ISO instant: %v", mt, err)
+		}
+		c.sendText("hello")
+		seen := c.readJSON()
+		if seen["hasUser"] != true {
+			t.Errorf("message event: session has no user: %v", seen)
+		}
+		if gu, _ := seen["getUser"].(map[string]any); gu["key"] != "user:system:alice" {
+			t.Errorf("getUser() in a message event = %v, want alice (the upgrade's user)", seen["getUser"])
+		}
+		c.closeWith(ws.StatusNormalClosure, "")
+		closed := wsWaitJSONLog(t, s, "whoami-close", func(m map[string]any) bool { return m["tag"] == "in" }, wsWait)
+		if gu, _ := closed["getUser"].(map[string]any); gu["key"] != "user:system:alice" {
+			t.Errorf("getUser() in the close event = %v, want alice", closed["getUser"])
+		}
+	})
+
+	t.Run("anonymous", func(t *testing.T) {
+		t.Parallel()
+		c, first := dialAs(t, s, "anon")
+		if first != "anonymous" {
+			t.Errorf("anonymous open frame = %q, want no user", first)
+		}
+		c.sendText("hello")
+		seen := c.readJSON()
+		if seen["hasUser"] != false || seen["getUser"] != nil {
+			t.Errorf("anonymous message event: %v, want no session.user and getUser() null", seen)
+		}
+	})
+
+	t.Run("forged cookie", func(t *testing.T) {
+		t.Parallel()
+		forged := forgeToken("not-the-server-secret-not-the-server-secret", "alice", time.Now(), time.Now().Add(time.Hour))
+		_, first := dialAs(t, s, "forged", sessionHeader(forged)...)
+		if first != "anonymous" {
+			t.Errorf("open frame with a forged cookie = %q, want anonymous", first)
+		}
+	})
+
+	t.Run("basic", func(t *testing.T) {
+		t.Parallel()
+		_, first := dialAs(t, s, "basic", basicHeader("bob", bob.password)...)
+		var user map[string]any
+		if json.Unmarshal([]byte(first), &user) != nil || user["key"] != "user:system:bob" {
+			t.Errorf("open frame with HTTP Basic = %q, want bob", first)
+		}
+	})
+}
+
+// TestAuthLogoutClosesWebSockets: logging out closes every WebSocket the
+// user opened (XP 8, close 1008) and nobody else's; the cookie is void
+// afterwards, and logout inside webSocketEvent works too.
+func TestAuthLogoutClosesWebSockets(t *testing.T) {
+	t.Parallel()
+	s := startAuthServer(t, usersFile(t, alice, bob))
+	laptop := mustLogin(t, s, alice)
+	phone := mustLogin(t, s, alice)
+	bobs := mustLogin(t, s, bob)
+
+	a1, _ := dialAs(t, s, "a1", sessionHeader(laptop)...)
+	a2, _ := dialAs(t, s, "a2", sessionHeader(phone)...)
+	b1, _ := dialAs(t, s, "b1", sessionHeader(bobs)...)
+	anon, _ := dialAs(t, s, "anon")
+
+	r := post(t, s.URL+"/_/service/auth/login", "application/json", `{"action":"logout"}`, sessionHeader(laptop)...)
+	wantStatus(t, r, 200, "logout")
+	cleared := false
+	for _, c := range r.Resp.Cookies() {
+		if c.Name == "duplex_session" && c.Value == "" && c.MaxAge < 0 {
+			cleared = true
+		}
+	}
+	if !cleared {
+		t.Errorf("logout response does not clear the cookie: %v", r.Header.Values("Set-Cookie"))
+	}
+	a1.expectClose(1008, wsWait, true)
+	a2.expectClose(1008, wsWait, true)
+	for _, tag := range []string{"a1", "a2"} {
+		closed := wsWaitJSONLog(t, s, "whoami-close", func(m map[string]any) bool { return m["tag"] == tag }, wsWait)
+		if closed["code"] != float64(1008) {
+			t.Errorf("close event of %s: closeReason %v, want 1008", tag, closed["code"])
+		}
+	}
+	// Everyone else is still connected.
+	for _, c := range []*wsClient{b1, anon} {
+		c.sendText("still there?")
+		if m := c.readJSON(); m["type"] != "message" {
+			t.Errorf("%s after alice's logout: %v", c.name, m)
+		}
+	}
+	// Both of alice's cookies are void; bob's is not.
+	if k := whoamiKey(t, s, sessionHeader(laptop)...); k != "" {
+		t.Errorf("the logged-out cookie still names %s", k)
+	}
+	if k := whoamiKey(t, s, sessionHeader(phone)...); k != "" {
+		t.Errorf("alice's other cookie still names %s after she logged out", k)
+	}
+	if k := whoamiKey(t, s, sessionHeader(bobs)...); k != "user:system:bob" {
+		t.Errorf("bob's cookie names %q after alice's logout, want bob", k)
+	}
+	// A new login works again, and an upgrade with the void cookie is
+	// anonymous.
+	if _, first := dialAs(t, s, "void", sessionHeader(laptop)...); first != "anonymous" {
+		t.Errorf("upgrade with a logged-out cookie: open frame %q, want anonymous", first)
+	}
+	fresh := mustLogin(t, s, alice)
+	if k := whoamiKey(t, s, sessionHeader(fresh)...); k != "user:system:alice" {
+		t.Errorf("after logging in again: %q", k)
+	}
+
+	// Logout from inside a WebSocket event closes that socket too.
+	b1.sendText("logout")
+	b1.expectClose(1008, wsWait, true)
+	if k := whoamiKey(t, s, sessionHeader(bobs)...); k != "" {
+		t.Errorf("bob's cookie names %s after logout in a WebSocket event", k)
+	}
+}

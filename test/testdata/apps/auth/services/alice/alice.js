@@ -1,0 +1,3 @@
+exports.get = function () {
+  return { body: 'for alice and admins' };
+};

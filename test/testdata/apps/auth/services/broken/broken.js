@@ -1,0 +1,3 @@
+exports.get = function () {
+  return { body: 'must never run: the descriptor is broken' };
+};
