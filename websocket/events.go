@@ -109,7 +109,7 @@ func (s *Session) pushLocked(it item) {
 	s.queue.push(it)
 	if !s.dispatching {
 		s.dispatching = true
-		go s.dispatch()
+		s.hub.runner.run(s.dispatch)
 	}
 }
 

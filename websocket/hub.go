@@ -27,6 +27,7 @@ type Hub struct {
 	gmu    sync.RWMutex
 	groups map[string]*group
 
+	runner   *runner
 	pmu      sync.Mutex
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
@@ -46,6 +47,7 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		sessions: make(map[string]*Session),
 		groups:   make(map[string]*group),
 		ping:     newFrame(ws.OpPing, nil),
+		runner:   newRunner(),
 	}
 	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
 	if h.opts.Broker != nil {
@@ -73,30 +75,19 @@ func (h *Hub) getReadBuf() *[]byte {
 
 func (h *Hub) putReadBuf(bp *[]byte) { h.readBufs.Put(bp) }
 
-// arm hands s to the hub's poller; the first time it registers s, making
-// a poller if the hub has none running (it stops when its last session
-// goes).
-func (h *Hub) arm(s *Session, first bool) error {
-	if !first {
-		return s.poll.arm(s, false)
-	}
-	for {
-		h.pmu.Lock()
-		p := h.poll
-		if p == nil || p.isClosed() {
-			np, err := newPoller()
-			if err != nil {
-				h.pmu.Unlock()
-				return err
-			}
-			h.poll, p = np, np
+// poller returns the hub's poller, making one if the hub has none running
+// (it stops when its last session goes).
+func (h *Hub) poller() (*poller, error) {
+	h.pmu.Lock()
+	defer h.pmu.Unlock()
+	if h.poll == nil || h.poll.isClosed() {
+		p, err := newPoller()
+		if err != nil {
+			return nil, err
 		}
-		h.pmu.Unlock()
-		s.poll = p
-		if err := p.arm(s, true); err != errPollerClosed {
-			return err
-		}
+		h.poll = p
 	}
+	return h.poll, nil
 }
 
 func (h *Hub) putBuf(bp *[]byte) {

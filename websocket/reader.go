@@ -51,14 +51,32 @@ func (s *Session) readNow() {
 		s.finish(err)
 		return
 	}
-	first := !s.armed
-	s.armed = true
-	s.rstate.Store(readerIdle)
-	if err := s.hub.arm(s, first); err != nil {
-		if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-			s.finish(err)
+	for {
+		// s.poll and s.armed are settled before the state says idle: from
+		// then on another party (abort) may take the right and read them.
+		first := !s.armed
+		if first {
+			p, err := s.hub.poller()
+			if err != nil {
+				s.finish(err)
+				return
+			}
+			s.poll, s.armed = p, true
 		}
-		return
+		s.rstate.Store(readerIdle)
+		err := s.poll.arm(s, first)
+		if err == nil {
+			break
+		}
+		if !s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+			return // an abort took the right and finishes the session
+		}
+		if err != errPollerClosed {
+			s.finish(err)
+			return
+		}
+		// The poller stopped as its last session left; join a new one.
+		s.armed = false
 	}
 	// An abort that came while we were busy could not take the right.
 	if s.aborted.Load() && s.rstate.CompareAndSwap(readerIdle, readerBusy) {
