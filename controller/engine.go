@@ -56,7 +56,12 @@ type Engine struct {
 	programs sync.Map  // module path -> *source, shared by every runtime
 	reload   *reloader // nil unless Dev
 	closing  atomic.Bool
-	stats    stats
+	events   struct {
+		once sync.Once
+		prg  *goja.Program
+		err  error
+	}
+	stats stats
 }
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
@@ -105,6 +110,14 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// eventProgram compiles the WebSocket event factories once per engine.
+func (e *Engine) eventProgram() (*goja.Program, error) {
+	e.events.once.Do(func() {
+		e.events.prg, e.events.err = goja.Compile("duplex:events", eventFactorySource, true)
+	})
+	return e.events.prg, e.events.err
+}
+
 // App describes the application this engine runs.
 func (e *Engine) App() AppInfo { return e.opts.App }
 
@@ -133,13 +146,7 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	if e.closing.Load() {
 		return ErrShutdown
 	}
-	callCtx, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, ErrTimeout)
-	defer cancel()
-	interrupted := make(chan struct{})
-	stop := context.AfterFunc(callCtx, func() {
-		w.vm.Interrupt(context.Cause(callCtx))
-		close(interrupted)
-	})
+	w.arm(ctx, e.opts.Timeout)
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.forget(gen)
@@ -148,12 +155,7 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	w.call = call
 	err = fn(w)
 	w.call = nil
-	if !stop() {
-		// The interrupt may have landed after fn returned; wait for it so
-		// that clearing it below cannot race with it being set.
-		<-interrupted
-	}
-	w.vm.ClearInterrupt()
+	w.disarm()
 	return classify(err)
 }
 

