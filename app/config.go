@@ -21,8 +21,11 @@ type Config struct {
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers (slowloris).
 	ReadHeaderTimeout time.Duration
-	MaxHeaderBytes    int
-	Dev               bool
+	// ReadTimeout bounds a whole request, body included, so that a client
+	// that stops sending half-way does not hold its connection forever.
+	ReadTimeout    time.Duration
+	MaxHeaderBytes int
+	Dev            bool
 	// MetricsAddr, when set, serves /metrics there.
 	MetricsAddr string
 	// WebSocket tunes every application's hub.
@@ -55,6 +58,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadHeaderTimeout <= 0 {
 		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 60 * time.Second
 	}
 	if c.MaxHeaderBytes <= 0 {
 		c.MaxHeaderBytes = 64 << 10

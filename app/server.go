@@ -26,6 +26,7 @@ func NewServer(cfg Config, apps []*App) *Server {
 	s.http = &http.Server{
 		Handler:           Handler(apps, cfg.Auth, cfg.Log),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          newStdLogger(cfg.Log),

@@ -48,7 +48,7 @@ type Session struct {
 	wmu            sync.Mutex
 	pending        [][]byte // frames waiting for the writer
 	spare          [][]byte // the writer's previous batch, reused as the next pending
-	queued         int      // bytes in pending plus the batch being written
+	queued         int      // bytes in pending (not the batch being written)
 	writing        bool     // a writer goroutine is running
 	overflowed     bool     // backlog passed MaxBacklog: refuse data frames
 	closeQueued    bool     // our close frame is queued (or the stream is dead): refuse everything

@@ -107,12 +107,14 @@ func (s *Session) writeLoop() {
 		s.pending, s.spare = s.spare[:0], nil
 		withClose := s.closeInPending
 		s.closeInPending = false
+		// The backlog counts what still waits, not the batch being
+		// written: a reader that keeps up must not be closed because the
+		// previous burst is still in our hands when the next one comes.
+		// At most one batch is in flight, so memory stays below twice
+		// MaxBacklog.
+		s.queued = 0
 		s.wmu.Unlock()
 
-		n := 0
-		for _, f := range batch {
-			n += len(f)
-		}
 		s.conn.SetWriteDeadline(time.Now().Add(o.WriteTimeout))
 		s.wbufs = batch
 		_, err := s.wbufs.WriteTo(s.conn)
@@ -120,7 +122,6 @@ func (s *Session) writeLoop() {
 		clear(batch)
 
 		s.wmu.Lock()
-		s.queued -= n
 		if cap(batch) <= spareLimit {
 			s.spare = batch[:0]
 		}

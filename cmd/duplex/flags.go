@@ -64,6 +64,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Int64Var(&c.MaxBody, "max-body", 10<<20, "largest request body, in bytes, a controller may read (413 above it)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight requests")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
 	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "largest request header block, in bytes (431 above it)")
 	ws := &c.WebSocket
 	fs.Int64Var(&ws.MaxMessage, "ws-max-message", 64<<10, "largest WebSocket message, in bytes; a larger one closes the session with 1009")

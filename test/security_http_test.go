@@ -1,0 +1,332 @@
+package test
+
+// Hostile HTTP input before and around the WebSocket upgrade: oversized,
+// malformed and slow request heads, invalid UTF-8 in the request, and a
+// JSON bomb handed to JSON.parse. Rows of docs/SECURITY.md.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestSecurityHeaderLimits: a request head over --max-header-bytes gets 431
+// (plain requests and upgrade requests alike, one huge header or many
+// small ones, or a huge request line), a head under it is served, and
+// malformed request lines and headers get 400 (505 for an unknown HTTP
+// version). The server then serves on.
+func TestSecurityHeaderLimits(t *testing.T) {
+	t.Parallel()
+	// net/http allows MaxHeaderBytes plus 4096 bytes of slack; everything
+	// over 8 KiB is therefore refused here, while without the flag Go's
+	// default (1 MiB) would let the 32 KiB heads below through.
+	s := startServer(t, "--app", appDir("hostile"), "--max-header-bytes", "4096")
+	get := "GET " + secProbe + " HTTP/1.1"
+	host := "Host: " + s.Addr
+	upgrade := []string{host, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: " + newWSKey(), "Sec-WebSocket-Version: 13"}
+	many := make([]string, 0, 700)
+	for i := range 700 {
+		many = append(many, fmt.Sprintf("X-Many-%d: %s", i, strings.Repeat("v", 40)))
+	}
+
+	t.Run("oversized", func(t *testing.T) {
+		t.Parallel()
+		cases := []struct {
+			name string
+			raw  []byte
+		}{
+			{"one 32 KiB header", secRequest(get, host, "X-Big: "+strings.Repeat("a", 32<<10), "Connection: close")},
+			{"700 headers of 50 B", secRequest(get, append([]string{host, "Connection: close"}, many...)...)},
+			{"32 KiB request line", secRequest("GET "+secProbe+"?q="+strings.Repeat("q", 32<<10)+" HTTP/1.1", host, "Connection: close")},
+			{"upgrade with a 32 KiB header", secRequest(get, append(append([]string{}, upgrade...), "X-Big: "+strings.Repeat("a", 32<<10))...)},
+			{"upgrade with a 32 KiB cookie", secRequest(get, append(append([]string{}, upgrade...), "Cookie: c="+strings.Repeat("c", 32<<10))...)},
+		}
+		for _, c := range cases {
+			resp, _ := secExchange(t, s.Addr, c.raw, wsWait)
+			if got := secStatus(resp); got != http.StatusRequestHeaderFieldsTooLarge {
+				t.Errorf("%s: status %d, want 431; response %q", c.name, got, trunc(resp))
+			}
+		}
+	})
+
+	t.Run("within the limit", func(t *testing.T) {
+		t.Parallel()
+		resp, _ := secExchange(t, s.Addr, secRequest(get, host, "X-Probe: "+strings.Repeat("a", 2048), "Connection: close"), wsWait)
+		if got := secStatus(resp); got != http.StatusOK {
+			t.Errorf("2 KiB header under --max-header-bytes 4096: status %d, want 200; response %q", got, trunc(resp))
+		}
+		r, conn, _ := wsRawHandshake(t, s, "GET", secProbe, "HTTP/1.1", append(wsUpgradeHeaders(s, newWSKey()), "X-Probe", strings.Repeat("b", 2048)))
+		if r.Status != http.StatusSwitchingProtocols {
+			t.Errorf("upgrade with a 2 KiB header: status %d, want 101", r.Status)
+		}
+		if conn != nil {
+			conn.Close()
+		}
+	})
+
+	t.Run("malformed", func(t *testing.T) {
+		t.Parallel()
+		cases := []struct {
+			name string
+			raw  []byte
+			want int
+		}{
+			{"garbage request line", []byte("GARBAGE\r\n\r\n"), 400},
+			{"binary request line", []byte("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"), 400},
+			{"control byte in the target", secRequest("GET /\x01 HTTP/1.1", host), 400},
+			{"unknown HTTP version", secRequest("GET / HTTP/9.9", host), 505},
+			{"header line without a colon", secRequest(get, host, "NoColonHere"), 400},
+			{"space in a header name", secRequest(get, host, "Bad Header: y"), 400},
+			{"0xff in a header name", secRequest(get, host, "X-\xff: y"), 400},
+			{"NUL in a header value", secRequest(get, host, "X-A: a\x00b"), 400},
+			{"no Host", secRequest(get), 400},
+			{"0xff in Host", secRequest(get, "Host: \xff"), 400},
+			{"two different Content-Lengths", []byte("POST " + secProbe + " HTTP/1.1\r\n" + host + "\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), 400},
+			{"upgrade with a header without a colon", secRequest(get, append(append([]string{}, upgrade...), "NoColonHere")...), 400},
+			{"upgrade with a NUL in the key", secRequest(get, host, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: AAAA\x00AAAAAAAAAAAAAAAAA==", "Sec-WebSocket-Version: 13"), 400},
+		}
+		for _, c := range cases {
+			resp, _ := secExchange(t, s.Addr, c.raw, wsWait)
+			if got := secStatus(resp); got != c.want {
+				t.Errorf("%s: status %d, want %d; response %q", c.name, got, c.want, trunc(resp))
+			}
+		}
+	})
+
+	t.Cleanup(func() { secAlive(t, s) })
+}
+
+// TestSecuritySlowHandshake: clients that dribble their request head (one
+// byte every 100 ms, "slowloris"), plain and upgrade requests, are cut off
+// once --read-header-timeout has passed, while other clients are served
+// at once throughout.
+func TestSecuritySlowHandshake(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	s := startServer(t, "--app", appDir("hostile"), "--read-header-timeout", timeout.String())
+	heads := []string{
+		"GET " + secProbe + " HTTP/1.1\r\nHost: " + s.Addr + "\r\n",
+		"GET " + secProbe + " HTTP/1.1\r\nHost: " + s.Addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + newWSKey() + "\r\nSec-WebSocket-Version: 13\r\n",
+	}
+	const slow = 24
+	type result struct {
+		i       int
+		elapsed time.Duration
+		got     string
+		err     error
+	}
+	results := make(chan result, slow)
+	var stop sync.WaitGroup
+	for i := range slow {
+		conn, err := net.DialTimeout("tcp", s.Addr, wsWait)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		start := time.Now()
+		if _, err := io.WriteString(conn, heads[i%2]); err != nil {
+			t.Fatalf("write the first bytes: %v", err)
+		}
+		done := make(chan struct{})
+		stop.Add(1)
+		go func() { // dribble one byte of a header every 100 ms
+			defer stop.Done()
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					if _, err := conn.Write([]byte("X")); err != nil {
+						return
+					}
+				}
+			}
+		}()
+		go func() {
+			_ = conn.SetReadDeadline(time.Now().Add(10 * timeout))
+			b, err := io.ReadAll(conn)
+			close(done)
+			results <- result{i: i, elapsed: time.Since(start), got: string(b), err: err}
+		}()
+	}
+
+	// Meanwhile everyone else is served without delay.
+	c, _ := secOpen(t, s, "?tag=bystander")
+	for i := range 5 {
+		t0 := time.Now()
+		secAlive(t, s)
+		secEcho(t, c, fmt.Sprintf("while slowloris %d", i))
+		if el := time.Since(t0); el > timeout/2 {
+			t.Errorf("a normal request and echo took %v while slow clients dribble", el)
+		}
+	}
+
+	for range slow {
+		r := <-results
+		if secIsTimeout(r.err) {
+			t.Errorf("slow client %d: connection still open after %v (--read-header-timeout %v)", r.i, r.elapsed, timeout)
+			continue
+		}
+		if r.elapsed < timeout*8/10 {
+			t.Errorf("slow client %d: cut off after %v, before --read-header-timeout %v", r.i, r.elapsed, timeout)
+		}
+		if st := secStatus(r.got); st >= 100 && st < 400 {
+			t.Errorf("slow client %d: answered %q", r.i, trunc(r.got))
+		}
+	}
+	stop.Wait()
+	secEcho(t, c, "after the slow clients")
+}
+
+// TestSecurityInvalidUTF8: raw and percent-encoded invalid UTF-8 (0xff,
+// 0xfe, a lone continuation byte, an overlong encoding) in the query, in
+// header values and in a form body reaches the controller as a string (the
+// bad bytes become U+FFFD) and is answered, for plain requests and for
+// upgrades alike.
+func TestSecurityInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--app", appDir("hostile"))
+	const bad = "\xff\xfe\x80\xc0\xaf"
+	target := secProbe + "?raw=" + bad + "&pct=%FF%FE%80%C0%AF&" + bad + "=key"
+	checkParams := func(t *testing.T, what string, params map[string]any) {
+		t.Helper()
+		for _, k := range []string{"raw", "pct"} {
+			v, ok := params[k].(string)
+			if !ok || !strings.Contains(v, "\uFFFD") || strings.Contains(v, "\xff") {
+				t.Errorf("%s: param %s = %#v, want a string with U+FFFD for the bad bytes", what, k, params[k])
+			}
+		}
+	}
+
+	t.Run("http", func(t *testing.T) {
+		t.Parallel()
+		resp, _ := secExchange(t, s.Addr, secRequest("GET "+target+" HTTP/1.1", "Host: "+s.Addr, "X-Probe: a"+bad+"b", "Connection: close"), wsWait)
+		if st := secStatus(resp); st != http.StatusOK {
+			t.Fatalf("GET with invalid UTF-8: status %d, want 200; response %q", st, trunc(resp))
+		}
+		_, body, _ := strings.Cut(resp, "\r\n\r\n")
+		var d map[string]any
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatalf("probe body is not JSON (%v): %q", err, trunc(body))
+		}
+		checkParams(t, "GET", d["params"].(map[string]any))
+		if p, _ := d["probe"].(string); !strings.HasPrefix(p, "a\uFFFD") || !strings.HasSuffix(p, "b") {
+			t.Errorf("X-Probe header seen by the controller as %q, want a…b with U+FFFD", p)
+		}
+		form := "pct=%FF%FE%80%C0%AF&raw=" + bad
+		resp, _ = secExchange(t, s.Addr, []byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", secProbe, s.Addr, len(form), form)), wsWait)
+		if st := secStatus(resp); st != http.StatusOK && st != http.StatusBadRequest {
+			t.Fatalf("form POST with invalid UTF-8: status %d, want 200 (or 400 for the raw bytes); response %q", st, trunc(resp))
+		}
+	})
+
+	t.Run("upgrade", func(t *testing.T) {
+		t.Parallel()
+		r, conn, br := wsRawHandshake(t, s, "GET", target, "HTTP/1.1", append(wsUpgradeHeaders(s, newWSKey()), "X-Probe", "a"+bad+"b"))
+		if r.Status != http.StatusSwitchingProtocols {
+			t.Fatalf("upgrade with invalid UTF-8: status %d, want 101; body %q", r.Status, trunc(r.Body))
+		}
+		c := &wsClient{t: t, name: "utf8 upgrade", conn: conn, r: br}
+		c.autoPong.Store(true)
+		if m := c.readText(); !strings.HasPrefix(m, "open:") {
+			t.Fatalf("first message %q, want open:<id>", m)
+		}
+		c.sendText("describe")
+		var d struct {
+			Params map[string]any    `json:"params"`
+			Data   map[string]string `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(c.readText()), &d); err != nil {
+			t.Fatalf("describe: %v", err)
+		}
+		checkParams(t, "upgrade", d.Params)
+		if p := d.Data["probe"]; !strings.HasPrefix(p, "a\uFFFD") || !strings.HasSuffix(p, "b") {
+			t.Errorf("X-Probe header of the upgrade seen by the controller as %q, want a…b with U+FFFD", p)
+		}
+		secEcho(t, c, "still fine")
+		c.closeWith(1000, "")
+	})
+
+	t.Cleanup(func() { secAlive(t, s) })
+}
+
+// TestSecurityJSONBomb: 5,000,000 nested "[" handed to JSON.parse, as an
+// 8 MiB-allowed WebSocket message and as a 10 MiB-allowed HTTP body, fails
+// as a SyntaxError the controller catches, instead of a native recursion
+// that overflows the Go stack and kills the process. Deep JSON within the
+// limit still parses.
+func TestSecurityJSONBomb(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--app", appDir("hostile"), "--ws-max-message", fmt.Sprint(8*secMiB), "--js-workers", "2")
+	bomb := strings.Repeat("[", 5_000_000)
+	deepOK := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
+
+	checkHTTP := func(body string, wantOK bool) {
+		t.Helper()
+		r, err := doErr("POST", s.URL+secProbe, strings.NewReader(body), "Content-Type", "application/json")
+		if err != nil {
+			t.Fatalf("POST %d bytes of JSON: %v; server exited: %v; stderr:\n%s", len(body), err, s.Exited(), tail(s.Stderr(), 3000))
+		}
+		wantStatus(t, r, 200, "JSON POST")
+		j, _ := r.JSON(t)["json"].(map[string]any)
+		if wantOK {
+			if j["ok"] != true {
+				t.Errorf("JSON.parse of %d nested arrays failed: %v", len(body)/2, j)
+			}
+			return
+		}
+		if j["ok"] != false || j["name"] != "SyntaxError" || !strings.Contains(fmt.Sprint(j["message"]), "nested") {
+			t.Errorf("JSON.parse of 5,000,000 '[' over HTTP: %v, want a SyntaxError about nesting", j)
+		}
+	}
+	checkHTTP(bomb, false)
+	checkHTTP(deepOK, true)
+
+	c, _ := secOpen(t, s, "?tag=bomb")
+	c.sendText(bomb)
+	if m := c.readText(); !strings.HasPrefix(m, "json:SyntaxError:") || !strings.Contains(m, "nested") {
+		t.Errorf("JSON.parse of 5,000,000 '[' over WebSocket: %q, want json:SyntaxError:… about nesting", trunc(m))
+	}
+	c.sendText(deepOK)
+	c.expectText("json:ok")
+	secEcho(t, c, "alive after the bomb")
+	secAlive(t, s)
+}
+
+// TestSecurityBodyLimit: a body over --max-body gets 413 before any script
+// sees it, whether it announces its length or arrives chunked; a body at
+// the limit is served.
+func TestSecurityBodyLimit(t *testing.T) {
+	t.Parallel()
+	const limit = 4096
+	s := startServer(t, "--app", appDir("hostile"), "--max-body", fmt.Sprint(limit))
+	post := func(body string, chunked bool) int {
+		t.Helper()
+		var r io.Reader = strings.NewReader(body)
+		if chunked {
+			r = io.MultiReader(r) // unknown length: sent chunked
+		}
+		resp, err := doErr("POST", s.URL+secProbe, r, "Content-Type", "text/plain")
+		if err != nil {
+			t.Fatalf("POST %d bytes: %v", len(body), err)
+		}
+		return resp.Status
+	}
+	for _, chunked := range []bool{false, true} {
+		if st := post(strings.Repeat("a", limit), chunked); st != http.StatusOK {
+			t.Errorf("body of exactly --max-body (chunked %v): status %d, want 200", chunked, st)
+		}
+		if st := post(strings.Repeat("a", 64*limit), chunked); st != http.StatusRequestEntityTooLarge {
+			t.Errorf("body of 64 × --max-body (chunked %v): status %d, want 413", chunked, st)
+		}
+	}
+	secAlive(t, s)
+}
