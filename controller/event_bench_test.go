@@ -21,3 +21,21 @@ func BenchmarkEventObject(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHandleEvent is one WebSocket message through the engine into a
+// webSocketEvent that does nothing: borrowing a runtime, the watchdog, the
+// event object and the call.
+func BenchmarkHandleEvent(b *testing.B) {
+	e := newTestEngine(b, fstest.MapFS{
+		"services/s/s.js": {Data: []byte(`exports.webSocketEvent = function (event) {};`)},
+	}, 1)
+	h := &socketHandler{engine: e, script: "/services/s/s.js"}
+	s := websocket.NewTestSession("n-0123456789abcdef", "/_/service/bench/s", map[string][]string{}, map[string]string{})
+	ev := &websocket.Event{Type: websocket.EventMessage, Session: s, Message: []byte("E:1234567890123456789012345678901234567890123456789012345678901")}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.HandleEvent(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

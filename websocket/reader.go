@@ -39,7 +39,7 @@ func (s *Session) startReading() {
 // readable is the poller's event: take the read right and drain the socket.
 func (s *Session) readable() {
 	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-		go s.readNow()
+		s.hub.runner.run(s.readNow)
 	}
 }
 
