@@ -109,7 +109,7 @@ func (s *Session) pushLocked(it item) {
 	s.queue.push(it)
 	if !s.dispatching {
 		s.dispatching = true
-		s.hub.runner.run(s.dispatch)
+		go s.dispatch()
 	}
 }
 

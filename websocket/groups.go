@@ -35,10 +35,15 @@ func (g *group) remove(s *Session) bool {
 }
 
 // AddToGroup makes the session a member of group. It reports whether the
-// session is a member afterwards: false for an unknown or closed id.
+// session is a member afterwards: false for an unknown or closed id. In a
+// cluster, an id of another node is added there (true: the request was
+// published), and counts in GroupSize once that node reported it.
 func (h *Hub) AddToGroup(group, id string) bool {
 	s := h.session(id)
 	if s == nil {
+		if h.cluster != nil && h.cluster.remoteID(id) {
+			return h.cluster.member(true, group, id)
+		}
 		return false
 	}
 	h.gmu.Lock()
@@ -51,7 +56,9 @@ func (h *Hub) AddToGroup(group, id string) bool {
 		g = newGroup()
 		h.groups[group] = g
 	}
-	g.add(s)
+	if g.add(s) && h.cluster != nil {
+		h.cluster.changed(true, group, id)
+	}
 	if s.groups == nil {
 		s.groups = make(map[string]struct{})
 	}
@@ -63,10 +70,14 @@ func newGroup() *group {
 	return &group{index: make(map[*Session]int)}
 }
 
-// RemoveFromGroup reports whether the session was a member.
+// RemoveFromGroup reports whether the session was a member (for an id of
+// another node: whether the request was published).
 func (h *Hub) RemoveFromGroup(group, id string) bool {
 	s := h.session(id)
 	if s == nil {
+		if h.cluster != nil && h.cluster.remoteID(id) {
+			return h.cluster.member(false, group, id)
+		}
 		return false
 	}
 	h.gmu.Lock()
@@ -78,11 +89,24 @@ func (h *Hub) RemoveFromGroup(group, id string) bool {
 	if g := h.groups[group]; g != nil && g.remove(s) {
 		delete(h.groups, group)
 	}
+	if h.cluster != nil {
+		h.cluster.changed(false, group, id)
+	}
 	return true
 }
 
-// GroupSize is the number of local members; 0 for an unknown group.
+// GroupSize is the number of members; 0 for an unknown group. In a
+// cluster it adds the members other nodes reported: no network round
+// trip, and current within about a second (see ClusterOptions).
 func (h *Hub) GroupSize(group string) int {
+	n := h.localSize(group)
+	if h.cluster != nil {
+		n += h.cluster.remote.size(group)
+	}
+	return n
+}
+
+func (h *Hub) localSize(group string) int {
 	h.gmu.RLock()
 	defer h.gmu.RUnlock()
 	if g := h.groups[group]; g != nil {
@@ -91,8 +115,17 @@ func (h *Hub) GroupSize(group string) int {
 	return 0
 }
 
-// GroupMembers lists the ids of the local members, in no particular order.
+// GroupMembers lists the ids of the members, in no particular order; in a
+// cluster, those of every node, as GroupSize counts them.
 func (h *Hub) GroupMembers(group string) []string {
+	ids := h.localMembers(group)
+	if h.cluster != nil {
+		ids = h.cluster.remote.appendMembers(group, ids)
+	}
+	return ids
+}
+
+func (h *Hub) localMembers(group string) []string {
 	h.gmu.RLock()
 	defer h.gmu.RUnlock()
 	g := h.groups[group]

@@ -14,6 +14,7 @@ type Hub struct {
 	opts    Options
 	log     zerolog.Logger
 	broker  Broker
+	cluster *clusterNode        // nil on a single node
 	origins map[string]struct{} // normalized AllowedOrigins
 	ping    []byte              // shared encoded ping frame
 	bufs    sync.Pool           // *[]byte message buffers
@@ -27,7 +28,6 @@ type Hub struct {
 	gmu    sync.RWMutex
 	groups map[string]*group
 
-	runner   *runner
 	pmu      sync.Mutex
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
@@ -47,12 +47,15 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		sessions: make(map[string]*Session),
 		groups:   make(map[string]*group),
 		ping:     newFrame(ws.OpPing, nil),
-		runner:   newRunner(),
 	}
 	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
-	if h.opts.Broker != nil {
+	switch {
+	case h.opts.Cluster != nil:
+		h.cluster = newClusterNode(h, *h.opts.Cluster)
+		h.broker = h.cluster
+	case h.opts.Broker != nil:
 		h.broker = h.opts.Broker(h)
-	} else {
+	default:
 		h.broker = NewLocalBroker(h)
 	}
 	return h
@@ -136,6 +139,9 @@ func (h *Hub) remove(s *Session) {
 		if g := h.groups[name]; g != nil && g.remove(s) {
 			delete(h.groups, name)
 		}
+		if h.cluster != nil {
+			h.cluster.changed(false, name, s.id)
+		}
 	}
 	s.groups = nil
 	s.removed = true
@@ -166,10 +172,11 @@ func encode(data []byte, binary bool) []byte {
 
 // Send queues a message to one session. It reports false for an unknown or
 // closing id, for invalid UTF-8 text, and when the message overflows the
-// session's backlog (which closes it with 1008).
+// session's backlog (which closes it with 1008). In a cluster, an id of
+// another node is sent there, and true means only that it was published.
 func (h *Hub) Send(id string, data []byte, binary bool) bool {
 	s := h.session(id)
-	if s == nil {
+	if s == nil && (h.cluster == nil || !h.cluster.remoteID(id)) {
 		return false
 	}
 	f := encode(data, binary)
@@ -177,11 +184,24 @@ func (h *Hub) Send(id string, data []byte, binary bool) bool {
 		h.stats.drop(DropInvalidUTF8, 1)
 		return false
 	}
-	if !s.enqueue(f) {
+	if s == nil {
+		return h.cluster.send(id, f)
+	}
+	return h.enqueue(s, f)
+}
+
+func (h *Hub) enqueue(s *Session, frame []byte) bool {
+	if !s.enqueue(frame) {
 		return false
 	}
 	h.stats.messagesOut.Add(1)
 	return true
+}
+
+// sendFrame queues a frame another node encoded to a local session.
+func (h *Hub) sendFrame(id string, frame []byte) bool {
+	s := h.session(id)
+	return s != nil && h.enqueue(s, frame)
 }
 
 // SendToGroup encodes the message once and publishes it through the
@@ -204,6 +224,9 @@ func (h *Hub) Close(id string, code int, reason string) bool {
 	}
 	s := h.session(id)
 	if s == nil {
+		if h.cluster != nil && h.cluster.remoteID(id) {
+			return h.cluster.close(id, code, reason)
+		}
 		return false
 	}
 	return s.closeNow(code, reason, nil, false)
@@ -228,6 +251,10 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Unlock()
 	for _, s := range all {
 		s.closeNow(StatusGoingAway, "server shutting down", nil, false)
+	}
+	if h.cluster != nil {
+		// After the sessions' leave deltas, say bye.
+		defer h.cluster.stop()
 	}
 	h.mu.RLock()
 	live, idle := h.live, h.idle

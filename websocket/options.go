@@ -23,6 +23,12 @@ type Options struct {
 	// Broker builds the group fan-out transport around the hub's local
 	// delivery. Nil means in-process only (NewLocalBroker).
 	Broker func(local Fanout) Broker
+
+	// Cluster, when set, makes the hub one node of the application's
+	// cluster (Broker is then unused): groups, send and close span every
+	// node. NodeID must then be the same for every hub of the process and
+	// unique in the cluster.
+	Cluster *ClusterOptions
 }
 
 const (

@@ -39,7 +39,7 @@ func (s *Session) startReading() {
 // readable is the poller's event: take the read right and drain the socket.
 func (s *Session) readable() {
 	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-		s.hub.runner.run(s.readNow)
+		go s.readNow()
 	}
 }
 
@@ -169,7 +169,7 @@ func (s *Session) closeSent() {
 		s.conn.SetReadDeadline(time.Now().Add(d))
 		return
 	}
-	time.AfterFunc(d, s.abort)
+	s.closeTimer.Store(time.AfterFunc(d, s.abort))
 }
 
 // payload implements frameSink: the message grows as bytes arrive, never
@@ -212,6 +212,13 @@ func (s *Session) control(op ws.OpCode, p []byte) error {
 // the close into an RST that could eat the last frames.
 func (s *Session) finish(readErr error) {
 	s.rstate.Store(readerDone)
+	defer func() {
+		// A pending close deadline would keep the whole session reachable
+		// for CloseTimeout after it is gone.
+		if t := s.closeTimer.Load(); t != nil {
+			t.Stop()
+		}
+	}()
 	if s.msg != nil {
 		s.hub.putBuf(s.msg)
 		s.msg = nil

@@ -70,13 +70,15 @@ type Session struct {
 
 	// Reader state: rstate says who may read (see readerBusy); the rest
 	// belongs to whoever holds that right.
-	rstate  atomic.Int32
-	aborted atomic.Bool
-	armed   bool    // registered with poll
-	poll    *poller // the hub's poller the session is registered with
-	initial []byte  // bytes that arrived behind the handshake
-	ps      parser
-	msg     *[]byte // the data message being received
+	rstate atomic.Int32
+	// closeTimer drops a peer that does not answer our close frame.
+	closeTimer atomic.Pointer[time.Timer]
+	aborted    atomic.Bool
+	armed      bool    // registered with poll
+	poll       *poller // the hub's poller the session is registered with
+	initial    []byte  // bytes that arrived behind the handshake
+	ps         parser
+	msg        *[]byte // the data message being received
 }
 
 func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string) *Session {

@@ -30,6 +30,11 @@ const (
 	// DropInbound: received but not handed to the handler, because the
 	// session was ending (its handler failed, or it was being closed).
 	DropInbound = "inbound_after_close"
+	// DropCluster: a group message, command or membership change for other
+	// nodes that could not be published (the cluster link was down).
+	// Messages lost in transit, beyond this node, are not counted: the
+	// cluster delivers at most once.
+	DropCluster = "cluster"
 )
 
 func (st *stats) close(code int) {
@@ -61,6 +66,9 @@ type Stats struct {
 	MessagesOut int64
 	Closed      map[int]int64
 	Dropped     map[string]int64
+	// Nodes is the number of cluster nodes this hub sees alive, itself
+	// included; 0 without a cluster.
+	Nodes int
 }
 
 // Stats returns the hub's counters so far.
@@ -69,7 +77,7 @@ func (h *Hub) Stats() Stats {
 	st.mu.Lock()
 	closed, dropped := maps.Clone(st.closed), maps.Clone(st.dropped)
 	st.mu.Unlock()
-	return Stats{
+	s := Stats{
 		Sessions:    h.SessionCount(),
 		Opened:      st.opened.Load(),
 		MessagesIn:  st.messagesIn.Load(),
@@ -77,4 +85,8 @@ func (h *Hub) Stats() Stats {
 		Closed:      closed,
 		Dropped:     dropped,
 	}
+	if h.cluster != nil {
+		s.Nodes = 1 + h.cluster.remote.count()
+	}
+	return s
 }

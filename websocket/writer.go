@@ -34,7 +34,7 @@ func (s *Session) enqueue(frame []byte) bool {
 	start := s.startWriterLocked()
 	s.wmu.Unlock()
 	if start {
-		s.hub.runner.run(s.writeLoop)
+		go s.writeLoop()
 	}
 	return true
 }
@@ -71,7 +71,7 @@ func (s *Session) queueClose(frame []byte, dropPending bool) {
 	start := s.startWriterLocked()
 	s.wmu.Unlock()
 	if start {
-		s.hub.runner.run(s.writeLoop)
+		go s.writeLoop()
 	}
 }
 

@@ -1,0 +1,173 @@
+package websocket
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// clusterNodeT is one node of a test cluster: a hub on its own listener,
+// one client connected to it, and its endpoint on the bus.
+type clusterNodeT struct {
+	ts *testServer
+	ep *memEndpoint
+	c  *rawClient
+	id string
+}
+
+// startTestCluster starts n hubs of one application on a memBus; each gets
+// one client, which joins "room" when it opens.
+func startTestCluster(t *testing.T, n int, ttl time.Duration) []*clusterNodeT {
+	t.Helper()
+	bus := &memBus{}
+	nodes := make([]*clusterNodeT, n)
+	for i := range nodes {
+		h := newRecHandler()
+		h.open = func(s *Session) error {
+			h.hub.AddToGroup("room", s.ID())
+			return nil
+		}
+		ep := bus.endpoint()
+		ts := newTestServer(t, Options{NodeID: fmt.Sprintf("n%d", i+1), Cluster: &ClusterOptions{Transport: ep, App: "chat", TTL: ttl}}, h)
+		c := connect(t, ts)
+		nodes[i] = &clusterNodeT{ts: ts, ep: ep, c: c, id: h.nextOpen(t).ID()}
+	}
+	return nodes
+}
+
+// eventually polls cond: cluster state converges asynchronously.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", within, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func sizesAre(nodes []*clusterNodeT, group string, want int) func() bool {
+	return func() bool {
+		for _, n := range nodes {
+			if n.ts.hub.GroupSize(group) != want {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func TestClusterGroupsAcrossNodes(t *testing.T) {
+	nodes := startTestCluster(t, 3, 2*time.Second)
+	eventually(t, waitFor, "every node counts 3 in room", sizesAre(nodes, "room", 3))
+	var ids []string
+	for _, n := range nodes {
+		ids = append(ids, n.id)
+	}
+	slices.Sort(ids)
+	for i, n := range nodes {
+		got := n.ts.hub.GroupMembers("room")
+		slices.Sort(got)
+		if !slices.Equal(got, ids) {
+			t.Fatalf("node %d members %v, want %v", i+1, got, ids)
+		}
+		if st := n.ts.hub.Stats(); st.Nodes != 3 {
+			t.Fatalf("node %d sees %d nodes", i+1, st.Nodes)
+		}
+	}
+
+	// A message from any node reaches every member once: the marker sent
+	// after it on the same path comes next, so no copy is in between.
+	for i, from := range nodes {
+		msg := fmt.Sprintf("hello from %d", i+1)
+		if got := from.ts.hub.SendToGroup("room", []byte(msg), false); got != 1 {
+			t.Fatalf("SendToGroup queued %d locally, want 1", got)
+		}
+		from.ts.hub.SendToGroup("room", []byte("marker"), false)
+		for _, n := range nodes {
+			n.c.expectText(msg)
+			n.c.expectText("marker")
+		}
+	}
+
+	// Direct send and membership by ids of other nodes.
+	if !nodes[1].ts.hub.Send(nodes[0].id, []byte("direct"), false) {
+		t.Fatal("send to another node's id not published")
+	}
+	nodes[0].c.expectText("direct")
+	if nodes[1].ts.hub.Send("n9-nobody", []byte{0xff}, false) {
+		t.Fatal("invalid UTF-8 published")
+	}
+	if !nodes[2].ts.hub.AddToGroup("side", nodes[0].id) {
+		t.Fatal("add of another node's id not published")
+	}
+	eventually(t, waitFor, "side has 1 member everywhere", sizesAre(nodes, "side", 1))
+	if got := nodes[1].ts.hub.GroupMembers("side"); !slices.Equal(got, []string{nodes[0].id}) {
+		t.Fatalf("side members %v", got)
+	}
+	nodes[1].ts.hub.RemoveFromGroup("side", nodes[0].id)
+	eventually(t, waitFor, "side empty everywhere", sizesAre(nodes, "side", 0))
+
+	// Close by id from another node; the session leaves the counts.
+	if !nodes[0].ts.hub.Close(nodes[2].id, 4000, "bye") {
+		t.Fatal("close of another node's id not published")
+	}
+	nodes[2].c.expectClose(4000)
+	eventually(t, waitFor, "room has 2 after the close", sizesAre(nodes, "room", 2))
+}
+
+// A node cut off without a word (as by kill -9) leaves the others' counts
+// within the TTL; back on the link, it resynchronizes both ways. What it
+// published meanwhile is counted as dropped, and its own members were
+// served all along.
+func TestClusterNodeLostAndBack(t *testing.T) {
+	const ttl = time.Second
+	nodes := startTestCluster(t, 3, ttl)
+	eventually(t, waitFor, "every node counts 3", sizesAre(nodes, "room", 3))
+
+	lost := nodes[2]
+	cut := time.Now()
+	lost.ep.setUp(false)
+	eventually(t, waitFor, "the others count 2", sizesAre(nodes[:2], "room", 2))
+	if took := time.Since(cut); took > ttl+ttl/2 {
+		t.Fatalf("dropped after %v, TTL %v", took, ttl)
+	}
+	eventually(t, waitFor, "the lost node counts itself alone", sizesAre(nodes[2:], "room", 1))
+
+	// Cut off, it still serves its own members.
+	lost.ts.hub.SendToGroup("room", []byte("local only"), false)
+	lost.c.expectText("local only")
+	if d := lost.ts.hub.Stats().Dropped[DropCluster]; d < 1 {
+		t.Fatalf("dropped[cluster] = %d", d)
+	}
+	// A membership change while cut off reaches the others after the
+	// reconnection, through the snapshot.
+	lost.ts.hub.AddToGroup("late", lost.id)
+
+	lost.ep.setUp(true)
+	eventually(t, waitFor, "every node counts 3 again", sizesAre(nodes, "room", 3))
+	eventually(t, waitFor, "late has 1 everywhere", sizesAre(nodes, "late", 1))
+	nodes[0].ts.hub.SendToGroup("room", []byte("together"), false)
+	for _, n := range nodes {
+		n.c.expectText("together")
+	}
+	if lines := lost.ts.logs.lines("link back"); len(lines) != 1 {
+		t.Fatalf("link-back log lines: %q", lines)
+	}
+}
+
+// A node that shuts down says bye: the others forget it at once, not after
+// the TTL.
+func TestClusterShutdownSaysBye(t *testing.T) {
+	nodes := startTestCluster(t, 2, time.Hour)
+	eventually(t, waitFor, "both count 2", sizesAre(nodes, "room", 2))
+	if err := nodes[1].ts.hub.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, waitFor, "the other forgets the node", func() bool { return nodes[0].ts.hub.Stats().Nodes == 1 })
+	if n := nodes[0].ts.hub.GroupSize("room"); n != 1 {
+		t.Fatalf("room %d after bye", n)
+	}
+}
