@@ -251,11 +251,11 @@ func TestSecurityBaseline(t *testing.T) {
 		m[`duplex_js_errors_total{app="hostile",kind="timeout"}`], m[`duplex_js_errors_total{app="hostile",kind="stack_overflow"}`])
 	// The round did what it meant to: the defences fired.
 	for key, want := range map[string]int64{
-		`duplex_ws_closed_total{app="hostile",code="1006"}`:      10,
-		`duplex_ws_closed_total{app="hostile",code="1001"}`:      5,
-		`duplex_ws_closed_total{app="hostile",code="1008"}`:      1,
-		`duplex_ws_closed_total{app="hostile",code="1011"}`:      4,
-		`duplex_js_errors_total{app="hostile",kind="timeout"}`:   2,
+		`duplex_ws_closed_total{app="hostile",code="1006"}`:       10,
+		`duplex_ws_closed_total{app="hostile",code="1001"}`:       5,
+		`duplex_ws_closed_total{app="hostile",code="1008"}`:       1,
+		`duplex_ws_closed_total{app="hostile",code="1011"}`:       4,
+		`duplex_js_errors_total{app="hostile",kind="timeout"}`:    2,
 		`duplex_ws_dropped_total{app="hostile",reason="backlog"}`: 1,
 	} {
 		if m[key] < want {
