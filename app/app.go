@@ -101,7 +101,14 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 	if cfg.Auth != nil {
 		users = cfg.Auth
 	}
-	a.Hub = websocket.NewHub(cfg.WebSocket, log)
+	wsOpts := cfg.WebSocket
+	if wsOpts.Cluster != nil {
+		// Subjects are per application: apps never see each other's groups.
+		c := *wsOpts.Cluster
+		c.App = d.Name
+		wsOpts.Cluster = &c
+	}
+	a.Hub = websocket.NewHub(wsOpts, log)
 	a.Engine, err = controller.New(controller.Options{
 		FS:           fsys,
 		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
@@ -115,6 +122,7 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 		Log:          cfg.Log,
 	})
 	if err != nil {
+		_ = a.Hub.Shutdown(context.Background()) // leaves the cluster
 		return nil, fmt.Errorf("application %s: %w", d.Name, err)
 	}
 	return a, nil

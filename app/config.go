@@ -30,6 +30,9 @@ type Config struct {
 	MetricsAddr string
 	// WebSocket tunes every application's hub.
 	WebSocket websocket.Options
+	// Cluster, when enabled, spans groups over several nodes; JoinCluster
+	// sets WebSocket.Cluster from it.
+	Cluster ClusterConfig
 	// Auth is the server's id provider and login sessions, shared by every
 	// application; nil means everyone is anonymous.
 	Auth *Auth

@@ -98,9 +98,12 @@ func writeMetrics(b *bytes.Buffer, apps []*App) {
 	}
 	m.head("duplex_ws_dropped_total", "counter", "WebSocket messages not delivered, by reason.")
 	for i, a := range apps {
-		for _, reason := range []string{websocket.DropBacklog, websocket.DropClosing, websocket.DropInvalidUTF8, websocket.DropInbound} {
+		for _, reason := range []string{websocket.DropBacklog, websocket.DropClosing, websocket.DropInvalidUTF8, websocket.DropInbound, websocket.DropCluster} {
 			m.value("duplex_ws_dropped_total", ws[i].Dropped[reason], "app", a.Name, "reason", reason)
 		}
+	}
+	if len(ws) > 0 && ws[0].Nodes > 0 {
+		perApp("duplex_cluster_nodes", "gauge", "Cluster nodes this node sees alive, itself included.", func(i int) int64 { return int64(ws[i].Nodes) })
 	}
 
 	perApp("duplex_js_workers", "gauge", "JavaScript runtimes.", func(i int) int64 { return int64(apps[i].Engine.Stats().Workers) })

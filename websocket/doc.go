@@ -21,5 +21,7 @@
 // whose queue passes Options.MaxBacklog is closed with 1008.
 //
 // Group fan-out goes through a Broker so that a cluster transport can ship
-// each encoded frame once per node, where Hub.FanoutLocal delivers it.
+// each encoded frame once per node, where Hub.FanoutLocal delivers it. With
+// Options.Cluster the hub is one node of a cluster over a Transport (NATS):
+// cluster.go says how groups, ids and counts span the nodes.
 package websocket

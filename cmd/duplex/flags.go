@@ -77,6 +77,13 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.auth.UsersFile, "users", "", "`FILE` of users of the system id provider (see duplex user add); without it login is unavailable")
 	fs.StringVar(&o.auth.SessionSecret, "session-secret", "", "secret (32+ characters) signing session cookies (default: generated once into FILE.secret beside --users)")
 	fs.DurationVar(&o.auth.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	cl := &c.Cluster
+	fs.Var(listFlag{&cl.NATS}, "nats", "join a cluster through these NATS servers, nats://HOST:PORT; repeat or comma-separate")
+	fs.BoolVar(&cl.Embed, "nats-embed", false, "join a cluster through a NATS server run inside this process (see --nats-listen, --nats-routes)")
+	fs.StringVar(&cl.Listen, "nats-listen", "", "with --nats-embed: HOST:PORT where the embedded NATS server takes routes from the other nodes' servers")
+	fs.Var(listFlag{&cl.Routes}, "nats-routes", "with --nats-embed: the other nodes' --nats-listen addresses, nats://HOST:PORT; repeat or comma-separate")
+	fs.DurationVar(&cl.TTL, "cluster-ttl", 10*time.Second, "a cluster node silent this long (killed, cut off) leaves the other nodes' group sizes and member lists")
+	fs.StringVar(&cl.NodeID, "node-id", "", "this node's name in the cluster and prefix of its session ids: letters, digits, '_' (default: random at each start)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")

@@ -28,6 +28,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	controller.LimitRegexpTime(o.regexpTimeout)
+	link, err := app.JoinCluster(&o.cfg)
+	if err != nil {
+		return err
+	}
+	// Closed last, after the applications said goodbye through it.
+	defer link.Close()
 	apps, err := loadApps(o)
 	if err != nil {
 		return err

@@ -1,0 +1,81 @@
+package websocket
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/rs/zerolog"
+)
+
+// startEmbedded runs a NATS server in the process, which connects to it
+// in-process. It listens for routes from the other nodes' embedded servers
+// on Listen and dials theirs in Routes, so that a cluster needs no other
+// software. Its client port is a random one on loopback (logged, for
+// tools): nats-server starts routing only once it listens for clients.
+func startEmbeddedNATS(o NATSOptions) (*server.Server, error) {
+	opts := &server.Options{
+		ServerName: "duplex-" + o.NodeID,
+		Host:       "127.0.0.1",
+		Port:       server.RANDOM_PORT,
+		NoSigs:     true,
+	}
+	if o.Listen != "" {
+		host, portStr, err := net.SplitHostPort(o.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("--nats-listen %q: %w", o.Listen, err)
+		}
+		port, err := strconv.Atoi(portStr)
+		if err != nil || port < 0 || port > 65535 {
+			return nil, fmt.Errorf("--nats-listen %q: bad port", o.Listen)
+		}
+		if port == 0 {
+			port = server.RANDOM_PORT
+		}
+		opts.Cluster = server.ClusterOpts{Name: "duplex", Host: host, Port: port}
+	} else if len(o.Routes) > 0 {
+		return nil, errors.New("--nats-routes needs --nats-listen: the other servers route to it")
+	}
+	for _, r := range o.Routes {
+		u, err := url.Parse(r)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("--nats-routes %q: want nats://HOST:PORT", r)
+		}
+		opts.Routes = append(opts.Routes, u)
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("embedded NATS: %w", err)
+	}
+	srv.SetLoggerV2(natsLogger{o.Log.With().Str("nats", "embedded").Logger()}, false, false, false)
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		return nil, fmt.Errorf("embedded NATS: not ready (is %s free?)", o.Listen)
+	}
+	ev := o.Log.Info()
+	if a := srv.Addr(); a != nil {
+		ev = ev.Str("clients", a.String())
+	}
+	if a := srv.ClusterAddr(); a != nil {
+		ev = ev.Str("routes", a.String())
+	}
+	ev.Msg("cluster: embedded NATS server ready")
+	return srv, nil
+}
+
+// natsLogger writes the embedded server's log through zerolog. Its notices
+// (start-up banner, routes coming and going) are debug lines; its errors
+// are mostly peers not up yet, which the server retries, hence warnings.
+type natsLogger struct{ log zerolog.Logger }
+
+func (n natsLogger) Noticef(format string, v ...any) { n.log.Debug().Msgf(format, v...) }
+func (n natsLogger) Warnf(format string, v ...any)   { n.log.Warn().Msgf(format, v...) }
+func (n natsLogger) Fatalf(format string, v ...any)  { n.log.Error().Msgf(format, v...) }
+func (n natsLogger) Errorf(format string, v ...any)  { n.log.Warn().Msgf(format, v...) }
+func (n natsLogger) Debugf(format string, v ...any)  { n.log.Debug().Msgf(format, v...) }
+func (n natsLogger) Tracef(format string, v ...any)  { n.log.Trace().Msgf(format, v...) }

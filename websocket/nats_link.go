@@ -1,0 +1,201 @@
+package websocket
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/rs/zerolog"
+)
+
+// The NATS side of clustering: one connection per process to a NATS
+// cluster (--nats), or a NATS server run inside the process (--nats-embed)
+// that routes to the embedded servers of the other nodes. It offers the
+// connection as a Transport and knows nothing of sessions or groups; the
+// hubs do (cluster.go).
+
+// NATSOptions says how to reach the cluster.
+type NATSOptions struct {
+	// URLs are NATS servers to connect to (--nats); unused with Embed.
+	URLs []string
+	// Embed runs a NATS server inside the process and connects to it
+	// in-process; Listen and Routes make it one of a cluster of them.
+	Embed  bool
+	Listen string   // route listener, HOST:PORT (--nats-listen)
+	Routes []string // other servers' route listeners, nats://HOST:PORT
+	// NodeID names the connection (and the embedded server) for NATS's
+	// monitoring.
+	NodeID string
+	// ReconnectWait is the pause between reconnection attempts; default
+	// 250ms (loopback and LAN links come back fast, and attempts are cheap).
+	ReconnectWait time.Duration
+	Log           zerolog.Logger
+}
+
+// NATSLink is one NATS connection shared by every application of the process;
+// it implements Transport.
+type NATSLink struct {
+	nc  *nats.Conn
+	srv *server.Server // the embedded server, or nil
+	log zerolog.Logger
+
+	mu       sync.Mutex
+	watchers map[*func(bool)]struct{}
+	closing  bool // Close disconnects on purpose: no outage to report
+}
+
+// Connect starts the embedded server if asked and connects. An external
+// server that is not reachable yet is retried in the background: the node
+// serves its own sessions meanwhile, as after a lost link.
+func ConnectNATS(o NATSOptions) (*NATSLink, error) {
+	l := &NATSLink{log: o.Log, watchers: map[*func(bool)]struct{}{}}
+	wait := o.ReconnectWait
+	if wait <= 0 {
+		wait = 250 * time.Millisecond
+	}
+	opts := []nats.Option{
+		nats.Name("duplex " + o.NodeID),
+		// Our own group messages were delivered locally already.
+		nats.NoEcho(),
+		// Fail publications while disconnected instead of queueing them
+		// for later: delivery is at most once, and what is lost is counted.
+		nats.ReconnectBufSize(-1),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(wait),
+		nats.ReconnectJitter(wait/4, wait/4),
+		// Find a dead server that did not close the TCP connection.
+		nats.PingInterval(5 * time.Second),
+		nats.MaxPingsOutstanding(2),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if l.isClosing() {
+				return
+			}
+			ev := l.log.Warn()
+			if err != nil {
+				ev = ev.Err(err)
+			}
+			ev.Msg("cluster: NATS link lost; serving local sessions only, messages for other nodes are dropped until it is back")
+			l.notify(false)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			l.log.Info().Str("server", l.server(nc)).Msg("cluster: NATS link back; resynchronizing")
+			l.notify(true)
+		}),
+		nats.ConnectHandler(func(nc *nats.Conn) {
+			l.log.Info().Str("server", l.server(nc)).Msg("cluster: NATS connected")
+			l.notify(true)
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			ev := l.log.Warn().Err(err)
+			if sub != nil {
+				ev = ev.Str("subject", sub.Subject)
+			}
+			ev.Msg("cluster: NATS error; messages from other nodes may have been lost")
+		}),
+	}
+	url := strings.Join(o.URLs, ",")
+	if o.Embed {
+		srv, err := startEmbeddedNATS(o)
+		if err != nil {
+			return nil, err
+		}
+		l.srv = srv
+		url = ""
+		opts = append(opts, nats.InProcessServer(srv))
+	} else {
+		if url == "" {
+			return nil, errors.New("cluster: no NATS server given")
+		}
+		opts = append(opts, nats.RetryOnFailedConnect(true))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		l.shutdownServer()
+		return nil, err
+	}
+	if !nc.IsConnected() {
+		l.log.Warn().Str("nats", url).Msg("cluster: NATS not reachable yet; retrying, serving local sessions meanwhile")
+	}
+	l.nc = nc
+	return l, nil
+}
+
+// Publish implements Transport. While disconnected it fails at
+// once (no reconnect buffer).
+func (l *NATSLink) Publish(subject string, data []byte) error {
+	return l.nc.Publish(subject, data)
+}
+
+// Subscribe implements Transport; NATS calls handle one message
+// at a time per subscription and keeps subscriptions across reconnections.
+func (l *NATSLink) Subscribe(subject string, handle func(string, []byte)) (func(), error) {
+	sub, err := l.nc.Subscribe(subject, func(m *nats.Msg) { handle(m.Subject, m.Data) })
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = sub.Unsubscribe() }, nil
+}
+
+// Watch implements Transport.
+func (l *NATSLink) Watch(fn func(up bool)) func() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.watchers[&fn] = struct{}{}
+	return func() {
+		l.mu.Lock()
+		delete(l.watchers, &fn)
+		l.mu.Unlock()
+	}
+}
+
+func (l *NATSLink) isClosing() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closing
+}
+
+// server names the server connected to, for the log.
+func (l *NATSLink) server(nc *nats.Conn) string {
+	if l.srv != nil {
+		return "embedded"
+	}
+	return nc.ConnectedUrlRedacted()
+}
+
+func (l *NATSLink) notify(up bool) {
+	l.mu.Lock()
+	fns := make([]func(bool), 0, len(l.watchers))
+	for fn := range l.watchers {
+		fns = append(fns, *fn)
+	}
+	l.mu.Unlock()
+	for _, fn := range fns {
+		fn(up)
+	}
+}
+
+// Close flushes what was published (the hubs' goodbyes) and disconnects,
+// then stops the embedded server. It runs after the applications closed.
+func (l *NATSLink) Close() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.closing = true
+	l.mu.Unlock()
+	if l.nc.IsConnected() {
+		_ = l.nc.FlushTimeout(2 * time.Second)
+	}
+	l.nc.Close()
+	l.shutdownServer()
+}
+
+func (l *NATSLink) shutdownServer() {
+	if l.srv != nil {
+		l.srv.Shutdown()
+		l.srv.WaitForShutdown()
+	}
+}
