@@ -42,13 +42,11 @@ func newPoller() (*poller, error) {
 	return &poller{epfd: epfd, wake: wake, regs: map[int32]*Session{}}, nil
 }
 
-// arm asks for one readiness event for s (EPOLLONESHOT: none until armed
-// again, so two readers never run for one session).
-func (p *poller) arm(s *Session, first bool) error {
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(s.fd)}
-	if !first {
-		return unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, s.fd, &ev)
-	}
+// add registers s, edge-triggered: one event per arrival of bytes, and no
+// re-arming syscall per message (the session's read right keeps two
+// readers from running at once).
+func (p *poller) add(s *Session) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(s.fd)}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()

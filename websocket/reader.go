@@ -36,51 +36,65 @@ func (s *Session) startReading() {
 	go s.readNow()
 }
 
-// readable is the poller's event: take the read right and drain the socket.
+// readable is the poller's event. The registration is edge-triggered, so
+// an event that comes while a reader runs is not repeated: it is recorded
+// in more, and the reader looks once more before it lets go.
 func (s *Session) readable() {
+	s.more.Store(true)
 	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
 		go s.readNow()
 	}
 }
 
-// readNow reads everything the socket has, feeding the parser, then goes
-// back to the poller. It may block in pushMessage while the session's event
-// queue is full: that is the backpressure that stops reading.
+// readNow reads everything the socket has, feeding the parser, then gives
+// the read right back. It may block in pushMessage while the session's
+// event queue is full: that is the backpressure that stops reading.
 func (s *Session) readNow() {
-	if err := s.drainSocket(); err != nil {
-		s.finish(err)
-		return
-	}
 	for {
-		// s.poll and s.armed are settled before the state says idle: from
-		// then on another party (abort) may take the right and read them.
-		first := !s.armed
-		if first {
-			p, err := s.hub.poller()
-			if err != nil {
-				s.finish(err)
-				return
-			}
-			s.poll, s.armed = p, true
-		}
-		s.rstate.Store(readerIdle)
-		err := s.poll.arm(s, first)
-		if err == nil {
-			break
-		}
-		if !s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-			return // an abort took the right and finishes the session
-		}
-		if err != errPollerClosed {
+		s.more.Store(false)
+		if err := s.drainSocket(); err != nil {
 			s.finish(err)
 			return
 		}
-		// The poller stopped as its last session left; join a new one.
-		s.armed = false
+		if !s.armed {
+			if err := s.register(); err != nil {
+				s.finish(err)
+				return
+			}
+		}
+		s.rstate.Store(readerIdle)
+		// Bytes that arrived, or an abort that came, while we held the
+		// right could not take it: look again.
+		if !s.more.Load() && !s.aborted.Load() {
+			return
+		}
+		if !s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+			return // the poller or an abort took the right
+		}
+		if s.aborted.Load() {
+			s.finish(errAborted)
+			return
+		}
 	}
-	// An abort that came while we were busy could not take the right.
-	if s.aborted.Load() && s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-		s.finish(errAborted)
+}
+
+// register adds the session to the hub's poller, once; a poller that
+// stopped as its last session left is replaced.
+func (s *Session) register() error {
+	for {
+		p, err := s.hub.poller()
+		if err != nil {
+			return err
+		}
+		err = p.add(s)
+		if err == errPollerClosed {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.poll, s.armed = p, true
+		return nil
 	}
 }
 
@@ -115,8 +129,8 @@ func (s *Session) drainSocket() error {
 		case err == nil && n == 0:
 			return io.EOF
 		case err == nil:
-			// A short read drained the socket; the poller is level-
-			// triggered, so bytes that arrive meanwhile still wake us.
+			// A short read drained the socket; bytes that arrive later
+			// raise a new edge.
 			return nil
 		case wouldBlock(err):
 			return nil

@@ -71,6 +71,7 @@ type Session struct {
 	// Reader state: rstate says who may read (see readerBusy); the rest
 	// belongs to whoever holds that right.
 	rstate atomic.Int32
+	more   atomic.Bool // a readiness event came while the right was held
 	// closeTimer drops a peer that does not answer our close frame.
 	closeTimer atomic.Pointer[time.Timer]
 	aborted    atomic.Bool
