@@ -17,24 +17,7 @@ func TestAuthBrowserLogin(t *testing.T) {
 	exe := chromiumPath(t)
 	srv := startServer(t, "--users", usersFile(t, alice))
 	current := func() *Server { return srv }
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 720),
-	)
-	t.Cleanup(cancelAlloc)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
+	browser := startBrowser(t, exe)
 	p, cancel := openTab(t, browser, "A", srv.URL+"/", false, current)
 	t.Cleanup(cancel)
 

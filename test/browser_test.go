@@ -279,13 +279,11 @@ func (p *tab) screenshot(dir, file string) string {
 	return path
 }
 
-func TestBrowserChat(t *testing.T) {
-	exe := chromiumPath(t)
-
-	var srvMu sync.Mutex
-	srv := startServer(t) // no --app: the bundled chat
-	current := func() *Server { srvMu.Lock(); defer srvMu.Unlock(); return srv }
-
+// startBrowser starts headless Chromium for a test, with the flags this
+// machine needs (root, no GPU, no network besides loopback) and a fresh
+// profile; it is stopped when the test ends.
+func startBrowser(t *testing.T, exe string) context.Context {
+	t.Helper()
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
@@ -310,6 +308,17 @@ func TestBrowserChat(t *testing.T) {
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatalf("starting %s: %v", exe, err)
 	}
+	return browser
+}
+
+func TestBrowserChat(t *testing.T) {
+	exe := chromiumPath(t)
+
+	var srvMu sync.Mutex
+	srv := startServer(t) // no --app: the bundled chat
+	current := func() *Server { srvMu.Lock(); defer srvMu.Unlock(); return srv }
+
+	browser := startBrowser(t, exe)
 
 	shots := os.Getenv("DUPLEX_SCREENSHOTS") // keep screenshots somewhere to look at
 	if shots == "" {
