@@ -280,6 +280,7 @@ type serverOpts struct {
 	args    []string // arguments after "serve"
 	noAddr  bool     // do not add --addr 127.0.0.1:0
 	noCheck bool     // cleanup: don't require exit 0 (used when the test stops it)
+	bin     string   // the binary to run; serverBin when empty
 }
 
 // startServer runs BIN serve --addr 127.0.0.1:0 args... and waits for "listening".
@@ -327,7 +328,11 @@ func launch(t testing.TB, o serverOpts) *Server {
 	}
 	args = append(args, o.args...)
 	s := &Server{changed: make(chan struct{}), exited: make(chan struct{})}
-	cmd := exec.Command(serverBin, args...)
+	bin := o.bin
+	if bin == "" {
+		bin = serverBin
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = t.TempDir() // never rely on the working directory
 	cmd.Env = append(cleanEnv(), o.env...)
 	cmd.Stderr = s

@@ -240,39 +240,11 @@ func soakBuild(t *testing.T, args ...string) {
 	}
 }
 
-// startSoakServer is startServer with another binary (launch always runs
-// serverBin, which is a race build under -race).
+// startSoakServer is startServer with another binary: serverBin is a race
+// build under -race, too slow for 10,000 sessions.
 func startSoakServer(t *testing.T, bin string, args ...string) *Server {
 	t.Helper()
-	s := &Server{changed: make(chan struct{}), exited: make(chan struct{})}
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = cleanEnv()
-	cmd.Stderr = s
-	cmd.Stdout = io.Discard
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	s.cmd = cmd
-	go func() {
-		s.waitErr = cmd.Wait()
-		s.flushPartial()
-		close(s.exited)
-	}()
-	t.Cleanup(func() { s.stop(t, true) })
-	e, ok := s.waitLine(isListening, startDeadline)
-	if !ok {
-		t.Fatalf("server did not log \"listening\" within %v (exited: %v); stderr:\n%s", startDeadline, s.Exited(), s.Stderr())
-	}
-	addr, _ := e.Fields["addr"].(string)
-	m := listenAddrRe.FindStringSubmatch(addr)
-	if m == nil {
-		t.Fatalf("listening line has addr %q; line: %s", addr, e.Raw)
-	}
-	s.Addr, s.URL = addr, "http://"+addr
-	s.Port, _ = strconv.Atoi(m[1])
-	return s
+	return startServerOpts(t, serverOpts{bin: bin, args: args})
 }
 
 func runSoakClient(t *testing.T, bin string, s *Server, sessions int, d time.Duration, args ...string) soakSummary {
