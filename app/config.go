@@ -39,22 +39,12 @@ type Config struct {
 	Log  zerolog.Logger
 }
 
-// Defaults fills what a Config leaves unset.
+// withDefaults fills the server's settings a Config leaves unset; the
+// engine settings (JSWorkers, JSTimeout, JSMaxCallStack, MaxBody) get their
+// defaults in controller.New, the one place that uses them.
 func (c Config) withDefaults() Config {
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
-	}
-	if c.JSWorkers < 1 {
-		c.JSWorkers = 1
-	}
-	if c.JSTimeout <= 0 {
-		c.JSTimeout = 10 * time.Second
-	}
-	if c.JSMaxCallStack <= 0 {
-		c.JSMaxCallStack = 10000
-	}
-	if c.MaxBody <= 0 {
-		c.MaxBody = 10 << 20
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second

@@ -142,11 +142,11 @@ func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (
 		req.body = &body
 		return req, 0, nil
 	}
-	form_, err := url.ParseQuery(string(data))
+	formValues, err := url.ParseQuery(string(data))
 	if err != nil {
 		return nil, http.StatusBadRequest, errors.New("malformed form body")
 	}
-	for k, v := range form_ {
+	for k, v := range formValues {
 		req.params[k] = append(req.params[k], v...)
 	}
 	return req, 0, nil

@@ -122,7 +122,15 @@ func (e *Engine) eventProgram() (*goja.Program, error) {
 func (e *Engine) App() AppInfo { return e.opts.App }
 
 // Exists reports whether the application has the file p ("/a/b.js").
+// Outside dev mode a script already compiled needs no file system call
+// (routing asks this for every request: it cost two openat and a stat);
+// dev mode asks the disk, which may have changed since.
 func (e *Engine) Exists(p string) bool {
+	if e.reload == nil {
+		if _, ok := e.programs.Load(p); ok {
+			return true
+		}
+	}
 	info, err := fs.Stat(e.opts.FS, p[1:])
 	return err == nil && info.Mode().IsRegular()
 }
