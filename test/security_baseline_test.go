@@ -237,10 +237,10 @@ func TestSecurityBaseline(t *testing.T) {
 		}
 	}
 	waitUntil("no WebSocket session left", func(m map[string]int64) bool { return m["duplex_ws_sessions"+app] == 0 })
-	m := waitUntil(fmt.Sprintf("goroutines back within %d of the baseline", goroutineMargin), func(m map[string]int64) bool {
+	waitUntil(fmt.Sprintf("goroutines back within %d of the baseline", goroutineMargin), func(m map[string]int64) bool {
 		return m["duplex_goroutines"] <= baseG+goroutineMargin
 	})
-	m = waitUntil(fmt.Sprintf("RSS back within %d MiB of the baseline", rssBound>>20), func(m map[string]int64) bool {
+	m := waitUntil(fmt.Sprintf("RSS back within %d MiB of the baseline", rssBound>>20), func(m map[string]int64) bool {
 		return m["duplex_rss_bytes"] <= baseRSS+rssBound
 	})
 	t.Logf("after: %d goroutines, RSS %d MiB (peak %d MiB during the round), heap in use %d MiB; closed by code: 1006=%d 1001=%d 1008=%d 1011=%d; dropped for backlog %d; JS errors: timeout %d, stack_overflow %d",

@@ -20,6 +20,7 @@ package test
 import (
 	"bufio"
 	"bytes"
+	"duplex/test/soakclient/report"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,40 +54,6 @@ const (
 	soakGoroutineSlack = 5
 )
 
-// soakSummary is the JSON the soak client prints on stdout.
-type soakSummary struct {
-	Sessions           int              `json:"sessions"`
-	Rooms              int              `json:"rooms"`
-	RoomSize           int              `json:"room_size"`
-	Connected          int              `json:"connected"`
-	Joined             int64            `json:"joined"`
-	Sent               int64            `json:"sent"`
-	ExpectedDeliveries int64            `json:"expected_deliveries"`
-	Received           int64            `json:"received"`
-	Lost               int64            `json:"lost"`
-	Reordered          int64            `json:"reordered"`
-	Duplicates         int64            `json:"duplicates"`
-	Unexpected         int64            `json:"unexpected"`
-	Errors             int64            `json:"errors"`
-	ErrorKinds         map[string]int64 `json:"error_kinds"`
-	ErrorSamples       []string         `json:"error_samples"`
-	Anomalies          []string         `json:"anomalies"`
-	ConnectSeconds     float64          `json:"connect_seconds"`
-	ChatSeconds        float64          `json:"chat_seconds"`
-	DrainSeconds       float64          `json:"drain_seconds"`
-	CloseSeconds       float64          `json:"close_seconds"`
-	ElapsedSeconds     float64          `json:"elapsed_seconds"`
-	MessagesPerSecond  float64          `json:"messages_per_second"`
-	DeliveriesPerSec   float64          `json:"deliveries_per_second"`
-	LatencyP50Ms       float64          `json:"latency_p50_ms"`
-	LatencyP99Ms       float64          `json:"latency_p99_ms"`
-	LatencyP999Ms      float64          `json:"latency_p999_ms"`
-	LatencyMaxMs       float64          `json:"latency_max_ms"`
-	ClientCPUSeconds   float64          `json:"client_cpu_seconds"`
-	Status             string           `json:"status"`
-	OK                 bool             `json:"ok"`
-}
-
 func TestSoak10k(t *testing.T) {
 	// Not parallel: the other tests of this package wait while it runs, so
 	// that neither disturbs the other.
@@ -108,8 +75,6 @@ func TestSoak10k(t *testing.T) {
 		}
 		duration = d
 	}
-	const roomSize = 100
-
 	// Each process holds one socket per session plus a few dozen files;
 	// Go raises the soft limit to the hard one at start.
 	var lim syscall.Rlimit
@@ -247,7 +212,7 @@ func startSoakServer(t *testing.T, bin string, args ...string) *Server {
 	return startServerOpts(t, serverOpts{bin: bin, args: args})
 }
 
-func runSoakClient(t *testing.T, bin string, s *Server, sessions int, d time.Duration, args ...string) soakSummary {
+func runSoakClient(t *testing.T, bin string, s *Server, sessions int, d time.Duration, args ...string) report.Summary {
 	t.Helper()
 	return runSoakClientPolled(t, bin, s, sessions, d, nil, args...)
 }
@@ -255,7 +220,7 @@ func runSoakClient(t *testing.T, bin string, s *Server, sessions int, d time.Dur
 // runSoakClientPolled runs the soak client to its end, calling poll every
 // second meanwhile (on this goroutine), and returns its summary. The client
 // bounds its own run (-deadline); it is killed 30 s past that.
-func runSoakClientPolled(t *testing.T, bin string, s *Server, sessions int, d time.Duration, poll func(), args ...string) soakSummary {
+func runSoakClientPolled(t *testing.T, bin string, s *Server, sessions int, d time.Duration, poll func(), args ...string) report.Summary {
 	t.Helper()
 	const joinTO, drainTO, closeTO = 2 * time.Minute, time.Minute, 30 * time.Second
 	deadline := joinTO + d + drainTO + closeTO + 30*time.Second
@@ -312,7 +277,7 @@ wait:
 	}
 	pw.Close()
 	<-logged
-	var sum soakSummary
+	var sum report.Summary
 	if jerr := json.Unmarshal(stdout.Bytes(), &sum); jerr != nil {
 		t.Fatalf("soak client (exit %v) printed no summary (%v); stdout:\n%s\nserver log (tail):\n%s", err, jerr, stdout.String(), tail(s.Stderr(), 4000))
 	}

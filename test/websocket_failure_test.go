@@ -180,7 +180,7 @@ func TestWebSocketKeepalive(t *testing.T) {
 		// Answer pings for 2.5 idle timeouts, sending nothing else.
 		for time.Since(start) < 2500*time.Millisecond {
 			c.pingTarget.Store(c.pings.Load() + 1)
-			if _, err := c.next(wsWait); !errors.Is(err, wsErrPingTarget) {
+			if _, err := c.next(wsWait); !errors.Is(err, errWSPingTarget) {
 				t.Fatalf("a client answering pings: %v after %v and %d pings, want it to stay open", err, time.Since(start), c.pings.Load())
 			}
 		}

@@ -56,11 +56,11 @@ type wsClient struct {
 	autoPong atomic.Bool
 	pings    atomic.Int64
 	closed   atomic.Bool
-	// next returns wsErrPingTarget once pings reaches pingTarget (0: never).
+	// next returns errWSPingTarget once pings reaches pingTarget (0: never).
 	pingTarget atomic.Int64
 }
 
-var wsErrPingTarget = errors.New("ping target reached")
+var errWSPingTarget = errors.New("ping target reached")
 
 // wsMsg is one data message (text or binary) as received.
 type wsMsg struct {
@@ -172,7 +172,7 @@ func (c *wsClient) next(timeout time.Duration) (wsMsg, error) {
 				}
 			}
 			if n := c.pingTarget.Load(); n > 0 && c.pings.Load() >= n {
-				return wsMsg{}, wsErrPingTarget
+				return wsMsg{}, errWSPingTarget
 			}
 			continue
 		case ws.OpPong:
@@ -263,23 +263,6 @@ func (c *wsClient) expectClose(code ws.StatusCode, timeout time.Duration, skipDa
 		}
 		_ = c.writeFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(code, "")))
 		return ce.Reason
-	}
-}
-
-// expectEnd requires that nothing but a close frame or the end of the
-// connection follows (within timeout).
-func (c *wsClient) expectEnd(timeout time.Duration) {
-	c.t.Helper()
-	for {
-		m, err := c.next(timeout)
-		if err == nil {
-			c.t.Fatalf("%s: got a %v message %q after the session should have ended", c.name, m.Op, trunc(string(m.Data)))
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			c.t.Fatalf("%s: connection still open %v after it should have ended", c.name, timeout)
-		}
-		return
 	}
 }
 

@@ -214,8 +214,3 @@ func (ps *parser) frameEnd(sink frameSink) error {
 	}
 	return sink.messageEnd(op == ws.OpBinary)
 }
-
-// midFrame reports whether the parser holds part of a frame or message.
-func (ps *parser) midFrame() bool {
-	return ps.hlen > 0 || ps.inFrame || ps.msgOp != 0
-}

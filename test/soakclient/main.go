@@ -31,7 +31,7 @@
 // received is a duplicate; a gap still open at the end, or messages never
 // received after the last one that was, are lost.
 //
-// The summary is one JSON object on stdout; progress goes to stderr. The exit
+// The summary (package report) is one JSON object on stdout; progress goes to stderr. The exit
 // status is 0 only with every session connected and closed cleanly, nothing
 // lost, reordered, duplicated or unexpected, and no error. The process exits
 // by itself after -deadline whatever happens (status 2).
@@ -41,6 +41,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"duplex/test/soakclient/report"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -155,7 +156,6 @@ type run struct {
 		connect, chat, drain, close time.Duration
 	}
 	connected int
-	clientCPU time.Duration
 }
 
 const maxSamples = 25
@@ -389,39 +389,6 @@ func (r *run) progressLoop(stop chan struct{}) {
 
 // ---------------------------------------------------------------------------
 
-type summary struct {
-	Sessions           int              `json:"sessions"`
-	Rooms              int              `json:"rooms"`
-	RoomSize           int              `json:"room_size"`
-	Connected          int              `json:"connected"`
-	Joined             int64            `json:"joined"`
-	Sent               int64            `json:"sent"`
-	ExpectedDeliveries int64            `json:"expected_deliveries"`
-	Received           int64            `json:"received"`
-	Lost               int64            `json:"lost"`
-	Reordered          int64            `json:"reordered"`
-	Duplicates         int64            `json:"duplicates"`
-	Unexpected         int64            `json:"unexpected"`
-	Errors             int64            `json:"errors"`
-	ErrorKinds         map[string]int64 `json:"error_kinds,omitempty"`
-	ErrorSamples       []string         `json:"error_samples,omitempty"`
-	Anomalies          []string         `json:"anomalies,omitempty"`
-	ConnectSeconds     float64          `json:"connect_seconds"`
-	ChatSeconds        float64          `json:"chat_seconds"`
-	DrainSeconds       float64          `json:"drain_seconds"`
-	CloseSeconds       float64          `json:"close_seconds"`
-	ElapsedSeconds     float64          `json:"elapsed_seconds"`
-	MessagesPerSecond  float64          `json:"messages_per_second"`
-	DeliveriesPerSec   float64          `json:"deliveries_per_second"`
-	LatencyP50Ms       float64          `json:"latency_p50_ms"`
-	LatencyP99Ms       float64          `json:"latency_p99_ms"`
-	LatencyP999Ms      float64          `json:"latency_p999_ms"`
-	LatencyMaxMs       float64          `json:"latency_max_ms"`
-	ClientCPUSeconds   float64          `json:"client_cpu_seconds"`
-	Status             string           `json:"status"`
-	OK                 bool             `json:"ok"`
-}
-
 // finish does the per-receiver accounting (the readers are done) and prints
 // the summary.
 func (r *run) finish() bool {
@@ -442,8 +409,8 @@ func (r *run) printSummary(status string) bool {
 	return ok
 }
 
-func (r *run) summarize(status string) summary {
-	var sm summary
+func (r *run) summarize(status string) report.Summary {
+	var sm report.Summary
 	c := r.cfg
 	sm.Sessions, sm.Rooms, sm.RoomSize = c.sessions, r.rooms, c.roomSize
 	sm.Connected, sm.Joined = r.connected, r.joinedN.Load()
