@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"context"
 	"errors"
 	"io"
 	"mime"
@@ -192,48 +191,32 @@ func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *http
 // and timeouts, 503 when no runtime was free; a client that went away gets
 // nothing.
 func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpRequest, log zerolog.Logger, err error) {
-	var (
-		status  = http.StatusInternalServerError
-		message = err.Error()
-		stack   string
-	)
-	var exc *goja.Exception
-	var overflow *goja.StackOverflowError
-	switch {
-	case errors.Is(err, context.Canceled):
+	f := describe(err)
+	status := http.StatusInternalServerError
+	switch f.kind {
+	case failCanceled:
 		log.Debug().Msg("client went away during the call")
 		return
-	case errors.Is(err, ErrBusy):
-		status = http.StatusServiceUnavailable
-		log.Warn().Msg("no JavaScript worker became free in time")
-	case errors.Is(err, ErrShutdown):
-		status = http.StatusServiceUnavailable
-		log.Warn().Msg("call stopped: the server is shutting down")
-	case errors.Is(err, ErrTimeout):
-		message = ErrTimeout.Error()
-		stack = err.Error()
+	case failBusy, failShutdown:
+		// The error handler would need a runtime too, and none is free.
+		log.Warn().Err(err).Msg("call not run")
+		writeErrorPage(w, r, http.StatusServiceUnavailable, f.message, "")
+		return
+	case failTimeout:
 		log.Error().Err(err).Dur("timeout", e.opts.Timeout).Msg("controller timed out")
-	case errors.As(err, &overflow):
-		message = "Maximum call stack size exceeded"
-		stack = overflow.String()
+	case failOverflow:
 		log.Error().Err(err).Msg("controller exceeded the call stack")
-	case errors.As(err, &exc):
-		message = exc.Value().String()
-		stack = exc.String()
-		log.Error().Str("error", exc.Error()).Msg("controller threw")
+	case failException:
+		log.Error().Str("error", err.Error()).Msg("controller threw")
 	default:
 		log.Error().Err(err).Msg("controller failed")
 	}
-	if !e.opts.Dev {
-		stack = ""
+	stack := ""
+	if e.opts.Dev {
+		stack = f.stack
+		if stack == "" {
+			stack = err.Error()
+		}
 	}
-	if stack == "" && e.opts.Dev {
-		stack = err.Error()
-	}
-	if status == http.StatusServiceUnavailable {
-		// The error handler would need a runtime too, and none is free.
-		writeErrorPage(w, r, status, message, "")
-		return
-	}
-	e.renderError(w, r, req, status, strings.TrimSpace(message), stack)
+	e.renderError(w, r, req, status, strings.TrimSpace(f.message), stack)
 }

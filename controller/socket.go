@@ -191,18 +191,5 @@ func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
 }
 
 // errorMessage is what XP puts in event.error: the exception's message, not
-// Go's wrapping of it, and for the failures the engine raises itself the
-// same words as the HTTP error page.
-func errorMessage(err error) string {
-	var exc *goja.Exception
-	var overflow *goja.StackOverflowError
-	switch {
-	case errors.As(err, &overflow):
-		return "RangeError: Maximum call stack size exceeded"
-	case errors.Is(err, ErrTimeout):
-		return ErrTimeout.Error()
-	case errors.As(err, &exc):
-		return exc.Value().String()
-	}
-	return err.Error()
-}
+// Go's wrapping of it, in the same words as the HTTP error page.
+func errorMessage(err error) string { return describe(err).message }

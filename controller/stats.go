@@ -1,11 +1,7 @@
 package controller
 
 import (
-	"context"
-	"errors"
 	"sync/atomic"
-
-	"github.com/dop251/goja"
 )
 
 // stats counts controller calls for the metrics endpoint.
@@ -32,17 +28,15 @@ func (st *stats) record(err error) {
 	if err == nil {
 		return
 	}
-	var exc *goja.Exception
-	var overflow *goja.StackOverflowError
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, ErrShutdown):
-	case errors.Is(err, ErrBusy):
+	switch describe(err).kind {
+	case failCanceled, failShutdown:
+	case failBusy:
 		st.busy.Add(1)
-	case errors.Is(err, ErrTimeout):
+	case failTimeout:
 		st.timeouts.Add(1)
-	case errors.As(err, &overflow):
+	case failOverflow:
 		st.overflows.Add(1)
-	case errors.As(err, &exc):
+	case failException:
 		st.exceptions.Add(1)
 	default:
 		st.other.Add(1)
