@@ -1,0 +1,1 @@
+exports.get = function () { throw new Error('kaboom'); };
