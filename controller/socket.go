@@ -83,7 +83,9 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 			}
 		}
 	}
-	return h.engine.run(context.Background(), lib.NewCall(h.scope, nil, nil), func(wk *worker) error {
+	call := lib.NewCall(h.scope, nil, nil)
+	call.Session = ev.Session
+	return h.engine.run(context.Background(), call, func(wk *worker) error {
 		exports, err := wk.load(h.script)
 		if err != nil {
 			return err

@@ -9,6 +9,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
+
+	"duplex/websocket"
 )
 
 // Module is one built-in module. The engine calls Instantiate once per goja
@@ -36,12 +38,18 @@ type Env struct {
 type Call struct {
 	// Values carries per-call state keyed by module, e.g. the authenticated
 	// user; the engine seeds it from the request's Scope for every call.
+	// It is nil when there is nothing to seed: reading a nil map is fine,
+	// a module that stores into it makes it first.
 	Values map[string]any
 	// Request and Response are the HTTP exchange the call serves, so that a
 	// module can act on it (/lib/xp/auth sets its cookie at login). Both are
 	// nil for WebSocket events: their upgrade request is long over.
 	Request  *http.Request
 	Response http.ResponseWriter
+	// Session is the WebSocket session whose event the call handles, nil
+	// for HTTP: /lib/xp/websocket writes a reply to it when the handler
+	// returns, in one write with the handler's other replies.
+	Session *websocket.Session
 }
 
 // Registry maps import paths to modules. It is built once per application and

@@ -40,8 +40,11 @@ func ScopeFrom(ctx context.Context) *Scope {
 // NewCall starts the Call of one controller invocation from scope (which may
 // be nil); w and r are nil for WebSocket events.
 func NewCall(scope *Scope, w http.ResponseWriter, r *http.Request) *Call {
-	c := &Call{Values: make(map[string]any, 1), Request: r, Response: w}
-	if scope != nil {
+	c := &Call{Request: r, Response: w}
+	// Most calls carry no values: the map is made only when there are
+	// some (a module that stores one makes it itself).
+	if scope != nil && len(scope.Values) > 0 {
+		c.Values = make(map[string]any, len(scope.Values))
 		for k, v := range scope.Values {
 			c.Values[k] = v
 		}

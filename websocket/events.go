@@ -109,7 +109,7 @@ func (s *Session) pushLocked(it item) {
 	s.queue.push(it)
 	if !s.dispatching {
 		s.dispatching = true
-		go s.dispatch()
+		s.hub.runners.run(task{s, taskDispatch})
 	}
 }
 
@@ -121,6 +121,11 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 	limit := s.hub.opts.EventQueue
 	s.mu.Lock()
 	for s.queue.n >= limit && !s.ended && !s.closing.Load() {
+		if s.readerRuns {
+			// The reader cannot run the events it waits on.
+			s.readerRuns = false
+			s.hub.runners.run(task{s, taskDispatch})
+		}
 		s.readerWaiting = true
 		s.paused.Store(true)
 		s.mu.Unlock()
@@ -141,9 +146,31 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 		return false
 	}
 	s.hub.stats.messagesIn.Add(1)
-	s.pushLocked(item{kind: itemMessage, buf: buf, binary: binary})
+	s.queue.push(item{kind: itemMessage, buf: buf, binary: binary})
+	if !s.dispatching {
+		s.dispatching = true
+		if s.fd >= 0 {
+			// The epoll reader runs it once the socket is drained
+			// (runQueued), before it could block anywhere.
+			s.readerRuns = true
+		} else {
+			s.hub.runners.run(task{s, taskDispatch})
+		}
+	}
 	s.mu.Unlock()
 	return true
+}
+
+// runQueued delivers the events the reader queued, if the dispatch job is
+// the reader's.
+func (s *Session) runQueued() {
+	s.mu.Lock()
+	mine := s.readerRuns
+	s.readerRuns = false
+	s.mu.Unlock()
+	if mine {
+		s.dispatch()
+	}
 }
 
 // end queues the final error/close events after everything already queued,
@@ -205,6 +232,9 @@ func (s *Session) dispatch() {
 		}
 		s.mu.Unlock()
 		s.deliver(it)
+		if s.held.Load() {
+			s.flushHeld()
+		}
 	}
 }
 

@@ -4,14 +4,19 @@ import (
 	"errors"
 	"net"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// connFD is the descriptor of a TCP connection, or -1 for connections that
-// have none (or that are not plain sockets), which are then read by a
-// blocking loop.
-func connFD(c net.Conn) int {
+// adoptFD takes a TCP connection's socket away from Go's net package: it
+// duplicates the descriptor and closes the original, which also takes the
+// socket out of Go's netpoller. From then on only our poller watches it, so
+// each arrival of bytes wakes one poller instead of two, writes need no
+// deadline timer, and the session holds no netFD. It returns -1 (and leaves
+// c alone) for connections that are not plain sockets; those are read by a
+// blocking loop instead.
+func adoptFD(c net.Conn) int {
 	sc, ok := c.(*net.TCPConn)
 	if !ok {
 		return -1
@@ -21,20 +26,61 @@ func connFD(c net.Conn) int {
 		return -1
 	}
 	fd := -1
-	if raw.Control(func(f uintptr) { fd = int(f) }) != nil {
+	var derr error
+	if raw.Control(func(f uintptr) {
+		fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0)
+	}) != nil || derr != nil {
 		return -1
 	}
+	// The duplicate shares the open file description, so it is
+	// non-blocking like the original; closing the original neither sends
+	// a FIN nor loses buffered bytes while the duplicate is open.
+	c.Close()
 	return fd
 }
 
-// readFD reads without blocking: the descriptor is non-blocking (Go's net
-// package made it so) and readiness comes from our poller, not Go's.
+// readFD reads without blocking; readiness comes from our poller.
 func readFD(fd int, p []byte) (int, error) {
 	n, err := unix.Read(fd, p)
 	if n < 0 {
 		n = 0
 	}
 	return n, err
+}
+
+// writevFD writes bufs (the first one from offset off) in one writev,
+// without blocking, and reports how many bytes went out.
+func writevFD(fd int, bufs [][]byte, off int) (int, error) {
+	// On the stack: a batch longer than this is written in several calls.
+	var iov [64]unix.Iovec
+	k := 0
+	for i, b := range bufs {
+		if i == 0 {
+			b = b[off:]
+		}
+		if len(b) == 0 {
+			continue
+		}
+		iov[k].Base = &b[0]
+		iov[k].SetLen(len(b))
+		k++
+		if k == len(iov) {
+			break
+		}
+	}
+	if k == 0 {
+		return 0, nil
+	}
+	for {
+		n, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, e
+		}
+		return int(n), nil
+	}
 }
 
 func wouldBlock(err error) bool {

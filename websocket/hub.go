@@ -31,6 +31,7 @@ type Hub struct {
 	pmu      sync.Mutex
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
+	runners  *runners
 
 	stats stats
 
@@ -47,6 +48,7 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		sessions: make(map[string]*Session),
 		groups:   make(map[string]*group),
 		ping:     newFrame(ws.OpPing, nil),
+		runners:  newRunners(),
 	}
 	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
 	switch {
@@ -124,6 +126,7 @@ func (h *Hub) liveDone() {
 	h.live--
 	if h.live == 0 {
 		close(h.idle)
+		h.runners.stop()
 	}
 	h.mu.Unlock()
 }
@@ -188,6 +191,26 @@ func (h *Hub) Send(id string, data []byte, binary bool) bool {
 		return h.cluster.send(id, f)
 	}
 	return h.enqueue(s, f)
+}
+
+// SendFrom is Send made from inside current's event handler (current may
+// be nil). A message to current itself is held until the handler returns,
+// then written with the handler's other replies by the goroutine that ran
+// it: an echo costs no writer wake-up.
+func (h *Hub) SendFrom(current *Session, id string, data []byte, binary bool) bool {
+	if current == nil || current.hub != h || current.id != id {
+		return h.Send(id, data, binary)
+	}
+	f := encode(data, binary)
+	if f == nil {
+		h.stats.drop(DropInvalidUTF8, 1)
+		return false
+	}
+	if !current.enqueueHeld(f) {
+		return false
+	}
+	h.stats.messagesOut.Add(1)
+	return true
 }
 
 func (h *Hub) enqueue(s *Session, frame []byte) bool {

@@ -44,9 +44,10 @@ func newPoller() (*poller, error) {
 
 // add registers s, edge-triggered: one event per arrival of bytes, and no
 // re-arming syscall per message (the session's read right keeps two
-// readers from running at once).
+// readers from running at once). Writability is watched too; the kernel
+// reports it only after a write found the send buffer full.
 func (p *poller) add(s *Session) error {
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(s.fd)}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(s.fd)}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -112,7 +113,7 @@ func (p *poller) loop() {
 			s := p.regs[ev.Fd]
 			p.mu.Unlock()
 			if s != nil {
-				s.readable()
+				s.pollEvent(ev.Events)
 			}
 		}
 	}
@@ -127,4 +128,21 @@ func (p *poller) shut() {
 	p.mu.Unlock()
 	unix.Close(p.epfd)
 	unix.Close(p.wake)
+}
+
+const (
+	writableEvents = unix.EPOLLOUT | unix.EPOLLERR | unix.EPOLLHUP
+	readableEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLERR | unix.EPOLLHUP
+)
+
+// pollEvent passes readiness on: to a writer waiting for room, and to the
+// reader (or the final drain of a closing connection). Errors and hang-ups
+// go to both, which then see them in their next syscall.
+func (s *Session) pollEvent(events uint32) {
+	if events&writableEvents != 0 {
+		s.wsig.fire()
+	}
+	if events&readableEvents != 0 {
+		s.readable()
+	}
 }

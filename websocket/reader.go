@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+	"golang.org/x/sys/unix"
 )
 
 // readBufSize is the buffer a reader borrows from the hub's pool while a
@@ -33,7 +34,11 @@ func (s *Session) startReading() {
 		go s.readLoop()
 		return
 	}
-	go s.readNow()
+	if err := s.register(); err != nil {
+		go s.finish(err)
+		return
+	}
+	s.hub.runners.run(task{s, taskRead})
 }
 
 // readable is the poller's event. The registration is edge-triggered, so
@@ -42,25 +47,26 @@ func (s *Session) startReading() {
 func (s *Session) readable() {
 	s.more.Store(true)
 	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-		go s.readNow()
+		s.hub.runners.run(task{s, taskRead})
+		return
 	}
+	s.rsig.fire()
 }
 
-// readNow reads everything the socket has, feeding the parser, then gives
-// the read right back. It may block in pushMessage while the session's
-// event queue is full: that is the backpressure that stops reading.
+// readNow reads everything the socket has, feeding the parser, then runs
+// the events it queued (unless a dispatcher goroutine already runs them),
+// then gives the read right back. Running them here saves a goroutine
+// hand-off per message, and the handler's replies are written from here
+// too (flushHeld). It may block in pushMessage while the session's event
+// queue is full: that is the backpressure that stops reading.
 func (s *Session) readNow() {
 	for {
 		s.more.Store(false)
-		if err := s.drainSocket(); err != nil {
+		err := s.drainSocket()
+		s.runQueued()
+		if err != nil {
 			s.finish(err)
 			return
-		}
-		if !s.armed {
-			if err := s.register(); err != nil {
-				s.finish(err)
-				return
-			}
 		}
 		s.rstate.Store(readerIdle)
 		// Bytes that arrived, or an abort that came, while we held the
@@ -237,7 +243,7 @@ func (s *Session) finish(readErr error) {
 		s.hub.putBuf(s.msg)
 		s.msg = nil
 	}
-	if s.armed {
+	if s.armed && s.fd < 0 {
 		s.poll.remove(s)
 	}
 	o := &s.hub.opts
@@ -258,6 +264,24 @@ func (s *Session) finish(readErr error) {
 	s.wmu.Lock()
 	usable := !s.wdead
 	s.wmu.Unlock()
+	if s.fd >= 0 {
+		if usable && e.drain {
+			_ = unix.Shutdown(s.fd, unix.SHUT_WR)
+			s.drainFD(o.CloseTimeout)
+		}
+		// A writer still waiting for room gives up; only then may the
+		// descriptor be closed, or a write could hit a new connection
+		// that reused its number.
+		s.wkill.Store(true)
+		s.wsig.fire()
+		s.writers.Wait()
+		if s.armed {
+			s.poll.remove(s)
+		}
+		_ = unix.Close(s.fd)
+		s.partDone()
+		return
+	}
 	if usable && e.drain {
 		if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
 			cw.CloseWrite()
@@ -268,6 +292,29 @@ func (s *Session) finish(readErr error) {
 	s.conn.Close()
 	s.writers.Wait()
 	s.partDone()
+}
+
+// drainFD reads and discards until the peer's FIN, for at most d.
+func (s *Session) drainFD(d time.Duration) {
+	deadline := time.Now().Add(d)
+	bp := s.hub.getReadBuf()
+	defer s.hub.putReadBuf(bp)
+	for {
+		s.rsig.reset()
+		n, err := readFD(s.fd, *bp)
+		switch {
+		case err == nil && n == 0:
+			return
+		case err == nil:
+		case isInterrupted(err):
+		case wouldBlock(err):
+			if !s.armed || !s.rsig.wait(time.Until(deadline)) {
+				return
+			}
+		default:
+			return
+		}
+	}
 }
 
 func (s *Session) waitFlushed(d time.Duration) bool {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Session is one accepted WebSocket connection. Its accessors are safe from
@@ -25,9 +27,12 @@ type Session struct {
 	protocol string
 	remote   string
 
+	// fd is the socket, ours alone (adoptFD), and conn is then nil; a
+	// connection without one (in-memory pipes in tests) has fd -1 and is
+	// read by a blocking loop from br and written through conn.
+	fd   int
 	conn net.Conn
-	fd   int           // the socket's descriptor, -1 when read by a blocking loop
-	br   *bufio.Reader // blocking loop only: the hijacked reader
+	br   *bufio.Reader
 
 	// lastRead is when bytes last arrived (unix nanos); paused tells the
 	// idle timer that the reader is not reading on purpose (backpressure).
@@ -37,7 +42,8 @@ type Session struct {
 	// Inbound side, guarded by mu.
 	mu            sync.Mutex
 	queue         ring
-	dispatching   bool // a dispatcher goroutine is draining queue
+	dispatching   bool // a dispatcher is draining queue, or readerRuns
+	readerRuns    bool // the epoll reader will drain queue itself (runQueued)
 	readerWaiting bool // the reader waits for room in queue
 	ended         bool // the final close event is queued or delivered
 	timer         *time.Timer
@@ -58,8 +64,24 @@ type Session struct {
 	flushed        chan struct{} // closed once our close frame is written, or cannot be
 	stopRead       chan struct{} // closed with closeQueued: the reader stops delivering data
 	closing        atomic.Bool   // closeQueued for lock-free readers
-	wbufs          net.Buffers
 	writers        sync.WaitGroup
+	// held: a handler queued a reply that its dispatcher writes when
+	// the handler returns (enqueueHeld).
+	held atomic.Bool
+
+	// The batch being written belongs to the one running writer: frames
+	// wbatch[wi:], the first from offset woff; wclose when it ends with
+	// our close frame.
+	wbatch [][]byte
+	wi     int
+	woff   int
+	wclose bool
+	// wsig wakes a writer waiting for room in the socket; wkill tells it
+	// to give up (the connection is being closed). rsig wakes the final
+	// drain of a closing connection.
+	wsig  signal
+	wkill atomic.Bool
+	rsig  signal
 
 	groups  map[string]struct{} // guarded by hub.gmu
 	removed bool                // guarded by hub.gmu: no group may be joined any more
@@ -105,21 +127,34 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	s.parts.Store(2)
 	s.touch()
 	s.ps.maxMessage = h.opts.MaxMessage
-	s.fd = connFD(conn)
-	if s.fd < 0 {
-		s.br = br
-		if s.br == nil {
-			s.br = bufio.NewReaderSize(conn, 4096)
-		}
-		return s
-	}
-	// The poller reads the socket itself; what net/http had already
-	// buffered is fed to the parser first.
+	// What net/http had already buffered is fed to the parser first.
 	if br != nil && br.Buffered() > 0 {
 		b, _ := br.Peek(br.Buffered())
 		s.initial = append([]byte(nil), b...)
 	}
+	s.fd = adoptFD(conn)
+	if s.fd >= 0 {
+		s.conn = nil
+		return s
+	}
+	s.initial = nil
+	s.br = br
+	if s.br == nil {
+		s.br = bufio.NewReaderSize(conn, 4096)
+	}
 	return s
+}
+
+// discard ends a session that was never registered: our close frame if
+// the socket takes it at once, then the connection is gone.
+func (s *Session) discard(frame []byte) {
+	if s.fd < 0 {
+		s.conn.Write(frame)
+		s.conn.Close()
+		return
+	}
+	_, _ = writevFD(s.fd, [][]byte{frame}, 0)
+	_ = unix.Close(s.fd)
 }
 
 // randomID is 16 bytes from crypto/rand: ids are handed to JavaScript and

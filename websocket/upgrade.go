@@ -116,8 +116,7 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	s := newSession(h, conn, br, r, a, protocol)
 	if !h.register(s) {
 		h.opts.Limit.release()
-		conn.Write(newCloseFrame(StatusGoingAway, "server shutting down"))
-		conn.Close()
+		s.discard(newCloseFrame(StatusGoingAway, "server shutting down"))
 		return ErrShuttingDown
 	}
 	// Registered before the open event: send and addToGroup work inside

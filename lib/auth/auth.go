@@ -110,6 +110,9 @@ func (m *Module) login(env *lib.Env, arg goja.Value) map[string]any {
 	if u == nil {
 		return failed(message)
 	}
+	if c.Values == nil {
+		c.Values = map[string]any{}
+	}
 	c.Values[ValueKey] = u
 	return map[string]any{"authenticated": true, "user": userObject(u)}
 }

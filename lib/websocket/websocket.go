@@ -31,7 +31,11 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 	}
 	set("send", func(c goja.FunctionCall) goja.Value {
 		data, binary := payload(c.Argument(1))
-		m.hub.Send(c.Argument(0).String(), data, binary)
+		var current *ws.Session
+		if call := env.Call(); call != nil {
+			current = call.Session
+		}
+		m.hub.SendFrom(current, c.Argument(0).String(), data, binary)
 		return goja.Undefined()
 	})
 	set("sendToGroup", func(c goja.FunctionCall) goja.Value {
