@@ -50,6 +50,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- s.http.Serve(ln) }()
+	quiet, stopQuiet := context.WithCancel(ctx)
+	defer stopQuiet()
+	go returnMemory(quiet, log)
 	names := make([]string, len(s.apps))
 	for i, a := range s.apps {
 		names[i] = a.Name

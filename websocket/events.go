@@ -79,7 +79,8 @@ const ringShrink = 8
 
 func (r *ring) push(it item) {
 	if r.n == len(r.buf) {
-		nb := make([]item, max(2*len(r.buf), 4))
+		// Starts at one slot: most sessions have one event at a time.
+		nb := make([]item, max(2*len(r.buf), 1))
 		for i := 0; i < r.n; i++ {
 			nb[i] = r.buf[(r.head+i)%len(r.buf)]
 		}
@@ -120,7 +121,12 @@ func (s *Session) pushLocked(it item) {
 func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 	limit := s.hub.opts.EventQueue
 	s.mu.Lock()
-	for s.queue.n >= limit && !s.ended && !s.closing.Load() {
+	for {
+		// Reset before the check: a close that comes after it fires.
+		s.space.reset()
+		if s.queue.n < limit || s.ended || s.closing.Load() {
+			break
+		}
 		if s.readerRuns {
 			// The reader cannot run the events it waits on.
 			s.readerRuns = false
@@ -129,10 +135,7 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 		s.readerWaiting = true
 		s.paused.Store(true)
 		s.mu.Unlock()
-		select {
-		case <-s.space:
-		case <-s.stopRead:
-		}
+		s.space.block()
 		s.mu.Lock()
 	}
 	if s.paused.Load() {
@@ -184,9 +187,6 @@ func (s *Session) end(code int, cause error, frame []byte, dropQueued bool) bool
 		return false
 	}
 	s.ended = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
 	if dropQueued {
 		dropped := 0
 		for {
@@ -204,10 +204,7 @@ func (s *Session) end(code int, cause error, frame []byte, dropQueued bool) bool
 	s.pushLocked(item{kind: itemEnd, code: code, err: cause, frame: frame})
 	if s.readerWaiting {
 		s.readerWaiting = false
-		select {
-		case s.space <- struct{}{}:
-		default:
-		}
+		s.space.fire()
 	}
 	s.mu.Unlock()
 	s.logEnd(code, cause)
@@ -217,18 +214,19 @@ func (s *Session) end(code int, cause error, frame []byte, dropQueued bool) bool
 func (s *Session) dispatch() {
 	for {
 		s.mu.Lock()
-		it, ok := s.queue.pop()
-		if !ok {
+		it, ok := item{kind: itemOpen}, s.openPending
+		if ok {
+			// Not in queue: a session that is only ever opened holds no
+			// queue buffer.
+			s.openPending = false
+		} else if it, ok = s.queue.pop(); !ok {
 			s.dispatching = false
 			s.mu.Unlock()
 			return
 		}
 		if s.readerWaiting && s.queue.n < s.hub.opts.EventQueue {
 			s.readerWaiting = false
-			select {
-			case s.space <- struct{}{}:
-			default:
-			}
+			s.space.fire()
 		}
 		s.mu.Unlock()
 		s.deliver(it)

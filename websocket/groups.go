@@ -1,5 +1,7 @@
 package websocket
 
+import "slices"
+
 // group is one entry of the group index: a slice for fast fan-out plus
 // positions for O(1) removal.
 type group struct {
@@ -56,13 +58,13 @@ func (h *Hub) AddToGroup(group, id string) bool {
 		g = newGroup()
 		h.groups[group] = g
 	}
-	if g.add(s) && h.cluster != nil {
+	if !g.add(s) {
+		return true
+	}
+	if h.cluster != nil {
 		h.cluster.changed(true, group, id)
 	}
-	if s.groups == nil {
-		s.groups = make(map[string]struct{})
-	}
-	s.groups[group] = struct{}{}
+	s.groups = append(s.groups, group)
 	return true
 }
 
@@ -82,10 +84,14 @@ func (h *Hub) RemoveFromGroup(group, id string) bool {
 	}
 	h.gmu.Lock()
 	defer h.gmu.Unlock()
-	if _, ok := s.groups[group]; !ok {
+	i := slices.Index(s.groups, group)
+	if i < 0 {
 		return false
 	}
-	delete(s.groups, group)
+	last := len(s.groups) - 1
+	s.groups[i] = s.groups[last]
+	s.groups[last] = ""
+	s.groups = s.groups[:last]
 	if g := h.groups[group]; g != nil && g.remove(s) {
 		delete(h.groups, group)
 	}

@@ -22,8 +22,11 @@ type Hub struct {
 	mu       sync.RWMutex
 	sessions map[string]*Session
 	shutting bool
-	live     int           // accepted sessions not yet gone
-	idle     chan struct{} // closed when live drops to 0
+	// sweepStop stops the keepalive sweeper (keepalive.go), which runs
+	// while live > 0.
+	sweepStop chan struct{}
+	live      int           // accepted sessions not yet gone
+	idle      chan struct{} // closed when live drops to 0
 
 	gmu    sync.RWMutex
 	groups map[string]*group
@@ -31,6 +34,7 @@ type Hub struct {
 	pmu      sync.Mutex
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
+	parsers  sync.Pool // *parser, held by a session only between the pieces of a frame
 	runners  *runners
 
 	stats stats
@@ -80,6 +84,20 @@ func (h *Hub) getReadBuf() *[]byte {
 
 func (h *Hub) putReadBuf(bp *[]byte) { h.readBufs.Put(bp) }
 
+func (h *Hub) getParser() *parser {
+	ps, _ := h.parsers.Get().(*parser)
+	if ps == nil {
+		ps = new(parser)
+	}
+	ps.maxMessage = h.opts.MaxMessage
+	return ps
+}
+
+func (h *Hub) putParser(ps *parser) {
+	*ps = parser{}
+	h.parsers.Put(ps)
+}
+
 // poller returns the hub's poller, making one if the hub has none running
 // (it stops when its last session goes).
 func (h *Hub) poller() (*poller, error) {
@@ -115,6 +133,7 @@ func (h *Hub) register(s *Session) bool {
 	h.stats.opened.Add(1)
 	if h.live == 0 {
 		h.idle = make(chan struct{})
+		h.startSweeperLocked()
 	}
 	h.live++
 	return true
@@ -127,6 +146,7 @@ func (h *Hub) liveDone() {
 	if h.live == 0 {
 		close(h.idle)
 		h.runners.stop()
+		h.stopSweeperLocked()
 	}
 	h.mu.Unlock()
 }
@@ -138,7 +158,7 @@ func (h *Hub) remove(s *Session) {
 	delete(h.sessions, s.id)
 	h.mu.Unlock()
 	h.gmu.Lock()
-	for name := range s.groups {
+	for _, name := range s.groups {
 		if g := h.groups[name]; g != nil && g.remove(s) {
 			delete(h.groups, name)
 		}

@@ -46,6 +46,10 @@ type parser struct {
 	ctlLen int
 }
 
+// idle reports a parser between frames and messages, whose state is the
+// zero value: a session gives it back to the pool then.
+func (ps *parser) idle() bool { return !ps.inFrame && ps.hlen == 0 && ps.msgOp == 0 }
+
 // feed consumes p (which it unmasks in place) and reports the first
 // protocol error, or the close frame's error, after which the stream is
 // over.

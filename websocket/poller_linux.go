@@ -69,9 +69,10 @@ func (p *poller) isClosed() bool {
 }
 
 // remove forgets s before its connection is closed, so that a new
-// connection reusing the descriptor number is not mistaken for it.
+// connection reusing the descriptor number is not mistaken for it. The
+// descriptor leaves the epoll set when it is closed (it is the socket's
+// only one), so no EPOLL_CTL_DEL is needed.
 func (p *poller) remove(s *Session) {
-	_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, s.fd, nil)
 	p.mu.Lock()
 	if p.regs[int32(s.fd)] == s {
 		delete(p.regs, int32(s.fd))

@@ -107,6 +107,18 @@ func (s *Session) register() error {
 // drainSocket reads until the socket would block; nil means "nothing more
 // for now", an error ends the connection.
 func (s *Session) drainSocket() error {
+	if s.ps == nil {
+		s.ps = s.hub.getParser()
+	}
+	err := s.readSocket()
+	if err == nil && s.ps.idle() {
+		s.hub.putParser(s.ps)
+		s.ps = nil
+	}
+	return err
+}
+
+func (s *Session) readSocket() error {
 	if s.initial != nil {
 		in := s.initial
 		s.initial = nil
@@ -150,6 +162,7 @@ func (s *Session) drainSocket() error {
 
 // readLoop is the blocking reader for connections without a descriptor.
 func (s *Session) readLoop() {
+	s.ps = s.hub.getParser()
 	buf := make([]byte, 4096)
 	for {
 		n, err := s.br.Read(buf)
@@ -243,8 +256,9 @@ func (s *Session) finish(readErr error) {
 		s.hub.putBuf(s.msg)
 		s.msg = nil
 	}
-	if s.armed && s.fd < 0 {
-		s.poll.remove(s)
+	if s.ps != nil {
+		s.hub.putParser(s.ps)
+		s.ps = nil
 	}
 	o := &s.hub.opts
 	e := classify(readErr)
@@ -317,13 +331,22 @@ func (s *Session) drainFD(d time.Duration) {
 	}
 }
 
+// waitFlushed waits up to d for our close frame to be written (or found
+// unwritable).
 func (s *Session) waitFlushed(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-s.flushed:
-		return true
-	case <-t.C:
-		return false
+	deadline := time.Now().Add(d)
+	for {
+		s.flushed.reset()
+		s.wmu.Lock()
+		done := s.flushedDone
+		s.wmu.Unlock()
+		if done {
+			return true
+		}
+		if !s.flushed.wait(time.Until(deadline)) {
+			s.wmu.Lock()
+			defer s.wmu.Unlock()
+			return s.flushedDone
+		}
 	}
 }

@@ -38,17 +38,18 @@ type Session struct {
 	// idle timer that the reader is not reading on purpose (backpressure).
 	lastRead atomic.Int64
 	paused   atomic.Bool
+	lastPing int64 // unix nanos; the hub's sweeper's alone
 
 	// Inbound side, guarded by mu.
 	mu            sync.Mutex
 	queue         ring
-	dispatching   bool // a dispatcher is draining queue, or readerRuns
-	readerRuns    bool // the epoll reader will drain queue itself (runQueued)
-	readerWaiting bool // the reader waits for room in queue
-	ended         bool // the final close event is queued or delivered
-	timer         *time.Timer
-	space         chan struct{} // wakes the reader when queue has room
-	ev            Event         // reused by the dispatcher, which runs alone
+	dispatching   bool   // a dispatcher is draining queue, or readerRuns
+	readerRuns    bool   // the epoll reader will drain queue itself (runQueued)
+	openPending   bool   // the open event, which comes before anything in queue
+	readerWaiting bool   // the reader waits for room in queue
+	ended         bool   // the final close event is queued or delivered
+	space         signal // wakes the reader when queue has room or the session closes
+	ev            Event  // reused by the dispatcher, which runs alone
 
 	// Outbound side, guarded by wmu.
 	wmu            sync.Mutex
@@ -59,11 +60,10 @@ type Session struct {
 	overflowed     bool     // backlog passed MaxBacklog: refuse data frames
 	closeQueued    bool     // our close frame is queued (or the stream is dead): refuse everything
 	closeInPending bool
-	flushedDone    bool
-	wdead          bool          // a write failed: the stream is unusable
-	flushed        chan struct{} // closed once our close frame is written, or cannot be
-	stopRead       chan struct{} // closed with closeQueued: the reader stops delivering data
-	closing        atomic.Bool   // closeQueued for lock-free readers
+	flushedDone    bool        // our close frame is written, or cannot be
+	wdead          bool        // a write failed: the stream is unusable
+	flushed        signal      // fired with flushedDone
+	closing        atomic.Bool // closeQueued for lock-free readers; the reader stops delivering data
 	writers        sync.WaitGroup
 	// held: a handler queued a reply that its dispatcher writes when
 	// the handler returns (enqueueHeld).
@@ -83,8 +83,8 @@ type Session struct {
 	wkill atomic.Bool
 	rsig  signal
 
-	groups  map[string]struct{} // guarded by hub.gmu
-	removed bool                // guarded by hub.gmu: no group may be joined any more
+	groups  []string // guarded by hub.gmu; a slice, since a session is in few groups
+	removed bool     // guarded by hub.gmu: no group may be joined any more
 
 	// parts counts what must finish before the session is gone: the reader
 	// (which closes the TCP connection) and the close event.
@@ -100,7 +100,7 @@ type Session struct {
 	armed      bool    // registered with poll
 	poll       *poller // the hub's poller the session is registered with
 	initial    []byte  // bytes that arrived behind the handshake
-	ps         parser
+	ps         *parser // from the hub's pool while a frame is incomplete
 	msg        *[]byte // the data message being received
 }
 
@@ -117,16 +117,12 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		remote:   r.RemoteAddr,
 		conn:     conn,
 		br:       br,
-		space:    make(chan struct{}, 1),
-		flushed:  make(chan struct{}),
-		stopRead: make(chan struct{}),
 	}
 	if s.remote == "" {
 		s.remote = conn.RemoteAddr().String()
 	}
 	s.parts.Store(2)
 	s.touch()
-	s.ps.maxMessage = h.opts.MaxMessage
 	// What net/http had already buffered is fed to the parser first.
 	if br != nil && br.Buffered() > 0 {
 		b, _ := br.Peek(br.Buffered())

@@ -28,18 +28,31 @@ func (g *signal) fire() {
 	}
 }
 
+func (g *signal) channel() *chan struct{} {
+	if c := g.ch.Load(); c != nil {
+		return c
+	}
+	nc := make(chan struct{}, 1)
+	if g.ch.CompareAndSwap(nil, &nc) {
+		return &nc
+	}
+	return g.ch.Load()
+}
+
+// block waits for a fire since the last reset. A stale wake-up may return
+// early; callers check their condition again.
+func (g *signal) block() {
+	c := g.channel()
+	if g.fired.Load() {
+		return
+	}
+	<-*c
+}
+
 // wait reports false when d passed without a fire since the last reset. A
 // stale wake-up may return true early; callers retry their operation.
 func (g *signal) wait(d time.Duration) bool {
-	c := g.ch.Load()
-	if c == nil {
-		nc := make(chan struct{}, 1)
-		if !g.ch.CompareAndSwap(nil, &nc) {
-			c = g.ch.Load()
-		} else {
-			c = &nc
-		}
-	}
+	c := g.channel()
 	if g.fired.Load() {
 		return true
 	}

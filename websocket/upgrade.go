@@ -122,9 +122,10 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	// Registered before the open event: send and addToGroup work inside
 	// the open handler (XP semantics).
 	s.mu.Lock()
-	s.pushLocked(item{kind: itemOpen})
+	s.openPending = true
+	s.dispatching = true
 	s.mu.Unlock()
-	s.startTimer()
+	s.hub.runners.run(task{s, taskDispatch})
 	s.startReading()
 	return nil
 }

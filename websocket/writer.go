@@ -95,7 +95,7 @@ func (s *Session) queueClose(frame []byte, dropPending bool) {
 	}
 	s.closeQueued = true
 	s.closing.Store(true)
-	close(s.stopRead)
+	s.space.fire()
 	if dropPending {
 		s.hub.stats.drop(DropBacklog, len(s.pending))
 		for i, f := range s.pending {
@@ -131,7 +131,7 @@ func (s *Session) startWriterLocked() bool {
 func (s *Session) flushedLocked() {
 	if !s.flushedDone {
 		s.flushedDone = true
-		close(s.flushed)
+		s.flushed.fire()
 	}
 }
 
@@ -209,7 +209,7 @@ func (s *Session) writeFailedLocked() {
 	if !s.closeQueued {
 		s.closeQueued = true
 		s.closing.Store(true)
-		close(s.stopRead)
+		s.space.fire()
 	}
 	s.flushedLocked()
 	s.writing = false

@@ -38,7 +38,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", o.cfg.Addr)
+	// No TCP keep-alive probes: idle HTTP connections end at the server's
+	// IdleTimeout and WebSocket peers are pinged, and the probes' socket
+	// options cost every accepted connection four system calls.
+	lc := net.ListenConfig{KeepAlive: -1}
+	ln, err := lc.Listen(ctx, "tcp", o.cfg.Addr)
 	if err != nil {
 		closeApps(apps)
 		return err
