@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
@@ -41,13 +42,19 @@ func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, 
 			user = scope.User
 		}
 	}
+	params := req.params
+	if len(params) == 0 {
+		params = nil // an empty map still costs every idle session its header
+	}
 	err := hub.Accept(w, r, websocket.Accept{
 		SubProtocols: opts.SubProtocols,
-		Path:         r.URL.Path,
-		Params:       req.params,
-		Data:         opts.Data,
-		User:         user,
-		Handler:      handler,
+		// A copy: the request's path shares the request line's memory,
+		// which the session would otherwise keep for its lifetime.
+		Path:    strings.Clone(r.URL.Path),
+		Params:  params,
+		Data:    opts.Data,
+		User:    user,
+		Handler: handler,
 	})
 	if err != nil {
 		log.Info().Err(err).Msg("WebSocket upgrade failed")

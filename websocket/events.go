@@ -239,34 +239,28 @@ func (s *Session) dispatch() {
 func (s *Session) deliver(it item) {
 	switch it.kind {
 	case itemOpen:
-		s.ev = Event{Type: EventOpen, Session: s}
-		if err := s.call(); err != nil {
-			s.handlerFailed(err)
+		if err := s.call(Event{Type: EventOpen, Session: s}); err != nil {
+			s.handlerFailed(EventOpen, err)
 		}
 	case itemMessage:
-		s.ev = Event{Type: EventMessage, Session: s, Message: *it.buf, Binary: it.binary}
-		err := s.call()
-		s.ev.Message = nil
+		err := s.call(Event{Type: EventMessage, Session: s, Message: *it.buf, Binary: it.binary})
 		s.hub.putBuf(it.buf)
 		if err != nil {
-			s.handlerFailed(err)
+			s.handlerFailed(EventMessage, err)
 		}
 	case itemEnd:
 		if it.frame != nil {
 			s.queueClose(it.frame, false)
 		}
 		if it.err != nil {
-			s.ev = Event{Type: EventError, Session: s, Err: it.err}
-			if err := s.call(); err != nil {
+			if err := s.call(Event{Type: EventError, Session: s, Err: it.err}); err != nil {
 				s.logHandler(EventError, err)
 			}
 		}
 		s.hub.stats.close(it.code)
-		s.ev = Event{Type: EventClose, Session: s, CloseCode: it.code}
-		if err := s.call(); err != nil {
+		if err := s.call(Event{Type: EventClose, Session: s, CloseCode: it.code}); err != nil {
 			s.logHandler(EventClose, err)
 		}
-		s.ev = Event{}
 		s.hub.remove(s)
 		s.partDone()
 	}
@@ -275,21 +269,27 @@ func (s *Session) deliver(it item) {
 // handlerFailed turns an open/message handler error into error event +
 // close 1011; the end item is the only thing left in the queue, so this
 // dispatcher delivers it next.
-func (s *Session) handlerFailed(err error) {
+func (s *Session) handlerFailed(t EventType, err error) {
 	if !s.end(StatusInternalError, err, newCloseFrame(StatusInternalError, ""), true) {
-		s.logHandler(s.ev.Type, err)
+		s.logHandler(t, err)
 	}
 }
 
-// call runs the handler; a panic in it (JavaScript glue is complex) must not
-// take the process down, so it becomes an ordinary handler error.
-func (s *Session) call() (err error) {
+// call runs the handler with ev, in an Event from the hub's pool (a
+// session does not keep one between events). A panic in the handler
+// (JavaScript glue is complex) must not take the process down, so it
+// becomes an ordinary handler error.
+func (s *Session) call(ev Event) (err error) {
+	e := s.hub.getEvent()
+	*e = ev
 	defer func() {
+		*e = Event{}
+		s.hub.events.Put(e)
 		if p := recover(); p != nil {
 			err = fmt.Errorf("websocket: handler panic: %v", p)
 		}
 	}()
-	return s.handler.HandleEvent(&s.ev)
+	return s.handler.HandleEvent(e)
 }
 
 func (s *Session) logHandler(t EventType, err error) {

@@ -1,38 +1,47 @@
 package websocket
 
-import "slices"
-
-// group is one entry of the group index: a slice for fast fan-out plus
-// positions for O(1) removal.
+// group is one entry of the group index: a slice for fast fan-out. Each
+// member keeps its own position (membership.pos) for O(1) removal, rather
+// than the group keeping a map of positions: one map entry per member was
+// most of what a group cost.
 type group struct {
 	members []*Session
-	index   map[*Session]int
 }
 
-func (g *group) add(s *Session) bool {
-	if _, ok := g.index[s]; ok {
-		return false
+// membership is one group a session is in; guarded by hub.gmu.
+type membership struct {
+	name string
+	pos  int // index in the group's members
+}
+
+// memberOf is the index in s.groups of group, or -1.
+func (s *Session) memberOf(group string) int {
+	for i := range s.groups {
+		if s.groups[i].name == group {
+			return i
+		}
 	}
-	g.index[s] = len(g.members)
+	return -1
+}
+
+func newGroup() *group { return &group{} }
+
+func (g *group) add(name string, s *Session) {
+	s.groups = append(s.groups, membership{name: name, pos: len(g.members)})
 	g.members = append(g.members, s)
-	return true
 }
 
-// remove reports whether the group is empty afterwards.
-func (g *group) remove(s *Session) bool {
-	i, ok := g.index[s]
-	if !ok {
-		return len(g.members) == 0
-	}
+// remove takes the member at pos out, moving the last member into its
+// place; it reports whether the group is empty afterwards.
+func (g *group) remove(name string, pos int) bool {
 	last := len(g.members) - 1
-	if i != last {
+	if pos != last {
 		moved := g.members[last]
-		g.members[i] = moved
-		g.index[moved] = i
+		g.members[pos] = moved
+		moved.groups[moved.memberOf(name)].pos = pos
 	}
 	g.members[last] = nil
 	g.members = g.members[:last]
-	delete(g.index, s)
 	return len(g.members) == 0
 }
 
@@ -53,23 +62,19 @@ func (h *Hub) AddToGroup(group, id string) bool {
 	if s.removed {
 		return false
 	}
+	if s.memberOf(group) >= 0 {
+		return true
+	}
 	g := h.groups[group]
 	if g == nil {
 		g = newGroup()
 		h.groups[group] = g
 	}
-	if !g.add(s) {
-		return true
-	}
+	g.add(group, s)
 	if h.cluster != nil {
 		h.cluster.changed(true, group, id)
 	}
-	s.groups = append(s.groups, group)
 	return true
-}
-
-func newGroup() *group {
-	return &group{index: make(map[*Session]int)}
 }
 
 // RemoveFromGroup reports whether the session was a member (for an id of
@@ -84,17 +89,17 @@ func (h *Hub) RemoveFromGroup(group, id string) bool {
 	}
 	h.gmu.Lock()
 	defer h.gmu.Unlock()
-	i := slices.Index(s.groups, group)
+	i := s.memberOf(group)
 	if i < 0 {
 		return false
 	}
-	last := len(s.groups) - 1
-	s.groups[i] = s.groups[last]
-	s.groups[last] = ""
-	s.groups = s.groups[:last]
-	if g := h.groups[group]; g != nil && g.remove(s) {
+	if h.groups[group].remove(group, s.groups[i].pos) {
 		delete(h.groups, group)
 	}
+	last := len(s.groups) - 1
+	s.groups[i] = s.groups[last]
+	s.groups[last] = membership{}
+	s.groups = s.groups[:last]
 	if h.cluster != nil {
 		h.cluster.changed(false, group, id)
 	}

@@ -35,7 +35,9 @@ type Hub struct {
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
 	parsers  sync.Pool // *parser, held by a session only between the pieces of a frame
+	events   sync.Pool // *Event, held only while a handler runs
 	runners  *runners
+	flushers *flushers
 
 	stats stats
 
@@ -53,6 +55,7 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		groups:   make(map[string]*group),
 		ping:     newFrame(ws.OpPing, nil),
 		runners:  newRunners(),
+		flushers: newFlushers(),
 	}
 	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
 	switch {
@@ -83,6 +86,13 @@ func (h *Hub) getReadBuf() *[]byte {
 }
 
 func (h *Hub) putReadBuf(bp *[]byte) { h.readBufs.Put(bp) }
+
+func (h *Hub) getEvent() *Event {
+	if e, ok := h.events.Get().(*Event); ok {
+		return e
+	}
+	return new(Event)
+}
 
 func (h *Hub) getParser() *parser {
 	ps, _ := h.parsers.Get().(*parser)
@@ -146,6 +156,7 @@ func (h *Hub) liveDone() {
 	if h.live == 0 {
 		close(h.idle)
 		h.runners.stop()
+		h.flushers.stop()
 		h.stopSweeperLocked()
 	}
 	h.mu.Unlock()
@@ -158,12 +169,12 @@ func (h *Hub) remove(s *Session) {
 	delete(h.sessions, s.id)
 	h.mu.Unlock()
 	h.gmu.Lock()
-	for _, name := range s.groups {
-		if g := h.groups[name]; g != nil && g.remove(s) {
-			delete(h.groups, name)
+	for _, m := range s.groups {
+		if h.groups[m.name].remove(m.name, m.pos) {
+			delete(h.groups, m.name)
 		}
 		if h.cluster != nil {
-			h.cluster.changed(false, name, s.id)
+			h.cluster.changed(false, m.name, s.id)
 		}
 	}
 	s.groups = nil

@@ -50,7 +50,7 @@ func (s *Session) readable() {
 		s.hub.runners.run(task{s, taskRead})
 		return
 	}
-	s.rsig.fire()
+	s.fin.fire()
 }
 
 // readNow reads everything the socket has, feeding the parser, then runs
@@ -120,7 +120,7 @@ func (s *Session) drainSocket() error {
 
 func (s *Session) readSocket() error {
 	if s.initial != nil {
-		in := s.initial
+		in := *s.initial
 		s.initial = nil
 		if err := s.ps.feed(in, s); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (s *Session) readLoop() {
 	s.ps = s.hub.getParser()
 	buf := make([]byte, 4096)
 	for {
-		n, err := s.br.Read(buf)
+		n, err := s.blk.br.Read(buf)
 		if n > 0 {
 			s.touch()
 			if ferr := s.ps.feed(buf[:n], s); ferr != nil {
@@ -186,7 +186,7 @@ func (s *Session) abort() {
 	s.aborted.Store(true)
 	if s.fd < 0 {
 		// The blocking reader wakes up with an error.
-		s.conn.Close()
+		s.blk.conn.Close()
 		return
 	}
 	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
@@ -199,7 +199,7 @@ func (s *Session) abort() {
 func (s *Session) closeSent() {
 	d := s.hub.opts.CloseTimeout
 	if s.fd < 0 {
-		s.conn.SetReadDeadline(time.Now().Add(d))
+		s.blk.conn.SetReadDeadline(time.Now().Add(d))
 		return
 	}
 	s.closeTimer.Store(time.AfterFunc(d, s.abort))
@@ -297,13 +297,13 @@ func (s *Session) finish(readErr error) {
 		return
 	}
 	if usable && e.drain {
-		if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
+		if cw, ok := s.blk.conn.(interface{ CloseWrite() error }); ok {
 			cw.CloseWrite()
 		}
-		s.conn.SetReadDeadline(time.Now().Add(o.CloseTimeout))
-		io.Copy(io.Discard, s.conn)
+		s.blk.conn.SetReadDeadline(time.Now().Add(o.CloseTimeout))
+		io.Copy(io.Discard, s.blk.conn)
 	}
-	s.conn.Close()
+	s.blk.conn.Close()
 	s.writers.Wait()
 	s.partDone()
 }
@@ -314,7 +314,7 @@ func (s *Session) drainFD(d time.Duration) {
 	bp := s.hub.getReadBuf()
 	defer s.hub.putReadBuf(bp)
 	for {
-		s.rsig.reset()
+		s.fin.reset()
 		n, err := readFD(s.fd, *bp)
 		switch {
 		case err == nil && n == 0:
@@ -322,7 +322,7 @@ func (s *Session) drainFD(d time.Duration) {
 		case err == nil:
 		case isInterrupted(err):
 		case wouldBlock(err):
-			if !s.armed || !s.rsig.wait(time.Until(deadline)) {
+			if !s.armed || !s.fin.wait(time.Until(deadline)) {
 				return
 			}
 		default:
@@ -336,14 +336,14 @@ func (s *Session) drainFD(d time.Duration) {
 func (s *Session) waitFlushed(d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
-		s.flushed.reset()
+		s.fin.reset()
 		s.wmu.Lock()
 		done := s.flushedDone
 		s.wmu.Unlock()
 		if done {
 			return true
 		}
-		if !s.flushed.wait(time.Until(deadline)) {
+		if !s.fin.wait(time.Until(deadline)) {
 			s.wmu.Lock()
 			defer s.wmu.Unlock()
 			return s.flushedDone

@@ -7,7 +7,7 @@ import (
 )
 
 // runnerIdle is how long a kept goroutine waits for work before it exits.
-const runnerIdle = 3 * time.Second
+const runnerIdle = time.Second
 
 type taskKind uint8
 
@@ -47,7 +47,7 @@ type runners struct {
 }
 
 func newRunners() *runners {
-	return &runners{work: make(chan task), max: max(64, 16*runtime.GOMAXPROCS(0))}
+	return &runners{work: make(chan task), max: max(32, 8*runtime.GOMAXPROCS(0))}
 }
 
 func (r *runners) run(t task) {

@@ -27,12 +27,10 @@ type Session struct {
 	protocol string
 	remote   string
 
-	// fd is the socket, ours alone (adoptFD), and conn is then nil; a
-	// connection without one (in-memory pipes in tests) has fd -1 and is
-	// read by a blocking loop from br and written through conn.
-	fd   int
-	conn net.Conn
-	br   *bufio.Reader
+	// fd is the socket, ours alone (adoptFD); a connection without one
+	// (in-memory pipes in tests) has fd -1 and blk instead.
+	fd  int
+	blk *blocking
 
 	// lastRead is when bytes last arrived (unix nanos); paused tells the
 	// idle timer that the reader is not reading on purpose (backpressure).
@@ -49,7 +47,6 @@ type Session struct {
 	readerWaiting bool   // the reader waits for room in queue
 	ended         bool   // the final close event is queued or delivered
 	space         signal // wakes the reader when queue has room or the session closes
-	ev            Event  // reused by the dispatcher, which runs alone
 
 	// Outbound side, guarded by wmu.
 	wmu            sync.Mutex
@@ -62,7 +59,6 @@ type Session struct {
 	closeInPending bool
 	flushedDone    bool        // our close frame is written, or cannot be
 	wdead          bool        // a write failed: the stream is unusable
-	flushed        signal      // fired with flushedDone
 	closing        atomic.Bool // closeQueued for lock-free readers; the reader stops delivering data
 	writers        sync.WaitGroup
 	// held: a handler queued a reply that its dispatcher writes when
@@ -77,14 +73,15 @@ type Session struct {
 	woff   int
 	wclose bool
 	// wsig wakes a writer waiting for room in the socket; wkill tells it
-	// to give up (the connection is being closed). rsig wakes the final
-	// drain of a closing connection.
+	// to give up (the connection is being closed). fin wakes finish, which
+	// waits for flushedDone and then for the closing socket to be
+	// readable: one signal, since it waits for one thing at a time.
 	wsig  signal
 	wkill atomic.Bool
-	rsig  signal
+	fin   signal
 
-	groups  []string // guarded by hub.gmu; a slice, since a session is in few groups
-	removed bool     // guarded by hub.gmu: no group may be joined any more
+	groups  []membership // guarded by hub.gmu; a slice, since a session is in few groups
+	removed bool         // guarded by hub.gmu: no group may be joined any more
 
 	// parts counts what must finish before the session is gone: the reader
 	// (which closes the TCP connection) and the close event.
@@ -99,7 +96,7 @@ type Session struct {
 	aborted    atomic.Bool
 	armed      bool    // registered with poll
 	poll       *poller // the hub's poller the session is registered with
-	initial    []byte  // bytes that arrived behind the handshake
+	initial    *[]byte // bytes that arrived behind the handshake
 	ps         *parser // from the hub's pool while a frame is incomplete
 	msg        *[]byte // the data message being received
 }
@@ -115,8 +112,6 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		user:     a.User,
 		protocol: protocol,
 		remote:   r.RemoteAddr,
-		conn:     conn,
-		br:       br,
 	}
 	if s.remote == "" {
 		s.remote = conn.RemoteAddr().String()
@@ -124,20 +119,22 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	s.parts.Store(2)
 	s.touch()
 	// What net/http had already buffered is fed to the parser first.
+	var initial []byte
 	if br != nil && br.Buffered() > 0 {
 		b, _ := br.Peek(br.Buffered())
-		s.initial = append([]byte(nil), b...)
+		initial = append([]byte(nil), b...)
 	}
 	s.fd = adoptFD(conn)
 	if s.fd >= 0 {
-		s.conn = nil
+		if initial != nil {
+			s.initial = &initial
+		}
 		return s
 	}
-	s.initial = nil
-	s.br = br
-	if s.br == nil {
-		s.br = bufio.NewReaderSize(conn, 4096)
+	if br == nil {
+		br = bufio.NewReaderSize(conn, 4096)
 	}
+	s.blk = &blocking{conn: conn, br: br}
 	return s
 }
 
@@ -145,12 +142,19 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 // the socket takes it at once, then the connection is gone.
 func (s *Session) discard(frame []byte) {
 	if s.fd < 0 {
-		s.conn.Write(frame)
-		s.conn.Close()
+		s.blk.conn.Write(frame)
+		s.blk.conn.Close()
 		return
 	}
 	_, _ = writevFD(s.fd, [][]byte{frame}, 0)
 	_ = unix.Close(s.fd)
+}
+
+// blocking is a connection without a descriptor of ours: read by a
+// blocking loop from br, written through conn.
+type blocking struct {
+	conn net.Conn
+	br   *bufio.Reader
 }
 
 // randomID is 16 bytes from crypto/rand: ids are handed to JavaScript and

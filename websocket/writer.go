@@ -17,8 +17,8 @@ var (
 )
 
 // enqueue hands an encoded frame to the connection. It never blocks on the
-// network: the frame joins the pending list and a writer goroutine is
-// started if none runs. frame must not change afterwards; the same bytes
+// network: the frame joins the pending list, and the session joins the
+// flushers' queue if no writer has it. frame must not change afterwards; the same bytes
 // may sit in many sessions' queues.
 func (s *Session) enqueue(frame []byte) bool { return s.push(frame, false) }
 
@@ -59,7 +59,7 @@ func (s *Session) push(frame []byte, hold bool) bool {
 	start := s.startWriterLocked()
 	s.wmu.Unlock()
 	if start {
-		go s.writeLoop()
+		s.startWriter()
 	}
 	return true
 }
@@ -115,8 +115,19 @@ func (s *Session) queueClose(frame []byte, dropPending bool) {
 	start := s.startWriterLocked()
 	s.wmu.Unlock()
 	if start {
-		go s.writeLoop()
+		s.startWriter()
 	}
+}
+
+// startWriter hands a session whose writer right was just taken to the
+// hub's flushers; a connection without a descriptor of ours writes
+// blocking, so it gets a goroutine of its own.
+func (s *Session) startWriter() {
+	if s.fd < 0 {
+		go s.writeLoop()
+		return
+	}
+	s.hub.flushers.schedule(s)
 }
 
 func (s *Session) startWriterLocked() bool {
@@ -131,7 +142,7 @@ func (s *Session) startWriterLocked() bool {
 func (s *Session) flushedLocked() {
 	if !s.flushedDone {
 		s.flushedDone = true
-		s.flushed.fire()
+		s.fin.fire()
 	}
 }
 
@@ -220,10 +231,10 @@ func (s *Session) writeFailedLocked() {
 // batch; an inline writer returns errWouldBlock instead of waiting.
 func (s *Session) writeBatch(inline bool) error {
 	if s.fd < 0 {
-		s.conn.SetWriteDeadline(time.Now().Add(s.hub.opts.WriteTimeout))
+		s.blk.conn.SetWriteDeadline(time.Now().Add(s.hub.opts.WriteTimeout))
 		b := net.Buffers(s.wbatch)
 		s.wi = len(s.wbatch)
-		_, err := b.WriteTo(s.conn)
+		_, err := b.WriteTo(s.blk.conn)
 		return err
 	}
 	var deadline time.Time
