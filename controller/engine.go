@@ -56,12 +56,7 @@ type Engine struct {
 	programs sync.Map  // module path -> *source, shared by every runtime
 	reload   *reloader // nil unless Dev
 	closing  atomic.Bool
-	events   struct {
-		once sync.Once
-		prg  *goja.Program
-		err  error
-	}
-	stats stats
+	stats    stats
 }
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
@@ -108,14 +103,6 @@ func New(opts Options) (*Engine, error) {
 		e.workers <- w
 	}
 	return e, nil
-}
-
-// eventProgram compiles the WebSocket event factories once per engine.
-func (e *Engine) eventProgram() (*goja.Program, error) {
-	e.events.once.Do(func() {
-		e.events.prg, e.events.err = goja.Compile("duplex:events", eventFactorySource, true)
-	})
-	return e.events.prg, e.events.err
 }
 
 // App describes the application this engine runs.

@@ -31,67 +31,133 @@ func isTextType(contentType string) bool {
 	return strings.HasPrefix(mt, "text/") || mt == "application/json"
 }
 
-// requestObject builds XP's request object. Keys whose value is absent are
-// omitted, as PortalRequestMapper does.
+// The request's own properties, in XP's order: PortalRequestMapper leaves
+// out keys whose value is absent, so there is one list per combination of
+// contextPath, contentType and body.
+var requestKeys = func() [8][]string {
+	var lists [8][]string
+	for i := range lists {
+		l := []string{"method", "scheme", "host", "port", "path", "rawPath", "url", "remoteAddress", "mode", "webSocket"}
+		if i&1 != 0 {
+			l = append(l, "contextPath")
+		}
+		if i&2 != 0 {
+			l = append(l, "contentType")
+		}
+		if i&4 != 0 {
+			l = append(l, "body")
+		}
+		lists[i] = append(l, "params", "headers", "cookies", "getHeader")
+	}
+	return lists
+}()
+
+// requestObject builds XP's request object; its fields are made when the
+// script reads them (lazyProps).
 func (w *worker) requestObject(req *httpRequest) *goja.Object {
-	vm := w.vm
-	r := req.r
-	o := vm.NewObject()
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host, port := splitHostPort(r.Host, scheme)
-	_ = o.Set("method", r.Method)
-	_ = o.Set("scheme", scheme)
-	_ = o.Set("host", host)
-	_ = o.Set("port", port)
-	_ = o.Set("path", r.URL.Path)
-	// Without virtual hosts the internal path XP calls rawPath is the path.
-	_ = o.Set("rawPath", r.URL.Path)
-	_ = o.Set("url", fullURL(r, scheme, host, port))
-	_ = o.Set("remoteAddress", remoteIP(r.RemoteAddr))
-	_ = o.Set("mode", "live")
-	_ = o.Set("webSocket", req.webSocket)
+	o := &jsRequest{w: w, req: req, contentType: req.r.Header.Get("Content-Type")}
+	k := 0
 	if req.contextPath != "" {
-		_ = o.Set("contextPath", req.contextPath)
+		k |= 1
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		_ = o.Set("contentType", ct)
+	if o.contentType != "" {
+		k |= 2
 	}
 	if req.body != nil {
-		_ = o.Set("body", *req.body)
+		k |= 4
 	}
-	_ = o.Set("params", w.multiMap(req.params))
-	headers := vm.NewObject()
-	if r.Host != "" {
-		_ = headers.Set("Host", r.Host)
-	}
-	for name, values := range r.Header {
-		if len(values) > 0 {
-			_ = headers.Set(name, values[0])
-		}
-	}
-	_ = o.Set("headers", headers)
-	cookies := vm.NewObject()
-	for _, c := range r.Cookies() {
-		if cookies.Get(c.Name) == nil {
-			_ = cookies.Set(c.Name, c.Value)
-		}
-	}
-	_ = o.Set("cookies", cookies)
-	_ = o.Set("getHeader", func(c goja.FunctionCall) goja.Value {
-		name := c.Argument(0).String()
-		if strings.EqualFold(name, "host") {
-			return vm.ToValue(r.Host)
-		}
-		if v := r.Header.Values(name); len(v) > 0 {
-			return vm.ToValue(v[0])
-		}
-		return goja.Null()
-	})
-	return o
+	o.names = requestKeys[k]
+	return w.vm.NewDynamicObject(o)
 }
+
+// jsRequest is one request object (goja.DynamicObject).
+type jsRequest struct {
+	lazyProps
+	w           *worker
+	req         *httpRequest
+	contentType string
+}
+
+func (o *jsRequest) scheme() string {
+	if o.req.r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+func (o *jsRequest) field(key string) goja.Value {
+	vm := o.w.vm
+	r := o.req.r
+	switch key {
+	case "method":
+		return vm.ToValue(r.Method)
+	case "scheme":
+		return vm.ToValue(o.scheme())
+	case "host":
+		host, _ := splitHostPort(r.Host, o.scheme())
+		return vm.ToValue(host)
+	case "port":
+		_, port := splitHostPort(r.Host, o.scheme())
+		return vm.ToValue(port)
+	case "path", "rawPath":
+		// Without virtual hosts the internal path XP calls rawPath is the path.
+		return vm.ToValue(r.URL.Path)
+	case "url":
+		host, port := splitHostPort(r.Host, o.scheme())
+		return vm.ToValue(fullURL(r, o.scheme(), host, port))
+	case "remoteAddress":
+		return vm.ToValue(remoteIP(r.RemoteAddr))
+	case "mode":
+		return vm.ToValue("live")
+	case "webSocket":
+		return vm.ToValue(o.req.webSocket)
+	case "contextPath":
+		return vm.ToValue(o.req.contextPath)
+	case "contentType":
+		return vm.ToValue(o.contentType)
+	case "body":
+		return vm.ToValue(*o.req.body)
+	case "params":
+		return o.w.multiMap(o.req.params)
+	case "headers":
+		headers := vm.NewObject()
+		if r.Host != "" {
+			_ = headers.Set("Host", r.Host)
+		}
+		for name, values := range r.Header {
+			if len(values) > 0 {
+				_ = headers.Set(name, values[0])
+			}
+		}
+		return headers
+	case "cookies":
+		cookies := vm.NewObject()
+		for _, c := range r.Cookies() {
+			if cookies.Get(c.Name) == nil {
+				_ = cookies.Set(c.Name, c.Value)
+			}
+		}
+		return cookies
+	case "getHeader":
+		return vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			name := c.Argument(0).String()
+			if strings.EqualFold(name, "host") {
+				return vm.ToValue(r.Host)
+			}
+			if v := r.Header.Values(name); len(v) > 0 {
+				return vm.ToValue(v[0])
+			}
+			return goja.Null()
+		})
+	}
+	return nil
+}
+
+func (o *jsRequest) Get(key string) goja.Value         { return o.get(key, o) }
+func (o *jsRequest) Set(key string, v goja.Value) bool { return o.set(key, v) }
+func (o *jsRequest) Has(key string) bool               { return o.has(key) }
+func (o *jsRequest) Delete(key string) bool            { return o.del(key) }
+func (o *jsRequest) Keys() []string                    { return o.own() }
 
 // multiMap turns repeated names into arrays and single ones into strings,
 // XP's MapperHelper.serializeMultimap.

@@ -32,8 +32,6 @@ type worker struct {
 	// busy is set while a call runs, so that Abort interrupts only those.
 	busy     atomic.Bool
 	watchdog watchdog
-	// events are the WebSocket event factories, made on first use.
-	events []goja.Callable
 }
 
 // forget drops every evaluated module, so that the next require runs the
