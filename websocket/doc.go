@@ -3,12 +3,18 @@
 // layer accepts upgrades through a Hub and receives XP-style open, message,
 // error and close events through a Handler.
 //
-// Per connection there is one reader goroutine for the connection's whole
-// life. Everything else exists only while there is work: the event
-// dispatcher runs while events are queued (so a slow handler never stops
-// pongs, and an idle session costs no goroutine for it), the writer runs
-// while frames are pending and writes all of them with one writev, and the
-// ping/idle timer is a time.AfterFunc.
+// An idle connection holds no goroutine, no buffer and no timer. After the
+// upgrade the socket is taken from Go's net package (adoptFD) and watched
+// by the hub's epoll poller; readiness hands it to a runner, a kept
+// goroutine (runners.go), which reads what is there and runs the events it
+// read itself, so a message costs no hand-off between goroutines (as in
+// Jetty, a frame read after a message is handled once that message's
+// handler returns). Replies a handler sends to its own session are written
+// by the same goroutine when the handler returns. Other frames go to the
+// hub's flushers (flushers.go), at most one per core, which write each
+// session's pending frames with one non-blocking writev; only a socket
+// that is full gets a goroutine of its own, which waits for EPOLLOUT. One
+// sweeper per hub (keepalive.go) pings quiet peers and closes silent ones.
 //
 // Inbound events sit in a per-session queue of Options.EventQueue entries;
 // when it is full the reader stops reading, which pushes back on the peer

@@ -60,7 +60,7 @@ func FuzzReadFrames(f *testing.F) {
 		client, server := net.Pipe()
 		go io.Copy(io.Discard, client)
 		req := httptest.NewRequest("GET", "/fuzz", nil)
-		if err := h.serveConn(server, bufio.NewReader(server), req, Accept{Handler: fuzzEcho{h}}, ""); err != nil {
+		if err := h.serveConn(server, bufio.NewReader(server), req, Accept{Handler: fuzzEcho{h}}, "", nil); err != nil {
 			t.Fatal(err)
 		}
 		client.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))

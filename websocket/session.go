@@ -72,6 +72,9 @@ type Session struct {
 	wi     int
 	woff   int
 	wclose bool
+	// greeted: the first batch, which carries the 101, is written; until
+	// then a stalled write gives up after HandshakeTimeout.
+	greeted bool
 	// wsig wakes a writer waiting for room in the socket; wkill tells it
 	// to give up (the connection is being closed). fin wakes finish, which
 	// waits for flushedDone and then for the closing socket to be
@@ -138,15 +141,37 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	return s
 }
 
-// discard ends a session that was never registered: our close frame if
-// the socket takes it at once, then the connection is gone.
+// greet queues the 101 as the connection's first bytes, held for the open
+// event: the dispatcher writes it with whatever the open handler sends, in
+// one writev (Bun corks its upgrade the same way). It does not count
+// against MaxBacklog. A connection written blocking gets it now, within
+// HandshakeTimeout.
+func (s *Session) greet(resp []byte) error {
+	if s.fd < 0 {
+		c := s.blk.conn
+		c.SetWriteDeadline(time.Now().Add(s.hub.opts.HandshakeTimeout))
+		_, err := c.Write(resp)
+		c.SetWriteDeadline(time.Time{})
+		if err != nil {
+			c.Close()
+		}
+		return err
+	}
+	s.pending = append(s.pending, resp)
+	s.held.Store(true)
+	return nil
+}
+
+// discard ends a session that was never registered: what it has queued
+// (its 101) and our close frame if the socket takes them at once, then the
+// connection is gone.
 func (s *Session) discard(frame []byte) {
 	if s.fd < 0 {
 		s.blk.conn.Write(frame)
 		s.blk.conn.Close()
 		return
 	}
-	_, _ = writevFD(s.fd, [][]byte{frame}, 0)
+	_, _ = writevFD(s.fd, append(s.pending, frame), 0)
 	_ = unix.Close(s.fd)
 }
 

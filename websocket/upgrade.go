@@ -3,12 +3,11 @@ package websocket
 import (
 	"bufio"
 	"encoding/base64"
+	"fmt"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
-
-	"github.com/gobwas/ws"
+	"time"
 )
 
 // IsUpgradeRequest reports a WebSocket opening handshake (RFC 6455 §4.2.1)
@@ -85,22 +84,24 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		http.Error(w, "too many connections", http.StatusServiceUnavailable)
 		return ErrTooManySessions
 	}
-	up := ws.HTTPUpgrader{Timeout: h.opts.HandshakeTimeout}
-	if len(a.SubProtocols) > 0 {
-		up.Protocol = func(p string) bool { return slices.Contains(a.SubProtocols, p) }
-	}
-	// HTTPUpgrader hijacks through http.NewResponseController (so it works
-	// behind middleware), clears the deadlines the server had set and
-	// bounds the 101 write by Timeout.
-	conn, rw, hs, err := up.Upgrade(r, w)
-	if err != nil {
-		if conn != nil {
-			conn.Close()
-		}
+	protocol, bad := checkHandshake(r, a.SubProtocols)
+	if bad != nil {
 		h.opts.Limit.release()
-		h.log.Debug().Str("remote", r.RemoteAddr).Err(err).Msg("websocket upgrade failed")
+		bad.answer(w)
+		h.log.Debug().Str("remote", r.RemoteAddr).Int("status", bad.status).Str("reason", bad.reason).Msg("websocket upgrade refused")
+		return fmt.Errorf("websocket: bad handshake: %s", bad.reason)
+	}
+	// Hijacking through http.NewResponseController works behind
+	// middleware that wraps the ResponseWriter.
+	conn, rw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		h.opts.Limit.release()
+		http.Error(w, "websocket upgrade not supported here", http.StatusInternalServerError)
+		h.log.Warn().Str("remote", r.RemoteAddr).Err(err).Msg("websocket upgrade failed")
 		return err
 	}
+	// The server's read and write deadlines were for the request.
+	conn.SetDeadline(time.Time{})
 	// Only bytes pipelined behind the handshake are taken from net/http's
 	// reader; otherwise the socket is read directly, and the server's
 	// connection state (and its buffers) can be collected.
@@ -108,12 +109,20 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	if rw.Reader.Buffered() > 0 {
 		br = rw.Reader
 	}
-	return h.serveConn(conn, br, r, a, hs.Protocol)
+	return h.serveConn(conn, br, r, a, protocol, upgradeResponse(r.Header.Get("Sec-WebSocket-Key"), protocol))
 }
 
-// serveConn runs a session on a connection whose handshake is done.
-func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string) error {
+// serveConn runs a session on a hijacked connection whose 101 response is
+// resp (nil: already written).
+func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string, resp []byte) error {
 	s := newSession(h, conn, br, r, a, protocol)
+	if resp != nil {
+		if err := s.greet(resp); err != nil {
+			h.opts.Limit.release()
+			h.log.Debug().Str("remote", s.remote).Err(err).Msg("websocket upgrade failed")
+			return err
+		}
+	}
 	if !h.register(s) {
 		h.opts.Limit.release()
 		s.discard(newCloseFrame(StatusGoingAway, "server shutting down"))

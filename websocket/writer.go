@@ -183,6 +183,9 @@ func (s *Session) writeRounds(inline bool) {
 			return
 		}
 		batch, withClose := s.wbatch, s.wclose
+		if err == nil {
+			s.greeted = true
+		}
 		clear(batch)
 		s.wbatch, s.wi, s.woff = nil, 0, 0
 
@@ -260,7 +263,11 @@ func (s *Session) writeBatch(inline bool) error {
 			return errWouldBlock
 		}
 		if deadline.IsZero() {
-			deadline = time.Now().Add(s.hub.opts.WriteTimeout)
+			timeout := s.hub.opts.WriteTimeout
+			if !s.greeted {
+				timeout = s.hub.opts.HandshakeTimeout
+			}
+			deadline = time.Now().Add(timeout)
 		}
 		if !s.wsig.wait(time.Until(deadline)) {
 			return errWriteTimeout
