@@ -77,7 +77,7 @@ func (r *runners) run(t task) {
 // stack every cycle and grew it again (copying it) for the next handler:
 // a fifth of an echo's CPU time. With the pad, a stack of up to four times
 // the pad is kept.
-const runnerPad = 8 << 10
+const runnerPad = 16 << 10
 
 func (r *runners) loop(t task, quit chan struct{}) {
 	var pad [runnerPad]byte
