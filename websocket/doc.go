@@ -8,8 +8,8 @@
 // by the hub's epoll poller; readiness hands it to a runner, a kept
 // goroutine (runners.go), which reads what is there and runs the events it
 // read itself, so a message costs no hand-off between goroutines (as in
-// Jetty, a frame read after a message is handled once that message's
-// handler returns). Replies a handler sends to its own session are written
+// Jetty, bytes that arrive while a handler runs are read once it
+// returns). Replies a handler sends to its own session are written
 // by the same goroutine when the handler returns. Other frames go to the
 // hub's flushers (flushers.go), at most one per core, which write each
 // session's pending frames with one non-blocking writev; only a socket
