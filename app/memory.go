@@ -44,9 +44,8 @@ func returnMemory(ctx context.Context, log zerolog.Logger) {
 		objects, free := samples[2].Value.Uint64(), samples[3].Value.Uint64()
 		recent := allocs - lastAllocs
 		lastAllocs = allocs
-		// Garbage not yet collected plus free pages not yet released.
-		reclaimable := free + objects - min(live, objects)
-		if recent >= quietAllocs || reclaimable < minReturn || reclaimable < live/4 {
+		reclaimable, worth := worthReturning(recent, live, objects, free)
+		if !worth {
 			continue
 		}
 		start := time.Now()
@@ -54,4 +53,13 @@ func returnMemory(ctx context.Context, log zerolog.Logger) {
 		log.Debug().Uint64("reclaimable", reclaimable).Uint64("live", live).
 			Dur("took", time.Since(start)).Msg("quiet: returned free memory to the system")
 	}
+}
+
+// worthReturning reports what a collection could give back (garbage not
+// yet collected plus free pages not yet released) and whether, with recent
+// bytes allocated in the last period, the process is quiet and that is
+// enough to be worth a collection now.
+func worthReturning(recent, live, objects, free uint64) (uint64, bool) {
+	reclaimable := free + objects - min(live, objects)
+	return reclaimable, recent < quietAllocs && reclaimable >= minReturn && reclaimable >= live/4
 }

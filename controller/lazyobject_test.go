@@ -1,0 +1,89 @@
+package controller
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"testing/fstest"
+
+	"duplex/websocket"
+)
+
+// TestLazyEventObject: the event object made on demand behaves as the plain
+// object XP hands out: its keys, a stable session, assignment, deletion and
+// JSON, and a message that stays valid after the buffer it came from is
+// reused.
+func TestLazyEventObject(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
+	wk := <-e.workers
+	s := websocket.NewTestSession("n-1", "/_/service/app/chat", map[string][]string{"room": {"a"}, "tag": {"x", "y"}}, map[string]string{"user": "ann"})
+	buf := []byte("hello")
+	ev, err := wk.eventObject(&websocket.Event{Type: websocket.EventMessage, Session: s, Message: buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "XXXXX") // the hub reuses the buffer once the handler returned
+	if err := wk.vm.Set("e", ev); err != nil {
+		t.Fatal(err)
+	}
+	checks := [][2]string{
+		{`Object.keys(e).join()`, "type,session,data,message"},
+		{`Object.keys(e.session).join()`, "id,path,params"},
+		{`e.session === e.session`, "true"},
+		{`e.type + " " + e.message`, "message hello"},
+		{`e.session.params.room + e.session.params.tag.length`, "a2"},
+		{`e.data.user`, "ann"},
+		{`e.hasOwnProperty("closeReason")`, "false"},
+		{`"message" in e`, "true"},
+		{`JSON.stringify(e)`, `{"type":"message","session":{"id":"n-1","path":"/_/service/app/chat","params":{"room":"a","tag":["x","y"]}},"data":{"user":"ann"},"message":"hello"}`},
+		{`e.extra = 1; e.type = "t"; Object.keys(e).join() + " " + e.type + e.extra`, "type,session,data,message,extra t1"},
+		{`delete e.data; Object.keys(e).join() + " " + e.data`, "type,session,message,extra undefined"},
+		{`e.data = 2; Object.keys(e).join() + " " + e.data`, "type,session,message,extra,data 2"},
+		{`var c = Object.assign({}, e.session); c.id + Object.keys(c).length`, "n-13"},
+	}
+	runChecks(t, wk, checks)
+}
+
+func runChecks(t *testing.T, wk *worker, checks [][2]string) {
+	t.Helper()
+	for _, c := range checks {
+		v, err := wk.vm.RunString(c[0])
+		if err != nil {
+			t.Fatalf("%s: %v", c[0], err)
+		}
+		if got := v.String(); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+}
+
+// TestLazyRequestObject: the request object keeps XP's keys, leaving out
+// absent ones, and reads what the request carries.
+func TestLazyRequestObject(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
+	wk := <-e.workers
+	r := httptestRequest(t, "GET", "http://example.com:8080/_/service/app/s?a=1&a=2&b=3", map[string]string{"Cookie": "k=v", "X-Y": "z"})
+	req := &httpRequest{r: r, params: r.URL.Query()}
+	if err := wk.vm.Set("r", wk.requestObject(req)); err != nil {
+		t.Fatal(err)
+	}
+	checks := [][2]string{
+		{`Object.keys(r).join()`, "method,scheme,host,port,path,rawPath,url,remoteAddress,mode,webSocket,params,headers,cookies,getHeader"},
+		{`r.method + r.host + r.port + r.path`, "GETexample.com8080/_/service/app/s"},
+		{`r.url`, "http://example.com:8080/_/service/app/s?a=1&a=2&b=3"},
+		{`JSON.stringify(r.params)`, `{"a":["1","2"],"b":"3"}`},
+		{`r.headers["X-Y"] + r.cookies.k + r.getHeader("x-y")`, "zvz"},
+		{`r.hasOwnProperty("body") || r.hasOwnProperty("contentType")`, "false"},
+		{`r.headers === r.headers`, "true"},
+	}
+	runChecks(t, wk, checks)
+}
+
+func httptestRequest(t *testing.T, method, url string, headers map[string]string) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(method, url, nil)
+	for k, v := range headers {
+		r.Header.Set(k, v)
+	}
+	return r
+}
