@@ -26,26 +26,17 @@ func BenchmarkEventObject(b *testing.B) {
 // webSocketEvent that does nothing: borrowing a runtime, the watchdog, the
 // event object and the call.
 func BenchmarkHandleEvent(b *testing.B) {
-	e := newTestEngine(b, fstest.MapFS{
-		"services/s/s.js": {Data: []byte(`exports.webSocketEvent = function (event) {};`)},
-	}, 1)
-	h := &socketHandler{engine: e, script: "/services/s/s.js"}
-	s := websocket.NewTestSession("n-0123456789abcdef", "/_/service/bench/s", map[string][]string{}, map[string]string{})
-	ev := &websocket.Event{Type: websocket.EventMessage, Session: s, Message: []byte("E:1234567890123456789012345678901234567890123456789012345678901")}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := h.HandleEvent(ev); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchHandleEvent(b, `exports.webSocketEvent = function (event) {};`)
 }
 
 // BenchmarkHandleEventEcho is BenchmarkHandleEvent with a handler that
 // reads what an echo reads: the type, the session id and the message.
 func BenchmarkHandleEventEcho(b *testing.B) {
-	e := newTestEngine(b, fstest.MapFS{
-		"services/s/s.js": {Data: []byte(`exports.webSocketEvent = function (e) { if (e.type === 'message') { var id = e.session.id, m = e.message; } };`)},
-	}, 1)
+	benchHandleEvent(b, `exports.webSocketEvent = function (e) { if (e.type === 'message') { var id = e.session.id, m = e.message; } };`)
+}
+
+func benchHandleEvent(b *testing.B, script string) {
+	e := newTestEngine(b, fstest.MapFS{"services/s/s.js": {Data: []byte(script)}}, 1)
 	h := &socketHandler{engine: e, script: "/services/s/s.js"}
 	s := websocket.NewTestSession("n-0123456789abcdef", "/_/service/bench/s", map[string][]string{}, map[string]string{})
 	ev := &websocket.Event{Type: websocket.EventMessage, Session: s, Message: []byte("E:1234567890123456789012345678901234567890123456789012345678901")}
