@@ -19,6 +19,7 @@ type fielder interface {
 // a few of their fields, and building the whole object graph for every
 // message cost 2 µs and 38 allocations, for every request about 5 µs.
 type lazyProps struct {
+	src   fielder               // the object that embeds these props
 	names []string              // own properties at creation; shared, never changed
 	keys  []string              // own properties now, in order; nil while they are names
 	vals  []goja.Value          // values of names, by index, once made or assigned; made on first use
@@ -36,7 +37,7 @@ func (p *lazyProps) index(key string) int { return slices.Index(p.names, key) }
 
 func (p *lazyProps) has(key string) bool { return slices.Contains(p.own(), key) }
 
-func (p *lazyProps) get(key string, f fielder) goja.Value {
+func (p *lazyProps) get(key string) goja.Value {
 	if !p.has(key) {
 		return nil
 	}
@@ -45,7 +46,7 @@ func (p *lazyProps) get(key string, f fielder) goja.Value {
 			p.vals = make([]goja.Value, len(p.names))
 		}
 		if p.vals[i] == nil {
-			v := f.field(key)
+			v := p.src.field(key)
 			if v == nil {
 				v = goja.Undefined()
 			}
@@ -84,3 +85,12 @@ func (p *lazyProps) del(key string) bool {
 	delete(p.extra, key)
 	return true
 }
+
+// The goja.DynamicObject methods, promoted to every type that embeds
+// lazyProps.
+
+func (p *lazyProps) Get(key string) goja.Value         { return p.get(key) }
+func (p *lazyProps) Set(key string, v goja.Value) bool { return p.set(key, v) }
+func (p *lazyProps) Has(key string) bool               { return p.has(key) }
+func (p *lazyProps) Delete(key string) bool            { return p.del(key) }
+func (p *lazyProps) Keys() []string                    { return p.own() }

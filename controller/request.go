@@ -66,11 +66,11 @@ func (w *worker) requestObject(req *httpRequest) *goja.Object {
 	if req.body != nil {
 		k |= 4
 	}
-	o.names = requestKeys[k]
+	o.src, o.names = o, requestKeys[k]
 	return w.vm.NewDynamicObject(o)
 }
 
-// jsRequest is one request object (goja.DynamicObject).
+// jsRequest is one request object (a goja.DynamicObject through lazyProps).
 type jsRequest struct {
 	lazyProps
 	w           *worker
@@ -152,12 +152,6 @@ func (o *jsRequest) field(key string) goja.Value {
 	}
 	return nil
 }
-
-func (o *jsRequest) Get(key string) goja.Value         { return o.get(key, o) }
-func (o *jsRequest) Set(key string, v goja.Value) bool { return o.set(key, v) }
-func (o *jsRequest) Has(key string) bool               { return o.has(key) }
-func (o *jsRequest) Delete(key string) bool            { return o.del(key) }
-func (o *jsRequest) Keys() []string                    { return o.own() }
 
 // multiMap turns repeated names into arrays and single ones into strings,
 // XP's MapperHelper.serializeMultimap.

@@ -128,6 +128,7 @@ var (
 // handler is copied now: the message buffer is reused afterwards.
 func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
 	e := &jsEvent{wk: wk, ev: ev.Type, session: ev.Session}
+	e.src = e
 	switch ev.Type {
 	case websocket.EventOpen:
 		e.names = openKeys
@@ -151,7 +152,7 @@ func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
 	return wk.vm.NewDynamicObject(e), nil
 }
 
-// jsEvent is one event object (goja.DynamicObject).
+// jsEvent is one event object (a goja.DynamicObject through lazyProps).
 type jsEvent struct {
 	lazyProps
 	wk      *worker
@@ -169,7 +170,7 @@ func (e *jsEvent) field(key string) goja.Value {
 		return vm.ToValue(e.ev.String())
 	case "session":
 		s := &jsSession{wk: e.wk, s: e.session}
-		s.names = sessionKeys
+		s.src, s.names = s, sessionKeys
 		if u, ok := e.session.User().(map[string]any); ok && u != nil {
 			s.names = sessionUKeys
 			s.user = u
@@ -191,13 +192,7 @@ func (e *jsEvent) field(key string) goja.Value {
 	return nil
 }
 
-func (e *jsEvent) Get(key string) goja.Value         { return e.get(key, e) }
-func (e *jsEvent) Set(key string, v goja.Value) bool { return e.set(key, v) }
-func (e *jsEvent) Has(key string) bool               { return e.has(key) }
-func (e *jsEvent) Delete(key string) bool            { return e.del(key) }
-func (e *jsEvent) Keys() []string                    { return e.own() }
-
-// jsSession is event.session (goja.DynamicObject).
+// jsSession is event.session (a goja.DynamicObject through lazyProps).
 type jsSession struct {
 	lazyProps
 	wk   *worker
@@ -218,12 +213,6 @@ func (s *jsSession) field(key string) goja.Value {
 	}
 	return nil
 }
-
-func (s *jsSession) Get(key string) goja.Value         { return s.get(key, s) }
-func (s *jsSession) Set(key string, v goja.Value) bool { return s.set(key, v) }
-func (s *jsSession) Has(key string) bool               { return s.has(key) }
-func (s *jsSession) Delete(key string) bool            { return s.del(key) }
-func (s *jsSession) Keys() []string                    { return s.own() }
 
 // errorMessage is what XP puts in event.error: the exception's message, not
 // Go's wrapping of it, in the same words as the HTTP error page.

@@ -2,7 +2,6 @@ package websocket
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 )
 
@@ -10,14 +9,7 @@ import (
 // status RFC 6455 §4.2.1 and §4.4 ask for, before anything is hijacked, and
 // the subprotocol is the client's first offer the server lists.
 func TestCheckHandshake(t *testing.T) {
-	good := func() *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "/ws", nil)
-		r.Header.Set("Upgrade", "websocket")
-		r.Header.Set("Connection", "keep-alive, Upgrade")
-		r.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-		r.Header.Set("Sec-WebSocket-Version", "13")
-		return r
-	}
+	good := handshakeRequest
 	cases := []struct {
 		name   string
 		change func(r *http.Request)

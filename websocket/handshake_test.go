@@ -182,14 +182,7 @@ func replaceHost(s, addr string) string {
 }
 
 func TestIsUpgradeRequest(t *testing.T) {
-	valid := func() *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "/ws", nil)
-		r.Header.Set("Upgrade", "WebSocket")
-		r.Header.Set("Connection", "keep-alive, Upgrade")
-		r.Header.Set("Sec-WebSocket-Key", rfcKey)
-		r.Header.Set("Sec-WebSocket-Version", "13")
-		return r
-	}
+	valid := handshakeRequest
 	cases := []struct {
 		name   string
 		change func(r *http.Request)

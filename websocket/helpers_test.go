@@ -10,8 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -240,6 +242,24 @@ type rawClient struct {
 }
 
 const rfcKey = "dGhlIHNhbXBsZSBub25jZQ=="
+
+// handshakeRequest is a valid opening handshake for handler-level tests.
+func handshakeRequest() *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/ws", nil)
+	r.Header.Set("Upgrade", "WebSocket")
+	r.Header.Set("Connection", "keep-alive, Upgrade")
+	r.Header.Set("Sec-WebSocket-Key", rfcKey)
+	r.Header.Set("Sec-WebSocket-Version", "13")
+	return r
+}
+
+// smallReceiveBuffer dials with a 4 KiB receive buffer, so that a client
+// that does not read fills up after kilobytes, not megabytes.
+var smallReceiveBuffer = &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+	return rc.Control(func(fd uintptr) {
+		syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	})
+}}
 
 func upgradeRequest(addr string, extra ...string) string {
 	var b strings.Builder

@@ -4,9 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,13 +22,7 @@ func TestSlowConsumer(t *testing.T) {
 	}
 	ts := newTestServer(t, Options{MaxBacklog: 256 << 10, WriteTimeout: 500 * time.Millisecond}, h)
 
-	// A small receive buffer keeps the kernel from absorbing megabytes.
-	small := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}
-	slow := dialRaw(t, ts, small)
+	slow := dialRaw(t, ts, smallReceiveBuffer)
 	slowID := h.nextOpen(t).ID()
 	normal := connect(t, ts)
 	h.nextOpen(t)

@@ -2,9 +2,7 @@ package websocket
 
 import (
 	"fmt"
-	"net"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -18,12 +16,7 @@ func TestStalledReaderGetsEverything(t *testing.T) {
 	// The write timeout is longer than the test waits: a lost wake-up
 	// shows as missing messages, not as a timed-out write.
 	ts := newTestServer(t, Options{MaxBacklog: 64 << 20, WriteTimeout: time.Minute}, h)
-	small := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}
-	c := dialRaw(t, ts, small)
+	c := dialRaw(t, ts, smallReceiveBuffer)
 	s := h.nextOpen(t)
 
 	const n = 256
