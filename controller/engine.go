@@ -34,7 +34,8 @@ type Options struct {
 	Libs *lib.Registry
 	// Workers is the number of runtimes; each holds its own module state.
 	Workers int
-	// Timeout bounds one controller call, waiting for a runtime included.
+	// Timeout bounds one controller call; a call waits at most twice this
+	// for a free runtime before it fails with ErrBusy.
 	Timeout time.Duration
 	// MaxCallStack bounds JavaScript recursion.
 	MaxCallStack int
@@ -62,7 +63,7 @@ type Engine struct {
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
 var ErrTimeout = errors.New("controller timed out")
 
-// ErrBusy is returned when no runtime became free within the timeout.
+// ErrBusy is returned when no runtime became free within twice the timeout.
 var ErrBusy = errors.New("no JavaScript worker free")
 
 // ErrShutdown is the cause of calls stopped because the server is stopping.
@@ -160,7 +161,11 @@ func (e *Engine) borrow(ctx context.Context) (*worker, error) {
 		return w, nil
 	default:
 	}
-	wait, cancel := context.WithTimeoutCause(ctx, e.opts.Timeout, ErrBusy)
+	// Twice the call budget: a call that started just before this one and
+	// runs into the timeout still needs time to unwind (an interrupt lands
+	// at its next JavaScript instruction, after any native call). Waiting
+	// only one budget made such a waiter fail by a hair, under load.
+	wait, cancel := context.WithTimeoutCause(ctx, 2*e.opts.Timeout, ErrBusy)
 	defer cancel()
 	select {
 	case w := <-e.workers:
