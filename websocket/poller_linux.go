@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -23,6 +24,19 @@ type poller struct {
 	running bool
 	closed  bool
 }
+
+// spinPolls is how many times the loop looks for readiness without
+// blocking, yielding to other goroutines in between, before it blocks in
+// epoll_wait. A thread that blocks costs a context switch to sleep and
+// one to wake, and Go's sysmon hands its P to another thread meanwhile:
+// under echo load that was 0.41 voluntary context switches per message
+// (Bun: 0.04) and a fifth of duplex's CPU in the kernel's task switch.
+// Looking again a few times first finds the next readiness while the
+// runners work: echo 88 k → 114 k messages/s (server CPU 11 → 8.9 µs per
+// message), upgrades 15.5 k → 17.2 k/s, fan-out unchanged (1.42 M against
+// 1.40 M/s, three runs each, at less CPU per delivery). 8 did as well as
+// 64 or 256; an idle hub pays eight cheap calls per wake.
+const spinPolls = 8
 
 var errPollerClosed = errors.New("websocket: poller closed")
 
@@ -100,8 +114,19 @@ func (p *poller) remove(s *Session) {
 
 func (p *poller) loop() {
 	events := make([]unix.EpollEvent, 256)
+	idle := 0 // empty non-blocking looks since the last readiness
 	for {
-		n, err := unix.EpollWait(p.epfd, events, -1)
+		timeout := 0
+		if idle >= spinPolls {
+			timeout = -1
+		}
+		n, err := unix.EpollWait(p.epfd, events, timeout)
+		if n == 0 && err == nil {
+			idle++
+			runtime.Gosched()
+			continue
+		}
+		idle = 0
 		if err != nil {
 			if errors.Is(err, unix.EINTR) {
 				continue
