@@ -7,8 +7,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"duplex/lib"
 )
 
@@ -31,11 +29,7 @@ func holdWorker(t *testing.T, e *Engine, hold time.Duration) <-chan error {
 
 func newTimeoutEngine(t *testing.T, timeout time.Duration) *Engine {
 	t.Helper()
-	e, err := New(Options{FS: fstest.MapFS{}, App: AppInfo{Name: "t"}, Workers: 1, Timeout: timeout, Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return newEngineWith(t, Options{FS: fstest.MapFS{}, Workers: 1, Timeout: timeout})
 }
 
 // A call queued behind one that overruns its budget a little (it is being

@@ -11,7 +11,15 @@ import (
 
 func newTestEngine(tb testing.TB, files fstest.MapFS, workers int) *Engine {
 	tb.Helper()
-	e, err := New(Options{FS: files, App: AppInfo{Name: "bench"}, Workers: workers, Log: zerolog.Nop()})
+	return newEngineWith(tb, Options{FS: files, Workers: workers})
+}
+
+// newEngineWith starts an engine with opts, quiet and named for tests.
+func newEngineWith(tb testing.TB, opts Options) *Engine {
+	tb.Helper()
+	opts.App = AppInfo{Name: "bench"}
+	opts.Log = zerolog.Nop()
+	e, err := New(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 // TestDevModeReloadsChangedScripts edits a controller between two requests:
@@ -34,10 +32,7 @@ func TestDevModeReloadsChangedScripts(t *testing.T) {
 	}
 	defer root.Close()
 	for _, dev := range []bool{true, false} {
-		e, err := New(Options{FS: root.FS(), App: AppInfo{Name: "t"}, Workers: 1, Dev: dev, Log: zerolog.Nop()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := newEngineWith(t, Options{FS: root.FS(), Workers: 1, Dev: dev})
 		get := func() string {
 			rec := httptest.NewRecorder()
 			e.Serve(rec, httptest.NewRequest(http.MethodGet, "/", nil), Target{Script: "/services/s/s.js"})
