@@ -15,6 +15,10 @@ import (
 	"duplex/controller"
 	"duplex/lib"
 	libauth "duplex/lib/auth"
+	"duplex/lib/dirigible/execcontext"
+	"duplex/lib/dirigible/globals"
+	"duplex/lib/dirigible/session"
+	"duplex/lib/dirigible/websockets"
 	libws "duplex/lib/websocket"
 	"duplex/websocket"
 )
@@ -50,9 +54,9 @@ type descriptor struct {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// LoadDir loads the application in dir. Its files are read through os.Root,
+// loadDir loads the application in dir. Its files are read through os.Root,
 // so neither "../" nor a symlink can reach outside dir.
-func LoadDir(dir string, cfg Config) (*App, error) {
+func loadDir(dir string, cfg Config, p *Platform) (*App, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -61,7 +65,7 @@ func LoadDir(dir string, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", dir, err)
 	}
-	a, err := LoadFS(root.FS(), filepath.Base(abs), filepath.Join(abs, "app.json"), cfg)
+	a, err := loadFS(root.FS(), filepath.Base(abs), filepath.Join(abs, "app.json"), cfg, p)
 	if err != nil {
 		root.Close()
 		return nil, err
@@ -70,9 +74,9 @@ func LoadDir(dir string, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// LoadFS loads an application from fsys. defaultName is used when app.json
+// loadFS loads an application from fsys. defaultName is used when app.json
 // names none; where tells errors which file app.json is.
-func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
+func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*App, error) {
 	cfg = cfg.withDefaults()
 	data, err := fs.ReadFile(fsys, "app.json")
 	if err != nil {
@@ -112,7 +116,7 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 	a.Engine, err = controller.New(controller.Options{
 		FS:           fsys,
 		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
-		Libs:         lib.NewRegistry(libws.New(a.Hub), libauth.New(users)),
+		Libs:         lib.NewRegistry(a.modules(users, p)...),
 		Hub:          a.Hub,
 		Workers:      cfg.JSWorkers,
 		Timeout:      cfg.JSTimeout,
@@ -126,6 +130,18 @@ func LoadFS(fsys fs.FS, defaultName, where string, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("application %s: %w", d.Name, err)
 	}
 	return a, nil
+}
+
+// modules are the built-in modules the application's scripts may require.
+func (a *App) modules(users libauth.Provider, p *Platform) []lib.Module {
+	mods := []lib.Module{
+		libws.New(a.Hub),
+		libauth.New(users),
+		execcontext.Module{},
+		session.Module{},
+		globals.New(globals.NewStore()),
+	}
+	return append(mods, websockets.Modules(p.clients)...)
 }
 
 // Close ends the application's WebSocket sessions (close 1001, each with its

@@ -33,6 +33,15 @@ type Config struct {
 	// Cluster, when enabled, spans groups over several nodes; JoinCluster
 	// sets WebSocket.Cluster from it.
 	Cluster ClusterConfig
+	// OutboundAllow lists the CIDRs and host names that scripts may connect
+	// to although they are loopback, private or link-local addresses.
+	OutboundAllow []string
+	// MaxClients bounds the outbound WebSocket clients (Dirigible's
+	// createWebsocket) open at once, all applications together.
+	MaxClients int
+	// DirigibleV2 serves Eclipse Dirigible 2's service channel,
+	// ws://host/service/js.
+	DirigibleV2 bool
 	// Auth is the server's id provider and login sessions, shared by every
 	// application; nil means everyone is anonymous.
 	Auth *Auth
@@ -54,6 +63,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadTimeout <= 0 {
 		c.ReadTimeout = 60 * time.Second
+	}
+	if c.MaxClients <= 0 {
+		c.MaxClients = 100
+	}
+	if c.JSTimeout <= 0 {
+		c.JSTimeout = 10 * time.Second
 	}
 	if c.MaxHeaderBytes <= 0 {
 		c.MaxHeaderBytes = 64 << 10

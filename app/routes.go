@@ -14,21 +14,20 @@ import (
 
 // router serves a set of applications with XP's URL conventions.
 type router struct {
-	apps  map[string]*App
-	first *App
-	auth  *Auth // nil: everyone is anonymous
-	log   zerolog.Logger
+	platform *Platform
+	apps     map[string]*App
+	first    *App
+	auth     *Auth // nil: everyone is anonymous
+	log      zerolog.Logger
 }
 
-// Handler mounts apps; the first one also answers "/" and every path no
-// other route claims. auth (may be nil) tells who each request comes from.
-func Handler(apps []*App, auth *Auth, log zerolog.Logger) http.Handler {
-	rt := &router{apps: map[string]*App{}, auth: auth, log: log}
-	for _, a := range apps {
-		rt.apps[a.Name] = a
-	}
-	if len(apps) > 0 {
-		rt.first = apps[0]
+// Handler mounts the platform's apps; the first one also answers "/" and
+// every path no other route claims. auth (may be nil) tells who each
+// request comes from.
+func Handler(p *Platform, auth *Auth, log zerolog.Logger) http.Handler {
+	rt := &router{platform: p, apps: p.byName, auth: auth, log: log}
+	if len(p.apps) > 0 {
+		rt.first = p.apps[0]
 	}
 	r := chi.NewRouter()
 	r.Use(recoverPanics(log))
@@ -37,6 +36,13 @@ func Handler(apps []*App, auth *Auth, log zerolog.Logger) http.Handler {
 	r.HandleFunc("/_/asset/{app}/*", rt.asset)
 	r.HandleFunc("/webapp/{app}", rt.webapp)
 	r.HandleFunc("/webapp/{app}/*", rt.webapp)
+	// Eclipse Dirigible's *.websocket endpoints: 5.x and 6.x served them
+	// below v4/, early 7.x without it.
+	r.HandleFunc("/websockets/v4/service/{endpoint}", rt.dirigibleEndpoint)
+	r.HandleFunc("/websockets/service/{endpoint}", rt.dirigibleEndpoint)
+	if p.channel != nil {
+		r.HandleFunc("/service/{type}", rt.dirigibleChannel)
+	}
 	r.HandleFunc("/*", rt.root)
 	return r
 }

@@ -12,19 +12,23 @@ import (
 
 // Server serves a set of applications until its context ends.
 type Server struct {
-	cfg     Config
-	apps    []*App
-	http    *http.Server
-	metrics *http.Server
+	cfg      Config
+	platform *Platform
+	apps     []*App
+	http     *http.Server
+	metrics  *http.Server
 }
 
-// NewServer prepares apps to be served with cfg; the first app also answers
-// "/".
-func NewServer(cfg Config, apps []*App) *Server {
+// NewServer prepares the platform's apps to be served with cfg; the first
+// app also answers "/".
+func NewServer(cfg Config, p *Platform) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, apps: apps}
+	s := &Server{cfg: cfg, platform: p, apps: p.apps}
+	// Descriptors are read once here, and again on each lookup in dev
+	// mode.
+	p.endpoint.scan(p.apps, cfg.Log)
 	s.http = &http.Server{
-		Handler:           Handler(apps, cfg.Auth, cfg.Log),
+		Handler:           Handler(p, cfg.Auth, cfg.Log),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
@@ -95,6 +99,13 @@ func (s *Server) shutdown(served <-chan error) error {
 			}
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.platform.shutdown(ctx); err != nil {
+			log.Warn().Err(err).Msg("WebSocket clients or service channel sessions still open at the shutdown timeout")
+		}
+	}()
 	wg.Wait()
 	var err error
 	if httpErr != nil {

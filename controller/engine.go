@@ -150,6 +150,9 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	}
 	w.call = call
 	err = fn(w)
+	if call != nil {
+		call.Finish()
+	}
 	w.call = nil
 	w.disarm()
 	return classify(err)

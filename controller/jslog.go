@@ -8,25 +8,68 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// taggedLoggers are the `log` and `console` one module sees.
+type taggedLoggers struct {
+	log, console *goja.Object
+}
+
+// loggers returns module's `log` and `console`, made once per runtime.
+func (w *worker) loggers(module string) taggedLoggers {
+	if t, ok := w.tagged[module]; ok {
+		return t
+	}
+	logger := w.engine.log.With().Str("module", module).Logger()
+	t := taggedLoggers{log: w.logObject(logger), console: w.consoleObject(logger)}
+	w.tagged[module] = t
+	return t
+}
+
+// logLevel names a logging function and the level it writes at.
+type logLevel struct {
+	name  string
+	level zerolog.Level
+}
+
+// xpLevels are `log`'s, consoleLevels `console`'s.
+var (
+	xpLevels = []logLevel{
+		{"debug", zerolog.DebugLevel}, {"info", zerolog.InfoLevel},
+		{"warning", zerolog.WarnLevel}, {"error", zerolog.ErrorLevel},
+	}
+	consoleLevels = []logLevel{
+		{"log", zerolog.InfoLevel}, {"info", zerolog.InfoLevel}, {"warn", zerolog.WarnLevel},
+		{"error", zerolog.ErrorLevel}, {"debug", zerolog.DebugLevel}, {"trace", zerolog.DebugLevel},
+	}
+)
+
 // logObject is the `log` a module sees: XP's four levels, each tagged with
 // the module's path so that a reader can tell which script spoke.
-func (w *worker) logObject(module string) *goja.Object {
-	logger := w.engine.log.With().Str("module", module).Logger()
+func (w *worker) logObject(logger zerolog.Logger) *goja.Object {
+	return w.loggerObject(logger, xpLevels, w.formatLog)
+}
+
+// consoleObject is the `console` Eclipse Dirigible's scripts (and anyone
+// coming from Node or a browser) log with: its arguments are joined with
+// spaces, objects as JSON, through the same tagged logger as `log`.
+func (w *worker) consoleObject(logger zerolog.Logger) *goja.Object {
+	return w.loggerObject(logger, consoleLevels, func(args []goja.Value) string {
+		parts := make([]string, len(args))
+		for i, a := range args {
+			parts[i] = w.logString(a)
+		}
+		return strings.Join(parts, " ")
+	})
+}
+
+// loggerObject has one function per level, each writing its arguments as
+// format renders them; the rendering is skipped below the log level.
+func (w *worker) loggerObject(logger zerolog.Logger, levels []logLevel, format func([]goja.Value) string) *goja.Object {
 	o := w.vm.NewObject()
-	levels := []struct {
-		name  string
-		level zerolog.Level
-	}{
-		{"debug", zerolog.DebugLevel},
-		{"info", zerolog.InfoLevel},
-		{"warning", zerolog.WarnLevel},
-		{"error", zerolog.ErrorLevel},
-	}
 	for _, l := range levels {
 		level := l.level
 		_ = o.Set(l.name, func(c goja.FunctionCall) goja.Value {
 			if ev := logger.WithLevel(level); ev != nil {
-				ev.Msg(w.formatLog(c.Arguments))
+				ev.Msg(format(c.Arguments))
 			}
 			return goja.Undefined()
 		})

@@ -16,7 +16,30 @@ import (
 // XP, the response's status, headers and cookies are not sent: the answer is
 // the 101.
 func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, req *httpRequest, opts *SocketOptions, log zerolog.Logger) {
-	hub := e.opts.Hub
+	params := req.params
+	if len(params) == 0 {
+		params = nil // an empty map still costs every idle session its header
+	}
+	e.upgrade(w, r, log, &socketHandler{engine: e, script: t.Script}, websocket.Accept{
+		SubProtocols: opts.SubProtocols,
+		Params:       params,
+		Data:         opts.Data,
+	})
+}
+
+// upgrade checks what every WebSocket upgrade must pass (hub, version,
+// origin) and hands the connection to the hub, with handler running its
+// events as the user the request came from.
+func (e *Engine) upgrade(w http.ResponseWriter, r *http.Request, log zerolog.Logger, handler *socketHandler, a websocket.Accept) {
+	upgradeOn(e.opts.Hub, w, r, log, a, func(scope *lib.Scope) websocket.Handler {
+		handler.scope = scope
+		return handler
+	})
+}
+
+// upgradeOn is upgrade onto any hub; handlerFor makes the session's handler
+// for the scope (the user) of the request, nil when anonymous.
+func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log zerolog.Logger, a websocket.Accept, handlerFor func(*lib.Scope) websocket.Handler) {
 	if hub == nil {
 		log.Error().Msg("controller accepted a WebSocket but the application has no hub")
 		writeErrorPage(w, r, http.StatusInternalServerError, "WebSockets are not enabled", "")
@@ -28,33 +51,19 @@ func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, 
 		return
 	}
 	if !hub.CheckOrigin(r) {
-		log.Warn().Str("origin", r.Header.Get("Origin")).Msg("cross-origin WebSocket refused")
+		log.Warn().Str("origin", r.Header.Get("Origin")).Msg("cross-origin WebSocket refused; allow it with --allowed-origins")
 		writeErrorPage(w, r, http.StatusForbidden, "Origin not allowed", "")
 		return
 	}
-	handler := &socketHandler{engine: e, script: t.Script}
-	var user any
-	if scope := lib.ScopeFrom(r.Context()); scope != nil {
-		handler.scope = scope
-		if scope.User != nil {
-			user = scope.User
-		}
+	scope := lib.ScopeFrom(r.Context())
+	if scope != nil && scope.User != nil {
+		a.User = scope.User
 	}
-	params := req.params
-	if len(params) == 0 {
-		params = nil // an empty map still costs every idle session its header
-	}
-	err := hub.Accept(w, r, websocket.Accept{
-		SubProtocols: opts.SubProtocols,
-		// A copy: the request's path shares the request line's memory,
-		// which the session would otherwise keep for its lifetime.
-		Path:    strings.Clone(r.URL.Path),
-		Params:  params,
-		Data:    opts.Data,
-		User:    user,
-		Handler: handler,
-	})
-	if err != nil {
+	// A copy: the request's path shares the request line's memory, which
+	// the session would otherwise keep for its lifetime.
+	a.Path = strings.Clone(r.URL.Path)
+	a.Handler = handlerFor(scope)
+	if err := hub.Accept(w, r, a); err != nil {
 		log.Info().Err(err).Msg("WebSocket upgrade failed")
 	}
 }
@@ -71,6 +80,10 @@ type socketHandler struct {
 	scope *lib.Scope
 	// untrack ends what scope.Track started at the open event.
 	untrack func()
+	// dirigible, when set, makes this a session of a *.websocket endpoint:
+	// its events go to a Dirigible handler module instead of
+	// webSocketEvent.
+	dirigible *handlerTarget
 }
 
 // HandleEvent implements websocket.Handler. A controller without
@@ -87,6 +100,9 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 				h.untrack = nil
 			}
 		}
+	}
+	if h.dirigible != nil {
+		return h.handlerEvent(ev)
 	}
 	call := lib.NewCall(h.scope, nil, nil)
 	call.Session = ev.Session

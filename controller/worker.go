@@ -27,6 +27,10 @@ type worker struct {
 	env       *lib.Env
 	jsonParse goja.Callable
 	bridge    *goja.Object // the `__` every module gets
+	// tagged caches each module's `log` and `console`, which name it:
+	// modules evaluated afresh for every event (Dirigible's handlers) must
+	// not build them each time.
+	tagged map[string]taggedLoggers
 	// generation is the dev-mode reload generation the caches belong to.
 	generation uint64
 	// busy is set while a call runs, so that Abort interrupts only those.
@@ -53,13 +57,15 @@ type source struct {
 // moduleWrapper mirrors XP's ScriptExecutorImpl so that scripts see the same
 // free variables; the source starts on the wrapper's line so that line
 // numbers in stack traces match the file.
-const moduleWrapperHead = "(function(log, require, resolve, __, exports, module) { "
+// console comes last: Eclipse Dirigible's scripts log with it, and XP's
+// never name it, so it shifts nothing they rely on.
+const moduleWrapperHead = "(function(log, require, resolve, __, exports, module, console) { "
 
 func newWorker(e *Engine) (*worker, error) {
 	vm := goja.New()
 	vm.SetMaxCallStackSize(e.opts.MaxCallStack)
-	w := &worker{engine: e, vm: vm, modules: map[string]*goja.Object{}, libs: map[string]goja.Value{}, resolved: map[string]string{}}
-	w.env = &lib.Env{VM: vm, Log: e.log, Call: func() *lib.Call { return w.call }}
+	w := &worker{engine: e, vm: vm, modules: map[string]*goja.Object{}, libs: map[string]goja.Value{}, resolved: map[string]string{}, tagged: map[string]taggedLoggers{}}
+	w.env = &lib.Env{VM: vm, Log: e.log, Call: func() *lib.Call { return w.call }, Require: w.requireBuiltin}
 	parse, err := guardJSONParse(vm)
 	if err != nil {
 		return nil, err
@@ -70,7 +76,11 @@ func newWorker(e *Engine) (*worker, error) {
 	}
 	// Scripts written for XP run in one global per app; `log` and `resolve`
 	// are also globals there for code outside modules (rare, but cheap).
-	if err := vm.Set("log", w.logObject("/")); err != nil {
+	global := w.loggers("/")
+	if err := vm.Set("log", global.log); err != nil {
+		return nil, err
+	}
+	if err := vm.Set("console", global.console); err != nil {
 		return nil, err
 	}
 	w.bridge = w.bridgeObject()
@@ -106,31 +116,77 @@ func (w *worker) bridgeObject() *goja.Object {
 }
 
 // require loads the module that spec names, as seen from the module in dir.
+// Built-in modules registered under a bare name (Dirigible's
+// "net/websockets", "core/context") are found before the application's
+// files; XP's "/lib/xp/..." paths after resolving spec.
 func (w *worker) require(dir, spec string) (goja.Value, error) {
+	if v, ok, err := w.builtin(spec); ok {
+		return v, err
+	}
 	p, err := joinModulePath(dir, spec)
 	if err != nil {
 		return nil, fmt.Errorf("require(%q): %w", spec, err)
 	}
-	if v, ok := w.libs[p]; ok {
-		return v, nil
-	}
-	if m, ok := w.engine.opts.Libs.Lookup(p); ok {
-		v, err := m.Instantiate(w.env)
-		if err != nil {
-			return nil, fmt.Errorf("require(%q): %w", spec, err)
-		}
-		w.libs[p] = v
-		return v, nil
+	if v, ok, err := w.builtin(p); ok {
+		return v, err
 	}
 	file, ok := w.resolved[p]
 	if !ok {
 		file, err = findModule(w.engine.opts.FS, p)
 		if err != nil {
-			return nil, fmt.Errorf("require(%q): %w", spec, err)
+			// Dirigible names modules from the registry root, project
+			// first ("my-project/lib/util"): a bare path that starts with
+			// this application's name also means a file of its own.
+			own, found := w.engine.projectPath(spec)
+			if !found {
+				return nil, fmt.Errorf("require(%q): %w", spec, err)
+			}
+			if file, err = findModule(w.engine.opts.FS, own); err != nil {
+				return nil, fmt.Errorf("require(%q): %w", spec, err)
+			}
 		}
 		w.resolved[p] = file
 	}
 	return w.load(file)
+}
+
+// builtin instantiates the built-in module registered at p, once per
+// runtime; ok is false when there is none.
+func (w *worker) builtin(p string) (v goja.Value, ok bool, err error) {
+	if v, ok := w.libs[p]; ok {
+		return v, true, nil
+	}
+	m, ok := w.engine.opts.Libs.Lookup(p)
+	if !ok {
+		return nil, false, nil
+	}
+	v, err = m.Instantiate(w.env)
+	if err != nil {
+		return nil, true, fmt.Errorf("require(%q): %w", p, err)
+	}
+	w.libs[p] = v
+	return v, true, nil
+}
+
+// requireBuiltin is lib.Env.Require.
+func (w *worker) requireBuiltin(p string) (goja.Value, error) {
+	v, ok, err := w.builtin(p)
+	if !ok {
+		return nil, fmt.Errorf("no built-in module %s", p)
+	}
+	return v, err
+}
+
+// projectPath reads spec as Dirigible's project-relative module path
+// ("my-project/lib/util", "/my-project/lib/util") of this application and
+// returns the path inside it.
+func (e *Engine) projectPath(spec string) (string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(spec, "/"), e.opts.App.Name+"/")
+	if !ok {
+		return "", false
+	}
+	p, err := joinModulePath("/", rest)
+	return p, err == nil
 }
 
 // load evaluates the module in file once per runtime.
@@ -138,6 +194,17 @@ func (w *worker) load(file string) (goja.Value, error) {
 	if m, ok := w.modules[file]; ok {
 		return m.Get("exports"), nil
 	}
+	return w.evaluate(file, true)
+}
+
+// loadFresh evaluates the module in file anew, as Eclipse Dirigible runs a
+// handler or service module for every event: code at its top level (a
+// script that asks net/websockets.getMethod()) runs each time, and its
+// module-level variables do not survive. What it requires is cached as
+// usual.
+func (w *worker) loadFresh(file string) (goja.Value, error) { return w.evaluate(file, false) }
+
+func (w *worker) evaluate(file string, cache bool) (goja.Value, error) {
 	src, err := w.engine.compile(file)
 	if err != nil {
 		return nil, err
@@ -147,9 +214,11 @@ func (w *worker) load(file string) (goja.Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
-		module := w.vm.NewObject()
-		_ = module.Set("exports", v)
-		w.modules[file] = module
+		if cache {
+			module := w.vm.NewObject()
+			_ = module.Set("exports", v)
+			w.modules[file] = module
+		}
 		return v, nil
 	}
 	fnv, err := w.vm.RunProgram(src.program)
@@ -166,18 +235,24 @@ func (w *worker) load(file string) (goja.Value, error) {
 	_ = module.Set("exports", exports)
 	// Cached before it runs, so that a require cycle sees the partial
 	// exports instead of recursing forever (as in Node).
-	w.modules[file] = module
+	if cache {
+		w.modules[file] = module
+	}
 	dir := path.Dir(file)
+	tags := w.loggers(file)
 	_, err = fn(exports,
-		w.logObject(file),
+		tags.log,
 		w.vm.ToValue(w.requireFunc(dir)),
 		w.vm.ToValue(w.resolveFunc(dir)),
 		w.bridge,
 		exports,
 		module,
+		tags.console,
 	)
 	if err != nil {
-		delete(w.modules, file)
+		if cache {
+			delete(w.modules, file)
+		}
 		return nil, err
 	}
 	return module.Get("exports"), nil

@@ -32,6 +32,10 @@ type Env struct {
 	// or nil between calls; modules such as auth read the current request
 	// from it.
 	Call func() *Call
+	// Require returns another built-in module's exports in this runtime, the
+	// same object a script's require gets, so that an alias (sdk/net's
+	// websockets) is the module it names and not a copy.
+	Require func(path string) (goja.Value, error)
 }
 
 // Call is the per-invocation context of one controller call.
@@ -50,6 +54,27 @@ type Call struct {
 	// for HTTP: /lib/xp/websocket writes a reply to it when the handler
 	// returns, in one write with the handler's other replies.
 	Session *websocket.Session
+	// Context is Eclipse Dirigible's execution context (its __context):
+	// what core/context reads and the event that net/websockets describes
+	// (method, message, error, handler). Nil for calls that have none.
+	Context map[string]any
+	// deferred run when the call ends, while its runtime is still the
+	// caller's (Defer).
+	deferred []func()
+}
+
+// Defer registers fn to run when the call's script returns (or fails),
+// before its runtime serves anyone else: core/globals writes back there
+// what a script changed in a shared value.
+func (c *Call) Defer(fn func()) { c.deferred = append(c.deferred, fn) }
+
+// Finish runs what Defer registered, most recent first; the engine calls it
+// once per call.
+func (c *Call) Finish() {
+	for i := len(c.deferred) - 1; i >= 0; i-- {
+		c.deferred[i]()
+	}
+	c.deferred = nil
 }
 
 // Registry maps import paths to modules. It is built once per application and

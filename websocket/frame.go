@@ -15,17 +15,29 @@ const maxCloseReason = ws.MaxControlFramePayloadSize - 2
 // newFrame encodes one unfragmented, unmasked server frame. The result is
 // immutable from then on: the same bytes are queued to every recipient.
 func newFrame(op ws.OpCode, payload []byte) []byte {
-	n := len(payload)
-	hl := 2
+	hl := headerLen(len(payload))
+	f := make([]byte, hl+len(payload))
+	putHeader(f, op, len(payload))
+	copy(f[hl:], payload)
+	return f
+}
+
+// headerLen is the length of an unmasked frame header for n payload bytes.
+func headerLen(n int) int {
 	switch {
 	case n > 0xffff:
-		hl = 10
+		return 10
 	case n > 125:
-		hl = 4
+		return 4
 	}
-	f := make([]byte, hl+n)
+	return 2
+}
+
+// putHeader writes into f the unmasked header of a final frame of op with
+// n payload bytes; f holds at least headerLen(n) bytes.
+func putHeader(f []byte, op ws.OpCode, n int) {
 	f[0] = 0x80 | byte(op)
-	switch hl {
+	switch headerLen(n) {
 	case 2:
 		f[1] = byte(n)
 	case 4:
@@ -35,8 +47,6 @@ func newFrame(op ws.OpCode, payload []byte) []byte {
 		f[1] = 127
 		binary.BigEndian.PutUint64(f[2:], uint64(n))
 	}
-	copy(f[hl:], payload)
-	return f
 }
 
 // newCloseFrame builds a close frame; code 0 means an empty payload (the

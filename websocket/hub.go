@@ -286,6 +286,17 @@ func (h *Hub) Close(id string, code int, reason string) bool {
 	return s.closeNow(code, reason, nil, false)
 }
 
+// Sessions lists the sessions registered on this node, in no order.
+func (h *Hub) Sessions() []*Session {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	all := make([]*Session, 0, len(h.sessions))
+	for _, s := range h.sessions {
+		all = append(all, s)
+	}
+	return all
+}
+
 // SessionCount is the number of registered sessions.
 func (h *Hub) SessionCount() int {
 	h.mu.RLock()

@@ -208,6 +208,9 @@ func (s *Session) User() any { return s.user }
 // Protocol is the negotiated subprotocol, "" if none.
 func (s *Session) Protocol() string { return s.protocol }
 
+// Hub returns the hub that holds the session.
+func (s *Session) Hub() *Hub { return s.hub }
+
 // RemoteAddr is the peer address of the upgrade request.
 func (s *Session) RemoteAddr() string { return s.remote }
 

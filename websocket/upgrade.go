@@ -60,6 +60,11 @@ type Accept struct {
 	Data         map[string]string
 	User         any // opaque, set by the caller, may be nil
 	Handler      Handler
+	// Uncorked writes the 101 at once instead of with the open event's
+	// replies: for handlers whose open event may wait on the very client
+	// that connects (a script of this server connecting to its own
+	// endpoint, while it holds the only free JavaScript runtime).
+	Uncorked bool
 }
 
 // Accept hijacks and upgrades the connection (101), registers the session,
@@ -127,6 +132,9 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		h.opts.Limit.release()
 		s.discard(newCloseFrame(StatusGoingAway, "server shutting down"))
 		return ErrShuttingDown
+	}
+	if a.Uncorked && resp != nil {
+		s.flushHeld()
 	}
 	// Registered before the open event: send and addToGroup work inside
 	// the open handler (XP semantics).

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
-	"path/filepath"
 
 	"duplex/app"
 	"duplex/controller"
@@ -34,8 +32,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Closed last, after the applications said goodbye through it.
 	defer link.Close()
-	apps, err := loadApps(o)
+	platform, err := app.NewPlatform(o.cfg)
 	if err != nil {
+		return err
+	}
+	if err := loadApps(platform, o); err != nil {
+		_ = platform.Close(context.Background())
 		return err
 	}
 	// No TCP keep-alive probes: idle HTTP connections end at the server's
@@ -44,40 +46,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lc := net.ListenConfig{KeepAlive: -1}
 	ln, err := lc.Listen(ctx, "tcp", o.cfg.Addr)
 	if err != nil {
-		closeApps(apps)
+		_ = platform.Close(context.Background())
 		return err
 	}
-	return app.NewServer(o.cfg, apps).Serve(ctx, ln)
+	return app.NewServer(o.cfg, platform).Serve(ctx, ln)
 }
 
-func loadApps(o *options) ([]*app.App, error) {
+func loadApps(p *app.Platform, o *options) error {
 	if len(o.apps) == 0 {
-		a, err := app.LoadFS(site.FS(), "chat", "bundled site/app.json", o.cfg)
-		if err != nil {
-			return nil, err
-		}
-		return []*app.App{a}, nil
+		_, err := p.LoadFS(site.FS(), "chat", "bundled site/app.json")
+		return err
 	}
-	var apps []*app.App
-	seen := map[string]string{}
 	for _, dir := range o.apps {
-		a, err := app.LoadDir(dir, o.cfg)
-		if err != nil {
-			closeApps(apps)
-			return nil, err
+		if _, err := p.LoadDir(dir); err != nil {
+			return err
 		}
-		if other, dup := seen[a.Name]; dup {
-			closeApps(append(apps, a))
-			return nil, errors.New("two applications are named " + a.Name + ": " + other + " and " + filepath.Clean(dir))
-		}
-		seen[a.Name] = filepath.Clean(dir)
-		apps = append(apps, a)
 	}
-	return apps, nil
-}
-
-func closeApps(apps []*app.App) {
-	for _, a := range apps {
-		_ = a.Close(context.Background())
-	}
+	return nil
 }

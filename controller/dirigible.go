@@ -1,0 +1,227 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/dop251/goja"
+
+	"duplex/lib"
+	"duplex/websocket"
+)
+
+// handlerTarget names an Eclipse Dirigible handler module: file is its
+// path in this engine's application, ref the name it was given by
+// ("my-project/ws-handler"), which getClients() and the logs show.
+type handlerTarget struct {
+	file string
+	ref  string
+}
+
+// The handler exports each Dirigible event calls.
+var handlerExports = map[string]string{
+	lib.MethodOpen:    "onOpen",
+	lib.MethodMessage: "onMessage",
+	lib.MethodError:   "onError",
+	lib.MethodClose:   "onClose",
+}
+
+// ResolveModule returns the file the module path p ("/ws-handler") names,
+// trying XP's candidates in order (".js", "/index.js", ...).
+func (e *Engine) ResolveModule(p string) (string, error) {
+	p, err := joinModulePath("/", p)
+	if err != nil {
+		return "", err
+	}
+	return findModule(e.opts.FS, p)
+}
+
+// AcceptHandler upgrades r to a session of a *.websocket endpoint whose
+// events go to the Dirigible handler module file (named ref).
+func (e *Engine) AcceptHandler(w http.ResponseWriter, r *http.Request, file, ref string) {
+	log := e.log.With().Str("handler", ref).Str("path", r.URL.Path).Logger()
+	params := map[string][]string(r.URL.Query())
+	if len(params) == 0 {
+		params = nil
+	}
+	h := &socketHandler{engine: e, script: file, dirigible: &handlerTarget{file: file, ref: ref}}
+	// Dirigible's own template connects a script to its server's endpoint:
+	// the 101 must not wait for an onOpen that waits for that script's
+	// runtime.
+	e.upgrade(w, r, log, h, websocket.Accept{Params: params, Uncorked: true})
+}
+
+// handlerEvent delivers one session event to the handler module. Dirigible
+// keeps a session open whatever its handler throws: a failed onOpen or
+// onMessage is logged and reported to onError, and the session goes on.
+func (h *socketHandler) handlerEvent(ev *websocket.Event) error {
+	var he lib.HandlerEvent
+	switch ev.Type {
+	case websocket.EventOpen:
+		he.Method = lib.MethodOpen
+	case websocket.EventMessage:
+		if ev.Binary {
+			// Dirigible's endpoints take text only (@OnMessage String);
+			// RFC 6455's answer to data one cannot accept is 1003.
+			h.engine.log.Info().Str("handler", h.dirigible.ref).Str("session", ev.Session.ID()).
+				Msg("binary message to a Dirigible handler, which takes text only; closing with 1003")
+			ev.Session.Hub().Close(ev.Session.ID(), 1003, "text messages only")
+			return nil
+		}
+		he.Method, he.Message = lib.MethodMessage, string(ev.Message)
+	case websocket.EventError:
+		he.Method, he.Error = lib.MethodError, errorMessage(ev.Err)
+	default:
+		he.Method = lib.MethodClose
+	}
+	return h.engine.runHandler(h.dirigible, he, nil, h.scope, ev.Session)
+}
+
+// Dispatch runs ev in the handler module file of this engine (ref is the
+// name it was given by). It implements the engine's half of
+// lib.HandlerDispatcher; the application layer finds the engine.
+func (e *Engine) Dispatch(file, ref string, ev lib.HandlerEvent, from *lib.Env) error {
+	return e.runHandler(&handlerTarget{file: file, ref: ref}, ev, e.workerOf(from), nil, nil)
+}
+
+// workerOf returns the runtime of this engine that env belongs to, nil
+// when it is another engine's (or none).
+func (e *Engine) workerOf(env *lib.Env) *worker {
+	if env == nil {
+		return nil
+	}
+	for _, w := range e.all {
+		if w.env == env {
+			return w
+		}
+	}
+	return nil
+}
+
+// runHandler runs one event in the handler module, on the runtime `from`
+// when the event is raised inside a call of this engine, else on a free
+// one. A reply that onMessage returns goes to session. What the handler
+// throws goes to its onError; the error returned is what kept the event
+// from running (no free runtime, shutdown) or what must stop the calling
+// script (its own interruption).
+func (e *Engine) runHandler(t *handlerTarget, ev lib.HandlerEvent, from *worker, scope *lib.Scope, session *websocket.Session) error {
+	err := e.handlerCall(t, ev, from, scope, session)
+	if err == nil {
+		return nil
+	}
+	f := describe(err)
+	switch f.kind {
+	case failException, failTimeout, failOverflow, failOther:
+	default:
+		return err
+	}
+	var stopped *goja.InterruptedError
+	if from != nil && errors.As(err, &stopped) {
+		return err // the enclosing call's time is up: it must stop too
+	}
+	log := e.log.Warn().Str("handler", t.ref).Str("event", ev.Method)
+	if session != nil {
+		log = log.Str("session", session.ID())
+	}
+	log.Str("error", err.Error()).Msg("Dirigible handler failed")
+	if ev.Method == lib.MethodError || ev.Method == lib.MethodClose || f.kind == failOther {
+		// Reported already, or the module itself cannot load: onError
+		// would fail the same way.
+		return nil
+	}
+	onError := lib.HandlerEvent{Method: lib.MethodError, Error: f.message}
+	if err := e.handlerCall(t, onError, from, scope, session); err != nil {
+		if errors.As(err, &stopped) && from != nil {
+			return err
+		}
+		e.log.Warn().Str("handler", t.ref).Str("event", lib.MethodError).Str("error", err.Error()).Msg("Dirigible handler failed")
+	}
+	return nil
+}
+
+// handlerCall evaluates the handler module afresh and calls the export for
+// ev, with ev in the call's Dirigible context (net/websockets.getMethod()
+// and friends read it).
+func (e *Engine) handlerCall(t *handlerTarget, ev lib.HandlerEvent, from *worker, scope *lib.Scope, session *websocket.Session) error {
+	values := map[string]any{"method": ev.Method, "handler": t.ref}
+	switch ev.Method {
+	case lib.MethodMessage:
+		values["message"] = ev.Message
+	case lib.MethodError:
+		values["error"] = ev.Error
+	}
+	body := func(wk *worker) error { return wk.callHandler(t, ev, session) }
+	if from != nil {
+		// Inside a call of ours (createWebsocket's onOpen): the caller
+		// holds this runtime, so the event runs on it, in its time, as a
+		// call of its own that ends (core/globals writes back) before
+		// the client's next event can run elsewhere.
+		parent := from.call
+		child := &lib.Call{Values: parent.Values, Session: parent.Session, Context: values}
+		from.call = child
+		defer func() {
+			child.Finish()
+			from.call = parent
+		}()
+		return body(from)
+	}
+	call := lib.NewCall(scope, nil, nil)
+	call.Session = session
+	call.Context = values
+	// Nothing cancels an event from the network but its time limit.
+	return e.run(context.Background(), call, body)
+}
+
+// callHandler calls the export for ev, if the module has one: a handler
+// that leaves one out does not want that event.
+func (wk *worker) callHandler(t *handlerTarget, ev lib.HandlerEvent, session *websocket.Session) error {
+	exports, err := wk.loadFresh(t.file)
+	if err != nil {
+		return err
+	}
+	name := handlerExports[ev.Method]
+	obj, _ := exports.(*goja.Object)
+	var fn goja.Callable
+	if obj != nil {
+		fn, _ = goja.AssertFunction(obj.Get(name))
+	}
+	if fn == nil {
+		wk.engine.log.Debug().Str("handler", t.ref).Str("export", name).Msg("handler module has no such export; event skipped")
+		return nil
+	}
+	var args []goja.Value
+	switch ev.Method {
+	case lib.MethodMessage:
+		args = []goja.Value{wk.vm.ToValue(ev.Message)}
+	case lib.MethodError:
+		args = []goja.Value{wk.vm.ToValue(ev.Error)}
+	}
+	v, err := fn(goja.Undefined(), args...)
+	if err != nil || session == nil || ev.Method != lib.MethodMessage {
+		return err
+	}
+	// Dirigible 7+ sends what onMessage returns back to its client; 5 and 6
+	// gave a server handler no way to answer at all.
+	if reply, ok := wk.replyText(v); ok {
+		session.Hub().SendFrom(session, session.ID(), reply, false)
+	}
+	return nil
+}
+
+// replyText is what a handler's return value sends: a string as it is,
+// anything else but undefined and null as JSON.
+func (wk *worker) replyText(v goja.Value) ([]byte, bool) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, false
+	}
+	if s, ok := v.Export().(string); ok {
+		return []byte(s), true
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if data, err := o.MarshalJSON(); err == nil {
+			return data, true
+		}
+	}
+	return []byte(v.String()), true
+}

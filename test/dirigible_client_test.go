@@ -1,0 +1,241 @@
+package test
+
+// Eclipse Dirigible's outbound client, net/websockets.createWebsocket:
+// against a separate echo server and against duplex's own endpoint, and
+// the outbound policy that keeps scripts off loopback and private
+// addresses unless allowed.
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+)
+
+// echoServer is a WebSocket echo server of the test's own, on loopback:
+// "bye" makes it close the connection with 1000.
+type echoServer struct {
+	ln       net.Listener
+	accepted atomic.Int64
+	wg       sync.WaitGroup
+}
+
+func startEchoServer(t *testing.T) *echoServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &echoServer{ln: ln}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			e.accepted.Add(1)
+			e.wg.Add(1)
+			go func() {
+				defer e.wg.Done()
+				defer conn.Close()
+				if _, err := ws.Upgrade(conn); err != nil {
+					return
+				}
+				for {
+					msg, op, err := wsutil.ReadClientData(conn)
+					if err != nil {
+						return
+					}
+					if string(msg) == "bye" {
+						_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, "bye")))
+						_, _, _ = wsutil.ReadClientData(conn) // the client's answering close
+						return
+					}
+					if err := wsutil.WriteServerMessage(conn, op, msg); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		e.wg.Wait()
+	})
+	return e
+}
+
+func (e *echoServer) URL() string { return "ws://" + e.ln.Addr().String() + "/" }
+
+// clientService calls the test project's client service.
+func clientService(t *testing.T, s *Server, params url.Values) (int, map[string]any) {
+	t.Helper()
+	r := get(t, s.URL+"/_/service/my-project/client?"+params.Encode())
+	return r.Status, r.JSON(t)
+}
+
+// clientLog matches the client handler's record of an event.
+func clientLog(what string) func(LogEntry) bool {
+	return moduleLog("/client-handler.js", "client-handler "+what)
+}
+
+// TestDirigibleClientSeed is seeds 001-003's client, verbatim but for the
+// URI: createWebsocket returns once connected and onOpen ran, send
+// reaches the echo server, whose answer comes to the handler's onMessage,
+// and getClientByHandler(handler).close() closes it, running onClose.
+func TestDirigibleClientSeed(t *testing.T) {
+	echo := startEchoServer(t)
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
+	r := get(t, s.URL+"/_/service/my-project/seedclient?uri="+url.QueryEscape(echo.URL()))
+	wantStatus(t, r, http.StatusOK, "seed client")
+	if got := r.JSON(t)["clients"]; !reflect.DeepEqual(got, []any{}) {
+		t.Errorf("getClients() after close: %v", got)
+	}
+	open := s.WaitLog(t, moduleLog("/ws-handler.js", "Connection openned."), wsWait)
+	connect := s.WaitLog(t, moduleLog("/services/seedclient/seedclient.js", "Connect to: "+echo.URL()), wsWait)
+	if open.Raw == connect.Raw {
+		t.Fatal("log lines confused")
+	}
+	s.WaitLog(t, moduleLog("/ws-handler.js", "Message received: hello"), wsWait)
+	s.WaitLog(t, moduleLog("/ws-handler.js", "Connection closed."), wsWait)
+}
+
+// TestDirigibleClientOwnEndpoint: a client created by a service, against
+// duplex's own endpoint, whose handler answers in capitals; its handler
+// sees open, each answer in order and close; getClients, getClient and
+// getClientByHandler list it while it is open and not after.
+func TestDirigibleClientOwnEndpoint(t *testing.T) {
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1", "--js-workers", "1")
+	uri := "ws://" + s.Addr + "/websockets/v4/service/upper"
+	status, created := clientService(t, s, url.Values{"action": {"create"}, "uri": {uri}, "send": {"3"}})
+	if status != http.StatusOK {
+		t.Fatalf("create: %d %v", status, created)
+	}
+	id, _ := created["id"].(string)
+	want := []any{map[string]any{"id": id, "uri": uri, "handler": "my-project/client-handler"}}
+	if id == "" || created["uri"] != uri || !reflect.DeepEqual(created["clients"], want) {
+		t.Errorf("create answered %v", created)
+	}
+	s.WaitLog(t, clientLog("message:M2"), wsWait)
+	_, list := clientService(t, s, url.Values{"action": {"list"}})
+	if !reflect.DeepEqual(list["clients"], want) {
+		t.Errorf("list: %v", list)
+	}
+	status, closed := clientService(t, s, url.Values{"action": {"close"}, "id": {id}})
+	if status != http.StatusOK || closed["closed"] != id || !reflect.DeepEqual(closed["clients"], []any{}) {
+		t.Errorf("close: %d %v", status, closed)
+	}
+	s.WaitLog(t, clientLog("close:true"), wsWait)
+	_, events := clientService(t, s, url.Values{"action": {"events"}})
+	wantEvents := []any{"open:onopen", "message:M0", "message:M1", "message:M2", "close:true"}
+	if !reflect.DeepEqual(events["events"], wantEvents) {
+		t.Errorf("handler saw %v, want %v", events["events"], wantEvents)
+	}
+	if status, _ := clientService(t, s, url.Values{"action": {"close"}, "id": {id}}); status != http.StatusNotFound {
+		t.Errorf("getClient of a closed client: status %d, want 404 (null)", status)
+	}
+}
+
+// TestDirigibleClientServerCloses: a client the server closes runs onClose
+// and leaves the list.
+func TestDirigibleClientServerCloses(t *testing.T) {
+	echo := startEchoServer(t)
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
+	status, created := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}, "send": {"1"}, "say": {"bye"}})
+	if status != http.StatusOK {
+		t.Fatalf("create: %d %v", status, created)
+	}
+	s.WaitLog(t, clientLog("close:true"), wsWait)
+	_, events := clientService(t, s, url.Values{"action": {"events"}})
+	if want := []any{"open:onopen", "message:m0", "close:true"}; !reflect.DeepEqual(events["events"], want) {
+		t.Errorf("handler saw %v, want %v", events["events"], want)
+	}
+	if _, list := clientService(t, s, url.Values{"action": {"list"}}); !reflect.DeepEqual(list["clients"], []any{}) {
+		t.Errorf("closed by the server, still listed: %v", list)
+	}
+}
+
+// TestDirigibleClientShutdown: shutdown closes every client, each with its
+// onClose, before the server stops.
+func TestDirigibleClientShutdown(t *testing.T) {
+	echo := startEchoServer(t)
+	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible"), "--outbound-allow", "127.0.0.1/32"}, noCheck: true})
+	for range 2 {
+		if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}}); status != http.StatusOK {
+			t.Fatalf("create: %d %v", status, body)
+		}
+	}
+	s.Signal(t, syscall.SIGTERM)
+	if code := s.WaitExit(t, wsWait); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	if n := s.CountLogs(clientLog("close:true")); n != 2 {
+		t.Errorf("%d onClose calls at shutdown, want 2 (one per client); logs:\n%s", n, tail(s.Stderr(), 3000))
+	}
+}
+
+// TestDirigibleClientRefused: by default a script may not connect to
+// loopback, private or link-local addresses (cloud metadata included); the
+// refusal is a catchable Error naming the setting, nothing is connected,
+// and the server goes on serving. A connection refused by the peer, a bad
+// URI and the client limit are catchable errors too.
+func TestDirigibleClientRefused(t *testing.T) {
+	echo := startEchoServer(t)
+	s := startDirigible(t, "--ws-max-clients", "1")
+	// Only local addresses, even though none is connected to: were the
+	// defence broken, no packet may leave the machine. Private and
+	// link-local ranges (cloud metadata) are covered, without a network,
+	// by lib/outbound's unit tests.
+	_, port, _ := net.SplitHostPort(echo.ln.Addr().String())
+	for _, uri := range []string{echo.URL(), "ws://localhost:" + port + "/", "ws://127.0.0.2:" + port + "/", "ws://0.0.0.0:" + port + "/", "ws://[::1]:" + port + "/"} {
+		status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {uri}})
+		msg, _ := body["error"].(string)
+		if status != http.StatusBadGateway || body["isError"] != true || !strings.Contains(msg, "--outbound-allow") || !strings.Contains(msg, "refused") {
+			t.Errorf("%s: %d %v", uri, status, body)
+		}
+	}
+	if n := echo.accepted.Load(); n != 0 {
+		t.Errorf("the echo server saw %d connections; a refusal must connect nothing", n)
+	}
+	status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {"http://example.com/"}})
+	if status != http.StatusBadGateway || !strings.Contains(body["error"].(string), "http") {
+		t.Errorf("http:// URI: %d %v", status, body)
+	}
+	wantStatus(t, get(t, s.URL+"/_/service/my-project/client?action=list"), http.StatusOK, "still serving")
+
+	allowed := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--ws-max-clients", "1")
+	closedPort := freePort(t)
+	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {"ws://127.0.0.1:" + closedPort + "/"}})
+	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "refused") {
+		t.Errorf("closed port: %d %v", status, body)
+	}
+	if status, body := clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL()}}); status != http.StatusOK {
+		t.Fatalf("allowed: %d %v", status, body)
+	}
+	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL()}})
+	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "--ws-max-clients") {
+		t.Errorf("past the limit: %d %v", status, body)
+	}
+}
+
+// freePort returns a loopback port nothing listens on.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	return port
+}

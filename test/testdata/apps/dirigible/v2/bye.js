@@ -1,0 +1,4 @@
+var session = require("net/websocket").getSession();
+session.sendText("one");
+session.sendTextAsync("two");
+session.close();

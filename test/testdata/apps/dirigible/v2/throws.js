@@ -1,0 +1,1 @@
+throw new Error("v2 module failed on purpose");
