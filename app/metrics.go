@@ -16,9 +16,9 @@ import (
 
 // privateMux is what the private listener serves: /metrics, and Go's
 // profiler under /debug/pprof/ for finding where CPU and memory go.
-func privateMux(apps []*App) http.Handler {
+func privateMux(p *Platform) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metricsHandler(apps))
+	mux.Handle("/metrics", metricsHandler(p))
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -30,10 +30,11 @@ func privateMux(apps []*App) http.Handler {
 // metricsHandler serves the server's counters in Prometheus' text format.
 // It lives on its own listener (--metrics-addr), never on the public one, so
 // a reverse proxy cannot expose it by accident.
-func metricsHandler(apps []*App) http.Handler {
+func metricsHandler(p *Platform) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
-		writeMetrics(&b, apps)
+		writeMetrics(&b, p.apps)
+		writePlatformMetrics(&b, p)
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_, _ = w.Write(b.Bytes())
 	})
@@ -133,4 +134,24 @@ func residentBytes() int64 {
 		return 0
 	}
 	return pages * int64(os.Getpagesize())
+}
+
+// writePlatformMetrics writes what the applications share: Dirigible's
+// outbound clients and service channel.
+func writePlatformMetrics(b *bytes.Buffer, p *Platform) {
+	m := metricWriter{b}
+	cs := p.clients.Stats()
+	m.head("duplex_ws_clients", "gauge", "Outbound WebSocket clients open (Dirigible's createWebsocket).")
+	m.value("duplex_ws_clients", int64(cs.Open))
+	m.head("duplex_ws_clients_opened_total", "counter", "Outbound WebSocket clients that connected.")
+	m.value("duplex_ws_clients_opened_total", cs.Opened)
+	m.head("duplex_ws_clients_failed_total", "counter", "createWebsocket calls refused (outbound policy, --ws-max-clients) or failed (network, handshake).")
+	m.value("duplex_ws_clients_failed_total", cs.Failed)
+	m.head("duplex_ws_clients_dropped_total", "counter", "Outbound client events not delivered to their handler (binary messages, no free runtime).")
+	m.value("duplex_ws_clients_dropped_total", cs.Dropped)
+	if p.channel != nil {
+		st := p.channel.Stats()
+		m.head("duplex_ws_channel_sessions", "gauge", "Open sessions of Dirigible 2's service channel (/service/js).")
+		m.value("duplex_ws_channel_sessions", int64(st.Sessions))
+	}
 }

@@ -158,7 +158,7 @@ func (e *Engine) handlerCall(t *handlerTarget, ev lib.HandlerEvent, from *worker
 		// call of its own that ends (core/globals writes back) before
 		// the client's next event can run elsewhere.
 		parent := from.call
-		child := &lib.Call{Values: parent.Values, Session: parent.Session, Context: values}
+		child := &lib.Call{Values: parent.Values, Session: parent.Session, Context: values, Deadline: parent.Deadline}
 		from.call = child
 		defer func() {
 			child.Finish()

@@ -143,6 +143,9 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		return ErrShutdown
 	}
 	w.arm(ctx, e.opts.Timeout)
+	if call != nil {
+		call.Deadline = time.Now().Add(e.opts.Timeout)
+	}
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.forget(gen)

@@ -6,6 +6,7 @@ package lib
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
@@ -58,6 +59,10 @@ type Call struct {
 	// what core/context reads and the event that net/websockets describes
 	// (method, message, error, handler). Nil for calls that have none.
 	Context map[string]any
+	// Deadline is when the call's time limit (--js-timeout) interrupts it:
+	// a module that waits on the network (createWebsocket's connect) gives
+	// up before it, so that the script can still catch the failure.
+	Deadline time.Time
 	// deferred run when the call ends, while its runtime is still the
 	// caller's (Defer).
 	deferred []func()

@@ -6,6 +6,7 @@ package test
 // addresses unless allowed.
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -165,8 +166,8 @@ func TestDirigibleClientServerCloses(t *testing.T) {
 	}
 }
 
-// TestDirigibleClientShutdown: shutdown closes every client, each with its
-// onClose, before the server stops.
+// TestDirigibleClientShutdown: shutdown closes every client and endpoint
+// session, each with its onClose, before the server stops.
 func TestDirigibleClientShutdown(t *testing.T) {
 	echo := startEchoServer(t)
 	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible"), "--outbound-allow", "127.0.0.1/32"}, noCheck: true})
@@ -175,9 +176,15 @@ func TestDirigibleClientShutdown(t *testing.T) {
 			t.Fatalf("create: %d %v", status, body)
 		}
 	}
+	// A session of an endpoint gets its onClose too.
+	dialWS(t, s, "/websockets/v4/service/upper", wsDialOpts{})
+	s.WaitLog(t, moduleLog("/handlers/upper.js", "upper: open, method onopen"), wsWait)
 	s.Signal(t, syscall.SIGTERM)
 	if code := s.WaitExit(t, wsWait); code != 0 {
 		t.Errorf("exit code %d", code)
+	}
+	if n := s.CountLogs(moduleLog("/handlers/upper.js", "upper: closed true")); n != 1 {
+		t.Errorf("endpoint session: %d onClose calls at shutdown, want 1", n)
 	}
 	if n := s.CountLogs(clientLog("close:true")); n != 2 {
 		t.Errorf("%d onClose calls at shutdown, want 2 (one per client); logs:\n%s", n, tail(s.Stderr(), 3000))
@@ -213,7 +220,7 @@ func TestDirigibleClientRefused(t *testing.T) {
 	}
 	wantStatus(t, get(t, s.URL+"/_/service/my-project/client?action=list"), http.StatusOK, "still serving")
 
-	allowed := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--ws-max-clients", "1")
+	allowed := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--ws-max-clients", "1", "--metrics-addr", "127.0.0.1:0")
 	closedPort := freePort(t)
 	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {"ws://127.0.0.1:" + closedPort + "/"}})
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "refused") {
@@ -225,6 +232,89 @@ func TestDirigibleClientRefused(t *testing.T) {
 	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL()}})
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "--ws-max-clients") {
 		t.Errorf("past the limit: %d %v", status, body)
+	}
+	m := scrape(t, metricsURL(t, allowed))
+	if m["duplex_ws_clients"] != 1 || m["duplex_ws_clients_opened_total"] != 1 || m["duplex_ws_clients_failed_total"] != 2 {
+		t.Errorf("client metrics: open %d, opened %d, failed %d; want 1, 1, 2",
+			m["duplex_ws_clients"], m["duplex_ws_clients_opened_total"], m["duplex_ws_clients_failed_total"])
+	}
+}
+
+// TestDirigibleTwentyOutboundClients: twenty clients created at once by
+// twenty requests, against duplex's own endpoint; each client's handler
+// gets exactly its own answers, in order.
+func TestDirigibleTwentyOutboundClients(t *testing.T) {
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
+	const clients, messages = 20, 20
+	uri := "ws://" + s.Addr + "/websockets/v4/service/upper"
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := doErr("GET", s.URL+"/_/service/my-project/client?"+url.Values{
+				"action": {"create"}, "uri": {uri}, "send": {fmt.Sprint(messages)}, "prefix": {fmt.Sprintf("c%d-", i)},
+			}.Encode(), nil)
+			if err != nil || r.Status != http.StatusOK {
+				t.Errorf("client %d: %v %v", i, r, err)
+			}
+		}()
+	}
+	wg.Wait()
+	s.WaitLogCount(t, func(e LogEntry) bool { return e.Has("client-handler message:") }, clients*messages, wsWait)
+	next := make([]int, clients)
+	for _, e := range s.Entries() {
+		var i, j int
+		if _, err := fmt.Sscanf(e.Message(), "client-handler message:C%d-M%d", &i, &j); err != nil {
+			continue
+		}
+		if i < 0 || i >= clients || j != next[i] {
+			t.Fatalf("client %d got answer %d, want %d (%s)", i, j, next[i], e.Raw)
+		}
+		next[i]++
+	}
+	_, list := clientService(t, s, url.Values{"action": {"list"}})
+	if got, _ := list["clients"].([]any); len(got) != clients {
+		t.Errorf("getClients() lists %d clients, want %d", len(got), clients)
+	}
+}
+
+// TestDirigibleClientConnectTimeout: a server that accepts and never
+// answers the handshake makes createWebsocket throw after --js-timeout.
+func TestDirigibleClientConnectTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--js-timeout", "1s")
+	status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {"ws://" + ln.Addr().String() + "/"}})
+	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "deadline") {
+		t.Errorf("silent server: %d %v", status, body)
+	}
+	_, list := clientService(t, s, url.Values{"action": {"list"}})
+	if !reflect.DeepEqual(list["clients"], []any{}) {
+		t.Errorf("a client that never connected is listed: %v", list)
 	}
 }
 

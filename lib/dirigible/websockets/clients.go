@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -43,6 +44,24 @@ type Clients struct {
 	reserved int       // connecting or open, against Max
 	closed   bool
 	done     sync.WaitGroup
+
+	opened, failed, dropped atomic.Int64
+}
+
+// Stats are the registry's counters, for the server's metrics.
+type Stats struct {
+	Open    int   // clients open now
+	Opened  int64 // clients that connected
+	Failed  int64 // createWebsocket calls refused or failed (policy, limit, network, handshake)
+	Dropped int64 // events not delivered to a handler (binary messages, no free runtime)
+}
+
+// Stats returns the counters.
+func (c *Clients) Stats() Stats {
+	c.mu.Lock()
+	open := len(c.open)
+	c.mu.Unlock()
+	return Stats{Open: open, Opened: c.opened.Load(), Failed: c.failed.Load(), Dropped: c.dropped.Load()}
 }
 
 // client is one outbound connection.
@@ -93,10 +112,28 @@ func (c *Clients) release() {
 // on from's runtime and starts delivering its events. It returns once
 // onOpen ran, as Dirigible's createWebsocket does.
 func (c *Clients) connect(uri, ref string, from *lib.Env) (*client, error) {
+	cl, err := c.open1(uri, ref, from)
+	if err != nil {
+		c.failed.Add(1)
+	} else {
+		c.opened.Add(1)
+	}
+	return cl, err
+}
+
+func (c *Clients) open1(uri, ref string, from *lib.Env) (*client, error) {
 	if err := c.reserve(); err != nil {
+		c.opts.Log.Warn().Str("uri", uri).Str("handler", ref).Err(err).Msg("WebSocket client refused")
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
+	if call := from.Call(); call != nil && !call.Deadline.IsZero() {
+		// Give up a little before the call is interrupted, so that the
+		// script can catch the timeout.
+		margin := min(100*time.Millisecond, c.opts.ConnectTimeout/10)
+		cancel()
+		ctx, cancel = context.WithDeadline(context.Background(), call.Deadline.Add(-margin))
+	}
 	conn, err := ws.Dial(ctx, uri, c.opts.Dial)
 	cancel()
 	if err != nil {
@@ -140,6 +177,7 @@ func (c *Clients) deliver(cl *client, ev ws.ClientEvent) {
 	switch ev.Type {
 	case ws.EventMessage:
 		if ev.Binary {
+			c.dropped.Add(1)
 			c.opts.Log.Warn().Str("client", cl.id).Str("handler", cl.handler).Int("bytes", len(ev.Message)).
 				Msg("binary message to a WebSocket client dropped: Dirigible handlers take text only")
 			return
@@ -155,6 +193,7 @@ func (c *Clients) deliver(cl *client, ev ws.ClientEvent) {
 		return
 	}
 	if err := c.opts.Dispatcher.Dispatch(cl.handler, he, nil); err != nil {
+		c.dropped.Add(1)
 		c.opts.Log.Warn().Str("client", cl.id).Str("handler", cl.handler).Str("event", he.Method).Err(err).Msg("WebSocket client event not delivered")
 	}
 }

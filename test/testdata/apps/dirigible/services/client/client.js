@@ -11,7 +11,7 @@ exports.get = function (req) {
         var client = websockets.createWebsocket(p.uri, handler);
         var n = parseInt(p.send || "0", 10);
         for (var i = 0; i < n; i++) {
-          client.send("m" + i);
+          client.send((p.prefix || "") + "m" + i);
         }
         if (p.say) {
           client.send(p.say);
