@@ -157,11 +157,10 @@ func (e *Engine) handlerCall(t *handlerTarget, ev lib.HandlerEvent, from *worker
 		// holds this runtime, so the event runs on it, in its time, as a
 		// call of its own that ends (core/globals writes back) before
 		// the client's next event can run elsewhere.
-		parent := from.call
-		child := &lib.Call{Values: parent.Values, Session: parent.Session, Context: values, Deadline: parent.Deadline}
-		from.call = child
+		parent, mark := from.call, len(from.deferred)
+		from.call = &lib.Call{Values: parent.Values, Session: parent.Session, Context: values}
 		defer func() {
-			child.Finish()
+			from.finishFrom(mark)
 			from.call = parent
 		}()
 		return body(from)

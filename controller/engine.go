@@ -143,9 +143,7 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		return ErrShutdown
 	}
 	w.arm(ctx, e.opts.Timeout)
-	if call != nil {
-		call.Deadline = time.Now().Add(e.opts.Timeout)
-	}
+	w.deadline = time.Now().Add(e.opts.Timeout)
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.forget(gen)
@@ -153,10 +151,9 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	}
 	w.call = call
 	err = fn(w)
-	if call != nil {
-		call.Finish()
-	}
+	w.finishFrom(0)
 	w.call = nil
+	w.deadline = time.Time{}
 	w.disarm()
 	return classify(err)
 }

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -22,9 +23,13 @@ type worker struct {
 	libs    map[string]goja.Value   // built-in module exports
 	// resolved caches module path -> file, so that a require of a loaded
 	// module costs no file system calls.
-	resolved  map[string]string
-	call      *lib.Call
-	env       *lib.Env
+	resolved map[string]string
+	call     *lib.Call
+	env      *lib.Env
+	// deferred runs when the current call ends (lib.Env.Defer); deadline
+	// is when its time limit interrupts it (lib.Env.Deadline).
+	deferred  []func()
+	deadline  time.Time
 	jsonParse goja.Callable
 	bridge    *goja.Object // the `__` every module gets
 	// tagged caches each module's `log` and `console`, which name it:
@@ -36,6 +41,17 @@ type worker struct {
 	// busy is set while a call runs, so that Abort interrupts only those.
 	busy     atomic.Bool
 	watchdog watchdog
+}
+
+// finishFrom runs, most recent first, what was deferred since mark, and
+// forgets it: the end of a call (mark 0), or of a call nested in it.
+func (w *worker) finishFrom(mark int) {
+	for i := len(w.deferred) - 1; i >= mark; i-- {
+		fn := w.deferred[i]
+		w.deferred[i] = nil
+		fn()
+	}
+	w.deferred = w.deferred[:mark]
 }
 
 // forget drops every evaluated module, so that the next require runs the
@@ -65,7 +81,13 @@ func newWorker(e *Engine) (*worker, error) {
 	vm := goja.New()
 	vm.SetMaxCallStackSize(e.opts.MaxCallStack)
 	w := &worker{engine: e, vm: vm, modules: map[string]*goja.Object{}, libs: map[string]goja.Value{}, resolved: map[string]string{}, tagged: map[string]taggedLoggers{}}
-	w.env = &lib.Env{VM: vm, Log: e.log, Call: func() *lib.Call { return w.call }, Require: w.requireBuiltin}
+	w.env = &lib.Env{
+		VM: vm, Log: e.log,
+		Call:     func() *lib.Call { return w.call },
+		Require:  w.requireBuiltin,
+		Defer:    func(fn func()) { w.deferred = append(w.deferred, fn) },
+		Deadline: func() time.Time { return w.deadline },
+	}
 	parse, err := guardJSONParse(vm)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,15 @@ type Env struct {
 	// same object a script's require gets, so that an alias (sdk/net's
 	// websockets) is the module it names and not a copy.
 	Require func(path string) (goja.Value, error)
+	// Defer registers fn to run when the current call's script returns (or
+	// fails), before the runtime serves anyone else: core/globals writes
+	// back there what a script changed in a shared value.
+	Defer func(fn func())
+	// Deadline is when the current call's time limit (--js-timeout)
+	// interrupts it: a module that waits on the network (createWebsocket's
+	// connect) gives up before it, so that the script can still catch the
+	// failure. Zero between calls.
+	Deadline func() time.Time
 }
 
 // Call is the per-invocation context of one controller call.
@@ -59,27 +68,6 @@ type Call struct {
 	// what core/context reads and the event that net/websockets describes
 	// (method, message, error, handler). Nil for calls that have none.
 	Context map[string]any
-	// Deadline is when the call's time limit (--js-timeout) interrupts it:
-	// a module that waits on the network (createWebsocket's connect) gives
-	// up before it, so that the script can still catch the failure.
-	Deadline time.Time
-	// deferred run when the call ends, while its runtime is still the
-	// caller's (Defer).
-	deferred []func()
-}
-
-// Defer registers fn to run when the call's script returns (or fails),
-// before its runtime serves anyone else: core/globals writes back there
-// what a script changed in a shared value.
-func (c *Call) Defer(fn func()) { c.deferred = append(c.deferred, fn) }
-
-// Finish runs what Defer registered, most recent first; the engine calls it
-// once per call.
-func (c *Call) Finish() {
-	for i := len(c.deferred) - 1; i >= 0; i-- {
-		c.deferred[i]()
-	}
-	c.deferred = nil
 }
 
 // Registry maps import paths to modules. It is built once per application and

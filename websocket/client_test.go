@@ -32,8 +32,9 @@ func clientLeakCheck(t *testing.T) {
 }
 
 // clientTestServer serves every connection accepted on a loopback listener
-// with serve, after the WebSocket upgrade when upgrade is set. Cleanup
-// closes the listener and every connection and waits for the goroutines.
+// with serve, after the WebSocket upgrade when upgrade is set, and returns
+// the listener's ws:// URI. Cleanup closes the listener and every
+// connection and waits for the goroutines.
 func clientTestServer(t *testing.T, upgrade bool, serve func(conn net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -78,7 +79,7 @@ func clientTestServer(t *testing.T, upgrade bool, serve func(conn net.Conn)) str
 		mu.Unlock()
 		wg.Wait()
 	})
-	return ln.Addr().String()
+	return "ws://" + ln.Addr().String()
 }
 
 // clientEchoServe echoes every message; a close frame is echoed by
@@ -115,6 +116,56 @@ func readClientCloseFrame(conn net.Conn) (int, error) {
 	}
 }
 
+// reportClientCloseCode reads up to the client's close frame and sends its
+// code on codes (-1 when the connection ends first or a frame is unmasked):
+// the server goroutine only reports, so that the test goroutine asserts.
+func reportClientCloseCode(conn net.Conn, codes chan<- int) int {
+	code, err := readClientCloseFrame(conn)
+	if err != nil {
+		code = -1
+	}
+	codes <- code
+	return code
+}
+
+// clientCloseCodeServer is a clientTestServer whose connection runs first
+// (when not nil) and then reports the client's close code on the returned
+// channel, which has room for the one connection a test makes.
+func clientCloseCodeServer(t *testing.T, first func(conn net.Conn)) (uri string, codes chan int) {
+	t.Helper()
+	codes = make(chan int, 1)
+	uri = clientTestServer(t, true, func(conn net.Conn) {
+		if first != nil {
+			first(conn)
+		}
+		reportClientCloseCode(conn, codes)
+	})
+	return uri, codes
+}
+
+// expectServerCloseCode asserts the close code the server read from the
+// client (0 for an empty close frame).
+func expectServerCloseCode(t *testing.T, codes <-chan int, want int) {
+	t.Helper()
+	if code := recvWithin(t, codes, "server saw no close frame"); code != want {
+		t.Fatalf("server got close code %d, want %d", code, want)
+	}
+}
+
+// recvWithin receives from ch; fails with what when nothing comes within
+// waitFor, so that no test hangs on a missing event.
+func recvWithin[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitFor):
+		t.Fatal(what)
+	}
+	var zero T
+	return zero
+}
+
 // clientRec is a ClientEvent as the test handler saw it (message copied).
 type clientRec struct {
 	typ  EventType
@@ -131,51 +182,76 @@ func clientRecorder() (func(ClientEvent), chan clientRec) {
 	}, ch
 }
 
-func nextClientRec(t *testing.T, ch chan clientRec) clientRec {
-	t.Helper()
-	select {
-	case r := <-ch:
-		return r
-	case <-time.After(waitFor):
-		t.Fatal("no client event")
-	}
-	return clientRec{}
-}
-
 func expectClientRec(t *testing.T, ch chan clientRec, typ EventType) clientRec {
 	t.Helper()
-	r := nextClientRec(t, ch)
+	r := recvWithin(t, ch, "no client event")
 	if r.typ != typ {
 		t.Fatalf("got %v event (msg %q, code %d, err %v), want %v", r.typ, r.msg, r.code, r.err, typ)
 	}
 	return r
 }
 
-func expectClientClose(t *testing.T, ch chan clientRec, code int) {
+// expectClientText and expectClientBinary assert the next event is a
+// message with exactly that content and kind.
+func expectClientText(t *testing.T, ch chan clientRec, want string) {
+	t.Helper()
+	expectClientMessage(t, ch, want, false)
+}
+
+func expectClientBinary(t *testing.T, ch chan clientRec, want string) {
+	t.Helper()
+	expectClientMessage(t, ch, want, true)
+}
+
+func expectClientMessage(t *testing.T, ch chan clientRec, want string, binary bool) {
+	t.Helper()
+	if r := expectClientRec(t, ch, EventMessage); r.msg != want || r.bin != binary {
+		t.Fatalf("message %q (binary %v), want %q (binary %v)", r.msg, r.bin, want, binary)
+	}
+}
+
+// expectClientErrorMentioning asserts the next event is an error whose text
+// contains substr and returns it for further checks.
+func expectClientErrorMentioning(t *testing.T, ch chan clientRec, substr string) clientRec {
+	t.Helper()
+	r := expectClientRec(t, ch, EventError)
+	if r.err == nil || !strings.Contains(r.err.Error(), substr) {
+		t.Fatalf("error event %v, want one mentioning %q", r.err, substr)
+	}
+	return r
+}
+
+// expectClientEnd asserts the close event with code and then that the
+// client is done, i.e. has released its connection and goroutines.
+func expectClientEnd(t *testing.T, c *Client, ch chan clientRec, code int) {
 	t.Helper()
 	if r := expectClientRec(t, ch, EventClose); r.code != code {
 		t.Fatalf("close code %d, want %d", r.code, code)
 	}
+	waitClientDone(t, c)
+}
+
+// closeClientNormally closes with 1000 and expects the client to end with
+// it, which needs a server that answers the close frame.
+func closeClientNormally(t *testing.T, c *Client, ch chan clientRec) {
+	t.Helper()
+	c.Close(StatusNormal, "")
+	expectClientEnd(t, c, ch, StatusNormal)
 }
 
 func waitClientDone(t *testing.T, c *Client) {
 	t.Helper()
-	select {
-	case <-c.Done():
-	case <-time.After(waitFor):
-		t.Fatal("client not done")
-	}
+	recvWithin(t, c.Done(), "client not done")
 }
 
-func recvCode(t *testing.T, ch chan int) int {
+// expectErrClientClosed asserts that send, a Send or SendBinary of an
+// ended client, refuses with ErrClientClosed; what names the call and the
+// moment in the failure.
+func expectErrClientClosed(t *testing.T, what string, send func([]byte) error) {
 	t.Helper()
-	select {
-	case code := <-ch:
-		return code
-	case <-time.After(waitFor):
-		t.Fatal("server saw no close frame")
+	if err := send([]byte("x")); !errors.Is(err, ErrClientClosed) {
+		t.Fatalf("%s: %v, want ErrClientClosed", what, err)
 	}
-	return 0
 }
 
 func dialClient(t *testing.T, uri string, opts ClientOptions) *Client {
@@ -189,16 +265,55 @@ func dialClient(t *testing.T, uri string, opts ClientOptions) *Client {
 	return c
 }
 
+// startClient dials uri and starts the client with a recorder whose
+// events come on the returned channel.
+func startClient(t *testing.T, uri string, opts ClientOptions) (*Client, chan clientRec) {
+	t.Helper()
+	return startClientThen(t, uri, opts, nil)
+}
+
+// startClientThen is startClient whose handler, once an event is recorded,
+// passes it on to then (when not nil) to act on it from inside the handler.
+func startClientThen(t *testing.T, uri string, opts ClientOptions, then func(c *Client, e ClientEvent)) (*Client, chan clientRec) {
+	t.Helper()
+	c := dialClient(t, uri, opts)
+	record, ch := clientRecorder()
+	c.Start(func(e ClientEvent) {
+		record(e)
+		if then != nil {
+			then(c, e)
+		}
+	})
+	return c, ch
+}
+
+// expectDialError dials uri expecting a failure and returns the error. A
+// client that connects after all is closed before the test fails, so that
+// it does not leak.
+func expectDialError(t *testing.T, ctx context.Context, uri string, opts ClientOptions) error {
+	t.Helper()
+	c, err := Dial(ctx, uri, opts)
+	if err == nil {
+		c.Close(StatusNormal, "")
+		t.Fatalf("Dial %s succeeded", uri)
+	}
+	return err
+}
+
+// clientTestContext bounds a Dial by timeout; the test's cleanup cancels it.
+func clientTestContext(t *testing.T, timeout time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 func TestClientEchoInOrder(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, clientEchoServe)
-	uri := "ws://" + addr + "/echo"
-	c := dialClient(t, uri, ClientOptions{})
+	uri := clientTestServer(t, true, clientEchoServe) + "/echo"
+	c, ch := startClient(t, uri, ClientOptions{})
 	if c.URI() != uri {
 		t.Fatalf("URI() = %q", c.URI())
 	}
-	handle, ch := clientRecorder()
-	c.Start(handle)
 	const n = 100
 	for i := range n {
 		if err := c.Send([]byte(fmt.Sprintf("message %d", i))); err != nil {
@@ -209,17 +324,10 @@ func TestClientEchoInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range n {
-		r := expectClientRec(t, ch, EventMessage)
-		if want := fmt.Sprintf("message %d", i); r.msg != want || r.bin {
-			t.Fatalf("message %d: got %q (binary %v), want text %q", i, r.msg, r.bin, want)
-		}
+		expectClientText(t, ch, fmt.Sprintf("message %d", i))
 	}
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "\x00\x01\x02\xff" || !r.bin {
-		t.Fatalf("binary echo: got %q (binary %v)", r.msg, r.bin)
-	}
-	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	expectClientBinary(t, ch, "\x00\x01\x02\xff")
+	closeClientNormally(t, c, ch)
 	if len(ch) != 0 {
 		t.Fatalf("events after close: %+v", <-ch)
 	}
@@ -227,10 +335,7 @@ func TestClientEchoInOrder(t *testing.T) {
 
 func TestClientLargeAndConcurrentSends(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, clientEchoServe)
-	c := dialClient(t, "ws://"+addr, ClientOptions{MaxMessage: 1 << 20})
-	handle, ch := clientRecorder()
-	c.Start(handle)
+	c, ch := startClient(t, clientTestServer(t, true, clientEchoServe), ClientOptions{MaxMessage: 1 << 20})
 	big := strings.Repeat("x", 70000) // 64-bit length header
 	mid := strings.Repeat("y", 300)   // 16-bit length header
 	var wg sync.WaitGroup
@@ -251,176 +356,101 @@ func TestClientLargeAndConcurrentSends(t *testing.T) {
 	if seen[big] != 4 || seen[mid] != 4 {
 		t.Fatalf("got %d big and %d mid messages, want 4 each", seen[big], seen[mid])
 	}
-	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	closeClientNormally(t, c, ch)
 }
 
 func TestClientServerCloses(t *testing.T) {
 	clientLeakCheck(t)
-	echoed := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri, codes := clientCloseCodeServer(t, func(conn net.Conn) {
 		wsutil.WriteServerText(conn, []byte("before close"))
 		wsutil.WriteServerMessage(conn, ws.OpClose, ws.NewCloseFrameBody(4001, "bye"))
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		echoed <- code
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "before close" {
-		t.Fatalf("message %q", r.msg)
-	}
-	expectClientClose(t, ch, 4001)
-	waitClientDone(t, c)
-	if code := recvCode(t, echoed); code != 4001 {
-		t.Fatalf("client echoed %d, want 4001", code)
-	}
-	if err := c.Send([]byte("late")); !errors.Is(err, ErrClientClosed) {
-		t.Fatalf("Send after end: %v, want ErrClientClosed", err)
-	}
+	c, ch := startClient(t, uri, ClientOptions{})
+	expectClientText(t, ch, "before close")
+	expectClientEnd(t, c, ch, 4001)
+	expectServerCloseCode(t, codes, 4001) // the client echoes the server's code
+	expectErrClientClosed(t, "Send after end", c.Send)
 }
 
 func TestClientServerClosesWithoutCode(t *testing.T) {
 	clientLeakCheck(t)
-	echoed := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri, codes := clientCloseCodeServer(t, func(conn net.Conn) {
 		wsutil.WriteServerMessage(conn, ws.OpClose, nil)
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		echoed <- code
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	expectClientClose(t, ch, StatusNoStatus)
-	waitClientDone(t, c)
-	if code := recvCode(t, echoed); code != 0 {
-		t.Fatalf("client echoed code %d, want an empty close frame", code)
-	}
+	c, ch := startClient(t, uri, ClientOptions{})
+	expectClientEnd(t, c, ch, StatusNoStatus)
+	expectServerCloseCode(t, codes, 0) // an empty close frame echoed
 }
 
 func TestClientCloseHandshake(t *testing.T) {
 	clientLeakCheck(t)
-	got := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		got <- code
+	codes := make(chan int, 1)
+	uri := clientTestServer(t, true, func(conn net.Conn) {
+		code := reportClientCloseCode(conn, codes)
 		wsutil.WriteServerMessage(conn, ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), ""))
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
+	c, ch := startClient(t, uri, ClientOptions{})
 	c.Close(4000, "done")
 	c.Close(4002, "again") // idempotent: nothing more is sent
-	if code := recvCode(t, got); code != 4000 {
-		t.Fatalf("server got close code %d, want 4000", code)
-	}
-	expectClientClose(t, ch, 4000)
-	waitClientDone(t, c)
-	if err := c.Send([]byte("x")); !errors.Is(err, ErrClientClosed) {
-		t.Fatalf("Send after Close: %v, want ErrClientClosed", err)
-	}
+	expectServerCloseCode(t, codes, 4000)
+	expectClientEnd(t, c, ch, 4000)
+	expectErrClientClosed(t, "Send after Close", c.Send)
 }
 
 func TestClientCloseUnsendableCode(t *testing.T) {
 	clientLeakCheck(t)
-	got := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		got <- code
-	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
+	uri, codes := clientCloseCodeServer(t, nil)
+	c, ch := startClient(t, uri, ClientOptions{})
 	c.Close(StatusNoStatus, "")
-	if code := recvCode(t, got); code != StatusNormal {
-		t.Fatalf("server got close code %d, want 1000", code)
-	}
+	expectServerCloseCode(t, codes, StatusNormal)
 	// The server hangs up without its close frame.
-	expectClientClose(t, ch, StatusAbnormal)
-	waitClientDone(t, c)
+	expectClientEnd(t, c, ch, StatusAbnormal)
 }
 
 func TestClientCloseTimeout(t *testing.T) {
 	clientLeakCheck(t)
 	release := make(chan struct{})
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri := clientTestServer(t, true, func(conn net.Conn) {
 		readClientCloseFrame(conn)
 		<-release // never answers the close frame
 	})
 	defer close(release)
-	c := dialClient(t, "ws://"+addr, ClientOptions{CloseTimeout: 50 * time.Millisecond})
-	handle, ch := clientRecorder()
-	c.Start(handle)
+	c, ch := startClient(t, uri, ClientOptions{CloseTimeout: 50 * time.Millisecond})
 	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusAbnormal) // no error event before it
-	waitClientDone(t, c)
+	expectClientEnd(t, c, ch, StatusAbnormal) // no error event before it
 }
 
 func TestClientSendAfterClose(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, clientEchoServe)
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
+	c, ch := startClient(t, clientTestServer(t, true, clientEchoServe), ClientOptions{})
 	c.Close(StatusNormal, "")
-	if err := c.Send([]byte("x")); !errors.Is(err, ErrClientClosed) {
-		t.Fatalf("Send after Close: %v, want ErrClientClosed", err)
-	}
-	if err := c.SendBinary([]byte("x")); !errors.Is(err, ErrClientClosed) {
-		t.Fatalf("SendBinary after Close: %v, want ErrClientClosed", err)
-	}
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	expectErrClientClosed(t, "Send after Close", c.Send)
+	expectErrClientClosed(t, "SendBinary after Close", c.SendBinary)
+	expectClientEnd(t, c, ch, StatusNormal)
 }
 
 func TestClientCloseWithoutStart(t *testing.T) {
 	clientLeakCheck(t)
-	got := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		got <- code
-	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{CloseTimeout: 50 * time.Millisecond})
+	uri, codes := clientCloseCodeServer(t, nil)
+	c := dialClient(t, uri, ClientOptions{CloseTimeout: 50 * time.Millisecond})
 	if err := c.Send([]byte("before close")); err != nil {
 		t.Fatal(err)
 	}
 	c.Close(4003, "")
-	if code := recvCode(t, got); code != 4003 {
-		t.Fatalf("server got close code %d, want 4003", code)
-	}
+	expectServerCloseCode(t, codes, 4003)
 	waitClientDone(t, c)
-	if err := c.Send([]byte("x")); !errors.Is(err, ErrClientClosed) {
-		t.Fatalf("Send after release: %v, want ErrClientClosed", err)
-	}
+	expectErrClientClosed(t, "Send after release", c.Send)
 	c.Close(StatusNormal, "") // no-op
 	c.Start(func(e ClientEvent) { t.Errorf("event after release: %v", e.Type) })
 }
 
 func TestClientStartAfterClose(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, clientEchoServe)
-	c := dialClient(t, "ws://"+addr, ClientOptions{CloseTimeout: waitFor})
+	c := dialClient(t, clientTestServer(t, true, clientEchoServe), ClientOptions{CloseTimeout: waitFor})
 	c.Close(4004, "")
 	handle, ch := clientRecorder()
 	c.Start(handle)
-	expectClientClose(t, ch, 4004)
-	waitClientDone(t, c)
+	expectClientEnd(t, c, ch, 4004)
 }
 
 func TestClientDialRefused(t *testing.T) {
@@ -431,13 +461,7 @@ func TestClientDialRefused(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	c, err := Dial(ctx, "ws://"+addr, ClientOptions{})
-	if err == nil {
-		c.Close(StatusNormal, "")
-		t.Fatal("Dial to a closed port succeeded")
-	}
+	err = expectDialError(t, clientTestContext(t, waitFor), "ws://"+addr, ClientOptions{})
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("error %v, want connection refused", err)
 	}
@@ -447,12 +471,7 @@ func TestClientDialNotWebSocket(t *testing.T) {
 	clientLeakCheck(t)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	_, err := Dial(ctx, "ws://"+srv.Listener.Addr().String()+"/nope", ClientOptions{})
-	if err == nil {
-		t.Fatal("Dial to a plain HTTP server succeeded")
-	}
+	err := expectDialError(t, clientTestContext(t, waitFor), "ws://"+srv.Listener.Addr().String()+"/nope", ClientOptions{})
 	if !strings.Contains(err.Error(), "404") {
 		t.Fatalf("error %q does not mention 404", err)
 	}
@@ -465,15 +484,12 @@ func TestClientDialNotWebSocket(t *testing.T) {
 func TestClientDialBadScheme(t *testing.T) {
 	clientLeakCheck(t)
 	for _, uri := range []string{"http://127.0.0.1:1/", "ftp://127.0.0.1/x", "//127.0.0.1/x"} {
-		_, err := Dial(context.Background(), uri, ClientOptions{
+		err := expectDialError(t, context.Background(), uri, ClientOptions{
 			NetDial: func(context.Context, string, string) (net.Conn, error) {
 				t.Errorf("%s: NetDial called", uri)
 				return nil, errors.New("no")
 			},
 		})
-		if err == nil {
-			t.Fatalf("%s: Dial succeeded", uri)
-		}
 		scheme, _, _ := strings.Cut(uri, ":")
 		if !strings.Contains(err.Error(), fmt.Sprintf("%q", scheme)) {
 			t.Fatalf("%s: error %q does not name the scheme", uri, err)
@@ -505,7 +521,7 @@ func TestClientNetDialErrorAs(t *testing.T) {
 			addr: "127.0.0.1:443",
 		},
 	} {
-		_, err := Dial(context.Background(), tc.uri, ClientOptions{
+		err := expectDialError(t, context.Background(), tc.uri, ClientOptions{
 			NetDial: func(_ context.Context, network, addr string) (net.Conn, error) {
 				return nil, &clientPolicyError{addr: network + " " + addr}
 			},
@@ -523,7 +539,7 @@ func TestClientNetDialErrorAs(t *testing.T) {
 func TestClientDialTimeout(t *testing.T) {
 	clientLeakCheck(t)
 	accepted := make(chan struct{}, 1)
-	addr := clientTestServer(t, false, func(conn net.Conn) {
+	uri := clientTestServer(t, false, func(conn net.Conn) {
 		accepted <- struct{}{}
 		var b [1]byte
 		for {
@@ -533,43 +549,24 @@ func TestClientDialTimeout(t *testing.T) {
 		}
 	})
 	const timeout = 200 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
+	ctx := clientTestContext(t, timeout)
 	start := time.Now()
-	c, err := Dial(ctx, "ws://"+addr, ClientOptions{})
+	err := expectDialError(t, ctx, uri, ClientOptions{})
 	elapsed := time.Since(start)
-	if err == nil {
-		c.Close(StatusNormal, "")
-		t.Fatal("Dial to a silent server succeeded")
-	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v, want a deadline exceeded", err)
 	}
 	if elapsed > timeout+time.Second {
 		t.Fatalf("Dial took %v with a %v timeout", elapsed, timeout)
 	}
-	select {
-	case <-accepted:
-	case <-time.After(waitFor):
-		t.Fatal("server never accepted")
-	}
+	recvWithin(t, accepted, "server never accepted")
 }
 
 func TestClientHeaderSent(t *testing.T) {
 	clientLeakCheck(t)
 	origin := make(chan string, 1)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+	// Upgraded here rather than by clientTestServer, to see the headers.
+	uri := clientTestServer(t, false, func(conn net.Conn) {
 		u := ws.Upgrader{OnHeader: func(k, v []byte) error {
 			if strings.EqualFold(string(k), "Origin") {
 				origin <- string(v)
@@ -580,24 +577,14 @@ func TestClientHeaderSent(t *testing.T) {
 			return
 		}
 		clientEchoServe(conn)
-	}()
-	defer func() { ln.Close(); <-done }()
-	c := dialClient(t, "ws://"+ln.Addr().String(), ClientOptions{
+	})
+	c, ch := startClient(t, uri, ClientOptions{
 		Header: http.Header{"Origin": {"https://dirigible.example"}},
 	})
-	select {
-	case o := <-origin:
-		if o != "https://dirigible.example" {
-			t.Fatalf("Origin %q", o)
-		}
-	case <-time.After(waitFor):
-		t.Fatal("no Origin header in the handshake")
+	if o := recvWithin(t, origin, "no Origin header in the handshake"); o != "https://dirigible.example" {
+		t.Fatalf("Origin %q", o)
 	}
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	closeClientNormally(t, c, ch)
 }
 
 // TestClientFramesBehindHandshake has the server write its 101 answer and
@@ -605,7 +592,7 @@ func TestClientHeaderSent(t *testing.T) {
 // them.
 func TestClientFramesBehindHandshake(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, false, func(conn net.Conn) {
+	uri := clientTestServer(t, false, func(conn net.Conn) {
 		req, err := http.ReadRequest(bufio.NewReader(conn))
 		if err != nil {
 			return
@@ -620,30 +607,20 @@ func TestClientFramesBehindHandshake(t *testing.T) {
 		}
 		clientEchoServe(conn)
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "first" || r.bin {
-		t.Fatalf("first message %q binary %v", r.msg, r.bin)
-	}
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "second" || !r.bin {
-		t.Fatalf("second message %q binary %v", r.msg, r.bin)
-	}
+	c, ch := startClient(t, uri, ClientOptions{})
+	expectClientText(t, ch, "first")
+	expectClientBinary(t, ch, "second")
 	if err := c.Send([]byte("third")); err != nil {
 		t.Fatal(err)
 	}
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "third" {
-		t.Fatalf("third message %q", r.msg)
-	}
-	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	expectClientText(t, ch, "third")
+	closeClientNormally(t, c, ch)
 }
 
 func TestClientFragmentsAndPings(t *testing.T) {
 	clientLeakCheck(t)
 	pongs := make(chan string, 2)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri := clientTestServer(t, true, func(conn net.Conn) {
 		for _, f := range []ws.Frame{
 			ws.NewPingFrame([]byte("p1")),
 			ws.NewFrame(ws.OpText, false, []byte("hel")),
@@ -665,25 +642,14 @@ func TestClientFragmentsAndPings(t *testing.T) {
 		}
 		clientEchoServe(conn)
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{MaxMessage: 16})
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "hello wörld" || r.bin {
-		t.Fatalf("reassembled %q binary %v", r.msg, r.bin)
-	}
+	c, ch := startClient(t, uri, ClientOptions{MaxMessage: 16})
+	expectClientText(t, ch, "hello wörld")
 	for _, want := range []string{"p1", "p2"} {
-		select {
-		case p := <-pongs:
-			if p != want {
-				t.Fatalf("pong %q, want %q", p, want)
-			}
-		case <-time.After(waitFor):
-			t.Fatal("no pong")
+		if p := recvWithin(t, pongs, "no pong"); p != want {
+			t.Fatalf("pong %q, want %q", p, want)
 		}
 	}
-	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	closeClientNormally(t, c, ch)
 }
 
 // clientFailureCase is a server misbehaving in one way and what the
@@ -746,26 +712,16 @@ func TestClientFailures(t *testing.T) {
 
 func testClientFailure(t *testing.T, tc clientFailureCase) {
 	clientLeakCheck(t)
-	got := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri, codes := clientCloseCodeServer(t, func(conn net.Conn) {
 		wsutil.WriteServerText(conn, []byte("good"))
 		for _, f := range tc.frames {
 			if err := ws.WriteFrame(conn, f); err != nil {
 				break
 			}
 		}
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		got <- code
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{MaxMessage: tc.max})
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "good" {
-		t.Fatalf("message %q", r.msg)
-	}
+	c, ch := startClient(t, uri, ClientOptions{MaxMessage: tc.max})
+	expectClientText(t, ch, "good")
 	r := expectClientRec(t, ch, EventError)
 	found := false
 	for _, target := range tc.is {
@@ -774,39 +730,26 @@ func testClientFailure(t *testing.T, tc clientFailureCase) {
 	if !found {
 		t.Fatalf("error event %v, want one of %v", r.err, tc.is)
 	}
-	expectClientClose(t, ch, tc.code)
-	waitClientDone(t, c)
-	if code := recvCode(t, got); code != tc.code {
-		t.Fatalf("server got close code %d, want %d", code, tc.code)
-	}
+	expectClientEnd(t, c, ch, tc.code)
+	expectServerCloseCode(t, codes, tc.code)
 }
 
 func TestClientServerDrops(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri := clientTestServer(t, true, func(conn net.Conn) {
 		wsutil.WriteServerText(conn, []byte("last words"))
 		// Cleanup's Close may come too, which is harmless.
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "last words" {
-		t.Fatalf("message %q", r.msg)
-	}
-	r := expectClientRec(t, ch, EventError)
-	if r.err == nil || !strings.Contains(r.err.Error(), "EOF") {
-		t.Fatalf("error event %v, want one about EOF", r.err)
-	}
-	expectClientClose(t, ch, StatusAbnormal)
-	waitClientDone(t, c)
-	if err := c.Send([]byte("x")); !errors.Is(err, ErrClientClosed) {
-		t.Fatalf("Send after loss: %v, want ErrClientClosed", err)
-	}
+	c, ch := startClient(t, uri, ClientOptions{})
+	expectClientText(t, ch, "last words")
+	expectClientErrorMentioning(t, ch, "EOF")
+	expectClientEnd(t, c, ch, StatusAbnormal)
+	expectErrClientClosed(t, "Send after loss", c.Send)
 }
 
 func TestClientServerResets(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri := clientTestServer(t, true, func(conn net.Conn) {
 		// Once the client speaks, nothing is left unread on its side:
 		// hang up with RST.
 		if _, _, err := wsutil.ReadClientData(conn); err != nil {
@@ -814,57 +757,36 @@ func TestClientServerResets(t *testing.T) {
 		}
 		conn.(*net.TCPConn).SetLinger(0)
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	handle, ch := clientRecorder()
-	c.Start(handle)
+	c, ch := startClient(t, uri, ClientOptions{})
 	if err := c.Send([]byte("hello")); err != nil {
 		t.Fatal(err)
 	}
-	r := expectClientRec(t, ch, EventError)
-	if !errors.Is(r.err, syscall.ECONNRESET) || !strings.Contains(r.err.Error(), "reset") {
+	if r := expectClientErrorMentioning(t, ch, "reset"); !errors.Is(r.err, syscall.ECONNRESET) {
 		t.Fatalf("error event %v, want connection reset", r.err)
 	}
-	expectClientClose(t, ch, StatusAbnormal)
-	waitClientDone(t, c)
+	expectClientEnd(t, c, ch, StatusAbnormal)
 }
 
 func TestClientHandlerPanic(t *testing.T) {
 	clientLeakCheck(t)
-	got := make(chan int, 1)
-	addr := clientTestServer(t, true, func(conn net.Conn) {
+	uri, codes := clientCloseCodeServer(t, func(conn net.Conn) {
 		wsutil.WriteServerText(conn, []byte("boom"))
-		code, err := readClientCloseFrame(conn)
-		if err != nil {
-			code = -1
-		}
-		got <- code
 	})
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	record, ch := clientRecorder()
-	c.Start(func(e ClientEvent) {
-		record(e)
+	c, ch := startClientThen(t, uri, ClientOptions{}, func(_ *Client, e ClientEvent) {
 		if e.Type == EventMessage {
 			panic("handler bug")
 		}
 	})
-	expectClientRec(t, ch, EventMessage)
-	if r := expectClientRec(t, ch, EventError); r.err == nil || !strings.Contains(r.err.Error(), "handler bug") {
-		t.Fatalf("error event %v", r.err)
-	}
-	expectClientClose(t, ch, StatusInternalError)
-	waitClientDone(t, c)
-	if code := recvCode(t, got); code != StatusInternalError {
-		t.Fatalf("server got close code %d, want 1011", code)
-	}
+	expectClientText(t, ch, "boom")
+	expectClientErrorMentioning(t, ch, "handler bug")
+	expectClientEnd(t, c, ch, StatusInternalError)
+	expectServerCloseCode(t, codes, StatusInternalError)
 }
 
 func TestClientSendFromHandler(t *testing.T) {
 	clientLeakCheck(t)
-	addr := clientTestServer(t, true, clientEchoServe)
-	c := dialClient(t, "ws://"+addr, ClientOptions{})
-	record, ch := clientRecorder()
-	c.Start(func(e ClientEvent) {
-		record(e)
+	uri := clientTestServer(t, true, clientEchoServe)
+	c, ch := startClientThen(t, uri, ClientOptions{}, func(c *Client, e ClientEvent) {
 		if e.Type != EventMessage {
 			return
 		}
@@ -881,12 +803,9 @@ func TestClientSendFromHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 10; i++ {
-		if r := expectClientRec(t, ch, EventMessage); r.msg != strings.Repeat("+", i) {
-			t.Fatalf("round %d: %q", i, r.msg)
-		}
+		expectClientText(t, ch, strings.Repeat("+", i))
 	}
-	expectClientClose(t, ch, 4005)
-	waitClientDone(t, c)
+	expectClientEnd(t, c, ch, 4005)
 }
 
 func TestClientTLS(t *testing.T) {
@@ -905,24 +824,16 @@ func TestClientTLS(t *testing.T) {
 	uri := "wss://" + srv.Listener.Addr().String() + "/tls"
 
 	// The test server's certificate is not trusted by default.
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if _, err := Dial(ctx, uri, ClientOptions{}); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if err := expectDialError(t, clientTestContext(t, waitFor), uri, ClientOptions{}); !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("Dial with the default TLS config: %v, want a certificate error", err)
 	}
 
-	c := dialClient(t, uri, ClientOptions{
+	c, ch := startClient(t, uri, ClientOptions{
 		TLSConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig,
 	})
-	handle, ch := clientRecorder()
-	c.Start(handle)
 	if err := c.Send([]byte("over tls")); err != nil {
 		t.Fatal(err)
 	}
-	if r := expectClientRec(t, ch, EventMessage); r.msg != "over tls" {
-		t.Fatalf("echo %q", r.msg)
-	}
-	c.Close(StatusNormal, "")
-	expectClientClose(t, ch, StatusNormal)
-	waitClientDone(t, c)
+	expectClientText(t, ch, "over tls")
+	closeClientNormally(t, c, ch)
 }

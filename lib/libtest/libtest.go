@@ -5,6 +5,7 @@ package libtest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
@@ -18,14 +19,23 @@ type Runtime struct {
 	VM      *goja.Runtime
 	Env     *lib.Env
 	Current *lib.Call // what env.Call() returns; nil between calls
-	libs    *lib.Registry
-	cache   map[string]goja.Value
+	// Deadline is what env.Deadline() answers.
+	Deadline time.Time
+	libs     *lib.Registry
+	cache    map[string]goja.Value
+	deferred []func()
 }
 
 // New returns a runtime where `require(path)` reaches mods only.
 func New(t testing.TB, mods ...lib.Module) *Runtime {
 	r := &Runtime{t: t, VM: goja.New(), libs: lib.NewRegistry(mods...), cache: map[string]goja.Value{}}
-	r.Env = &lib.Env{VM: r.VM, Log: zerolog.Nop(), Call: func() *lib.Call { return r.Current }, Require: r.require}
+	r.Env = &lib.Env{
+		VM: r.VM, Log: zerolog.Nop(),
+		Call:     func() *lib.Call { return r.Current },
+		Require:  r.require,
+		Defer:    func(fn func()) { r.deferred = append(r.deferred, fn) },
+		Deadline: func() time.Time { return r.Deadline },
+	}
 	_ = r.VM.Set("require", func(c goja.FunctionCall) goja.Value {
 		v, err := r.require(c.Argument(0).String())
 		if err != nil {
@@ -71,7 +81,10 @@ func (r *Runtime) TryCall(call *lib.Call, src string) (goja.Value, error) {
 	}
 	r.Current = call
 	defer func() {
-		call.Finish()
+		for i := len(r.deferred) - 1; i >= 0; i-- {
+			r.deferred[i]()
+		}
+		r.deferred = nil
 		r.Current = nil
 	}()
 	return r.VM.RunString(src)

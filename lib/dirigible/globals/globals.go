@@ -52,6 +52,12 @@ func New(store *Store) *Module { return &Module{store: store} }
 // Path implements lib.Module.
 func (m *Module) Path() string { return "core/globals" }
 
+// callObjects are the objects one call set or got.
+type callObjects struct {
+	call *lib.Call
+	live map[string]tracked
+}
+
 // tracked is an object the running call set or got: written back at its
 // end if the call changed it.
 type tracked struct {
@@ -62,33 +68,45 @@ type tracked struct {
 // Instantiate implements lib.Module.
 func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 	vm := env.VM
-	// A runtime runs one call at a time, so the objects of the running
+	// A runtime runs one call at a time (a call nested in it, such as
+	// createWebsocket's onOpen, ends first), so the objects of the running
 	// call are this instance's alone.
-	var live map[string]tracked
-	var liveCall *lib.Call
+	var cur *callObjects
+	current := func() *callObjects {
+		if cur != nil && cur.call == env.Call() {
+			return cur
+		}
+		return nil
+	}
 	track := func(key string, js *goja.Object, seen any) {
 		call := env.Call()
 		if call == nil {
 			return
 		}
-		if liveCall != call {
-			liveCall, live = call, map[string]tracked{}
-			call.Defer(func() {
-				for key, t := range live {
+		objs := current()
+		if objs == nil {
+			objs = &callObjects{call: call, live: map[string]tracked{}}
+			cur = objs
+			env.Defer(func() {
+				for key, t := range objs.live {
 					if now, err := toData(t.js, 0); err == nil && !reflect.DeepEqual(now, t.seen) {
 						m.store.set(key, now)
 					}
 				}
-				liveCall, live = nil, nil
+				if cur == objs {
+					cur = nil
+				}
 			})
 		}
-		live[key] = tracked{js: js, seen: seen}
+		objs.live[key] = tracked{js: js, seen: seen}
 	}
 	o := vm.NewObject()
 	_ = o.Set("get", func(c goja.FunctionCall) goja.Value {
 		key := c.Argument(0).String()
-		if t, ok := live[key]; ok && liveCall == env.Call() {
-			return t.js
+		if objs := current(); objs != nil {
+			if t, ok := objs.live[key]; ok {
+				return t.js
+			}
 		}
 		data, ok := m.store.get(key)
 		if !ok {
@@ -109,8 +127,8 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		m.store.set(key, data)
 		if obj, ok := v.(*goja.Object); ok && isContainer(data) {
 			track(key, obj, data)
-		} else if liveCall == env.Call() {
-			delete(live, key)
+		} else if objs := current(); objs != nil {
+			delete(objs.live, key)
 		}
 		return goja.Undefined()
 	})

@@ -127,12 +127,12 @@ func (c *Clients) open1(uri, ref string, from *lib.Env) (*client, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
-	if call := from.Call(); call != nil && !call.Deadline.IsZero() {
+	if deadline := from.Deadline(); !deadline.IsZero() {
 		// Give up a little before the call is interrupted, so that the
 		// script can catch the timeout.
 		margin := min(100*time.Millisecond, c.opts.ConnectTimeout/10)
 		cancel()
-		ctx, cancel = context.WithDeadline(context.Background(), call.Deadline.Add(-margin))
+		ctx, cancel = context.WithDeadline(context.Background(), deadline.Add(-margin))
 	}
 	conn, err := ws.Dial(ctx, uri, c.opts.Dial)
 	cancel()
