@@ -144,6 +144,12 @@ func (p *Platform) Dispatch(ref string, ev lib.HandlerEvent, from *lib.Env) erro
 	return a.Engine.Dispatch(file, ref, ev, from)
 }
 
+// Check implements lib.HandlerDispatcher.
+func (p *Platform) Check(ref string) error {
+	_, _, err := p.resolve(ref)
+	return err
+}
+
 // shutdown closes what the platform holds beside the applications: the
 // outbound clients (1001, each with its onClose) and the service channel's
 // sessions. It runs beside the applications' own shutdown.

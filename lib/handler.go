@@ -31,4 +31,7 @@ type HandlerDispatcher interface {
 	// could not run at all (unknown handler, no free runtime); what the
 	// handler threw is logged and given to its onError.
 	Dispatch(ref string, ev HandlerEvent, from *Env) error
+	// Check reports why ref names no handler module, nil when it does:
+	// createWebsocket asks before it connects anywhere.
+	Check(ref string) error
 }

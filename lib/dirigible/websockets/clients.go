@@ -122,6 +122,10 @@ func (c *Clients) connect(uri, ref string, from *lib.Env) (*client, error) {
 }
 
 func (c *Clients) open1(uri, ref string, from *lib.Env) (*client, error) {
+	if err := c.opts.Dispatcher.Check(ref); err != nil {
+		c.opts.Log.Info().Str("uri", uri).Str("handler", ref).Err(err).Msg("WebSocket client refused: no such handler")
+		return nil, fmt.Errorf("handler: %w", err)
+	}
 	if err := c.reserve(); err != nil {
 		c.opts.Log.Warn().Str("uri", uri).Str("handler", ref).Err(err).Msg("WebSocket client refused")
 		return nil, err

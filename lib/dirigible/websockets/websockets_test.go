@@ -22,16 +22,3 @@ func TestEventContext(t *testing.T) {
 		t.Error("outside a handler event: want null, and no clients")
 	}
 }
-
-// createWebsocket needs both arguments; a refusal is a catchable Error.
-func TestCreateRefusals(t *testing.T) {
-	clients := NewClients(ClientsOptions{Max: 1, Setting: "--ws-max-clients"})
-	r := libtest.New(t, Modules(clients)...)
-	got := r.Call(nil, `var w = require("net/websockets"); var out = [];
-		try { w.createWebsocket("ws://127.0.0.1:1/") } catch (e) { out.push(e instanceof TypeError) }
-		try { w.createWebsocket("gopher://x/", "p/h") } catch (e) { out.push(e instanceof Error, e.message) }
-		out.join("|")`)
-	if s := got.String(); s[:10] != "true|true|" {
-		t.Errorf("got %s", s)
-	}
-}
