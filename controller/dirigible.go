@@ -158,7 +158,9 @@ func (e *Engine) handlerCall(t *handlerTarget, ev lib.HandlerEvent, from *worker
 		// call of its own that ends (core/globals writes back) before
 		// the client's next event can run elsewhere.
 		parent, mark := from.call, len(from.deferred)
-		from.call = &lib.Call{Values: parent.Values, Session: parent.Session, Context: values}
+		// As anonymous as the client's later events, which come from
+		// the network: the creating call's user is not the client's.
+		from.call = &lib.Call{Session: session, Context: values}
 		defer func() {
 			from.finishFrom(mark)
 			from.call = parent

@@ -318,6 +318,24 @@ func TestDirigibleClientConnectTimeout(t *testing.T) {
 	}
 }
 
+// TestDirigibleClientOpenRunsAway: an onOpen that never returns runs on the
+// creating call's runtime and time, so that call is interrupted (500); the
+// connection is closed, the client never listed, and the worker serves on.
+func TestDirigibleClientOpenRunsAway(t *testing.T) {
+	echo := startEchoServer(t)
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--js-timeout", "1s", "--js-workers", "1")
+	status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}, "handler": {"my-project/loop-handler"}})
+	if status != http.StatusInternalServerError || body["message"] != "controller timed out" {
+		t.Errorf("runaway onOpen: %d %v", status, body)
+	}
+	if _, list := clientService(t, s, url.Values{"action": {"list"}}); !reflect.DeepEqual(list["clients"], []any{}) {
+		t.Errorf("the interrupted client is listed: %v", list)
+	}
+	if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}}); status != http.StatusOK {
+		t.Errorf("next client: %d %v", status, body)
+	}
+}
+
 // freePort returns a loopback port nothing listens on.
 func freePort(t *testing.T) string {
 	t.Helper()

@@ -1,0 +1,4 @@
+// onOpen never returns: createWebsocket's caller is interrupted with it.
+exports.onOpen = function () {
+  while (true) {}
+};
