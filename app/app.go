@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,39 @@ type descriptor struct {
 	Config  map[string]any `json:"config"`
 }
 
+// dirigibleProject is the part of an Eclipse Dirigible project.json that
+// duplex reads: the project's name.
+type dirigibleProject struct {
+	GUID string `json:"guid"`
+}
+
+// readDescriptor reads app.json; a folder without one that has a
+// Dirigible project.json is that project, named by its guid.
+func readDescriptor(fsys fs.FS, where string) (descriptor, error) {
+	var d descriptor
+	data, err := fs.ReadFile(fsys, "app.json")
+	if errors.Is(err, fs.ErrNotExist) {
+		projectWhere := strings.TrimSuffix(where, "app.json") + "project.json"
+		data, perr := fs.ReadFile(fsys, "project.json")
+		if perr != nil {
+			return d, fmt.Errorf("%s: missing: every application needs an app.json (or, for an Eclipse Dirigible project, a project.json)", where)
+		}
+		var p dirigibleProject
+		if err := json.Unmarshal(data, &p); err != nil {
+			return d, fmt.Errorf("%s: invalid JSON: %w", projectWhere, err)
+		}
+		d.Name = p.GUID
+		return d, nil
+	}
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", where, err)
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return d, fmt.Errorf("%s: invalid JSON: %w", where, err)
+	}
+	return d, nil
+}
+
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // loadDir loads the application in dir. Its files are read through os.Root,
@@ -78,16 +112,9 @@ func loadDir(dir string, cfg Config, p *Platform) (*App, error) {
 // names none; where tells errors which file app.json is.
 func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*App, error) {
 	cfg = cfg.withDefaults()
-	data, err := fs.ReadFile(fsys, "app.json")
+	d, err := readDescriptor(fsys, where)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: missing: every application needs an app.json", where)
-		}
-		return nil, fmt.Errorf("%s: %w", where, err)
-	}
-	var d descriptor
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("%s: invalid JSON: %w", where, err)
+		return nil, err
 	}
 	if d.Name == "" {
 		d.Name = defaultName

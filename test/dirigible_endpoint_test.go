@@ -256,3 +256,24 @@ func TestDirigibleDevDescriptors(t *testing.T) {
 	c.sendText("kept")
 	c.expectText("KEPT")
 }
+
+// TestDirigibleProjectJSON: a Dirigible project as Dirigible keeps it, with
+// a project.json and no app.json, is the application its guid names.
+func TestDirigibleProjectJSON(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "checkout")
+	copyDir(t, appDir("dirigible"), dir)
+	if err := os.Remove(filepath.Join(dir, "app.json")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "project.json"), `{"guid": "my-project", "repository": {"type": "git"}, "actions": []}`)
+	s := startServer(t, "--app", dir)
+	c := dialWS(t, s, "/websockets/v4/service/upper", wsDialOpts{})
+	c.sendText("from project.json")
+	c.expectText("FROM PROJECT.JSON")
+
+	writeFile(t, filepath.Join(dir, "project.json"), `{"guid": `)
+	out := expectStartFailure(t, "--app", dir)
+	if want := filepath.Join(dir, "project.json"); !strings.Contains(out, want) {
+		t.Errorf("error output does not name %s:\n%s", want, out)
+	}
+}
