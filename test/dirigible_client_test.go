@@ -151,7 +151,8 @@ func TestDirigibleClientOwnEndpoint(t *testing.T) {
 // and leaves the list.
 func TestDirigibleClientServerCloses(t *testing.T) {
 	echo := startEchoServer(t)
-	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
+	// The environment variable stands for the flag, as for every setting.
+	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible")}, env: []string{"DUPLEX_OUTBOUND_ALLOW=127.0.0.1/32"}})
 	status, created := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}, "send": {"1"}, "say": {"bye"}})
 	if status != http.StatusOK {
 		t.Fatalf("create: %d %v", status, created)
@@ -221,6 +222,11 @@ func TestDirigibleClientRefused(t *testing.T) {
 	wantStatus(t, get(t, s.URL+"/_/service/my-project/client?action=list"), http.StatusOK, "still serving")
 
 	allowed := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--ws-max-clients", "1", "--metrics-addr", "127.0.0.1:0")
+	// A server that answers the handshake with something else than 101.
+	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {"ws://" + allowed.Addr + "/websockets/v4/service/nope"}})
+	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "404") {
+		t.Errorf("handshake answered 404: %d %v", status, body)
+	}
 	closedPort := freePort(t)
 	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {"ws://127.0.0.1:" + closedPort + "/"}})
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "refused") {
@@ -234,8 +240,8 @@ func TestDirigibleClientRefused(t *testing.T) {
 		t.Errorf("past the limit: %d %v", status, body)
 	}
 	m := scrape(t, metricsURL(t, allowed))
-	if m["duplex_ws_clients"] != 1 || m["duplex_ws_clients_opened_total"] != 1 || m["duplex_ws_clients_failed_total"] != 2 {
-		t.Errorf("client metrics: open %d, opened %d, failed %d; want 1, 1, 2",
+	if m["duplex_ws_clients"] != 1 || m["duplex_ws_clients_opened_total"] != 1 || m["duplex_ws_clients_failed_total"] != 3 {
+		t.Errorf("client metrics: open %d, opened %d, failed %d; want 1, 1, 3",
 			m["duplex_ws_clients"], m["duplex_ws_clients_opened_total"], m["duplex_ws_clients_failed_total"])
 	}
 }
