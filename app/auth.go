@@ -22,9 +22,11 @@ type AuthOptions struct {
 	// UsersFile is the system id provider's users file; "" means no users,
 	// and login is unavailable.
 	UsersFile string
-	// SessionSecret signs the session cookie; "" keeps a generated one in
-	// UsersFile + ".secret".
+	// SessionSecret signs the session cookie; "" reads SessionSecretFile,
+	// or else keeps a generated one in UsersFile + ".secret".
 	SessionSecret string
+	// SessionSecretFile holds the secret when SessionSecret is "".
+	SessionSecretFile string
 	// SessionTTL is how long a login lasts.
 	SessionTTL time.Duration
 }
@@ -74,7 +76,7 @@ func NewAuth(o AuthOptions, log zerolog.Logger) (*Auth, error) {
 	if a.users, err = newUserStore(path); err != nil {
 		return nil, fmt.Errorf("--users: %w", err)
 	}
-	secret, err := loadSecret(o.SessionSecret, path+".secret")
+	secret, err := loadSecret(o.SessionSecret, o.SessionSecretFile, path+".secret")
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	Dev            bool
 	// MetricsAddr, when set, serves /metrics there.
 	MetricsAddr string
+	// Pprof also serves Go's profiler on the MetricsAddr listener; it shows
+	// the heap, goroutine stacks and more, so it is off unless asked for.
+	Pprof bool
 	// WebSocket tunes every application's hub.
 	WebSocket websocket.Options
 	// Cluster, when enabled, spans groups over several nodes; JoinCluster

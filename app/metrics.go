@@ -14,16 +14,20 @@ import (
 	"duplex/websocket"
 )
 
-// privateMux is what the private listener serves: /metrics, and Go's
-// profiler under /debug/pprof/ for finding where CPU and memory go.
-func privateMux(p *Platform) http.Handler {
+// privateMux is what the private listener serves: /metrics, and with
+// withPprof Go's profiler under /debug/pprof/ for finding where CPU and
+// memory go. The profiler's cmdline page is never served: whatever is on
+// the command line is nobody's business on a network port.
+func privateMux(p *Platform, withPprof bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", metricsHandler(p))
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if withPprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", http.NotFound)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

@@ -48,7 +48,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			ln.Close()
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
-		s.metrics = &http.Server{Handler: privateMux(s.platform), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
+		s.metrics = &http.Server{Handler: privateMux(s.platform, s.cfg.Pprof), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
 		go func() { _ = s.metrics.Serve(mln) }()
 		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
 	}

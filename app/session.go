@@ -87,12 +87,23 @@ func (s *signer) verify(value string, now time.Time) (sessionToken, bool) {
 	return t, true
 }
 
-// loadSecret returns the session secret: --session-secret when given, else
-// the one kept in secretPath, created (random, mode 0600) the first time.
-func loadSecret(given, secretPath string) ([]byte, error) {
+// loadSecret returns the session secret: DUPLEX_SESSION_SECRET when given,
+// else the content of givenFile (--session-secret-file), else the one kept
+// in secretPath, created (random, mode 0600) the first time.
+func loadSecret(given, givenFile, secretPath string) ([]byte, error) {
+	if given == "" && givenFile != "" {
+		data, err := os.ReadFile(givenFile)
+		if err != nil {
+			return nil, fmt.Errorf("--session-secret-file: %w", err)
+		}
+		given = strings.TrimSpace(string(data))
+		if len(given) < minSecret {
+			return nil, fmt.Errorf("--session-secret-file %s: the secret needs at least %d characters", givenFile, minSecret)
+		}
+	}
 	if given != "" {
 		if len(given) < minSecret {
-			return nil, fmt.Errorf("--session-secret: use at least %d characters", minSecret)
+			return nil, fmt.Errorf("DUPLEX_SESSION_SECRET: use at least %d characters", minSecret)
 		}
 		return []byte(given), nil
 	}

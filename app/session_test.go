@@ -61,16 +61,34 @@ func TestLogoutsPersist(t *testing.T) {
 }
 
 func TestLoadSecret(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "u.secret")
-	a, err := loadSecret("", path)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "u.secret")
+	a, err := loadSecret("", "", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := loadSecret("", path)
+	b, err := loadSecret("", "", path)
 	if err != nil || string(a) != string(b) || len(a) < minSecret {
 		t.Fatalf("second load: %q %v, want the first secret %q", b, err, a)
 	}
-	if _, err := loadSecret("short", path); err == nil {
-		t.Error("a short --session-secret was accepted")
+	if _, err := loadSecret("short", "", path); err == nil {
+		t.Error("a short DUPLEX_SESSION_SECRET was accepted")
+	}
+	file := filepath.Join(dir, "given")
+	const given = "0123456789abcdef0123456789abcdef"
+	if err := os.WriteFile(file, []byte(given+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := loadSecret("", file, path); err != nil || string(got) != given {
+		t.Errorf("--session-secret-file: %q %v", got, err)
+	}
+	if err := os.WriteFile(file, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadSecret("", file, path); err == nil {
+		t.Error("a short --session-secret-file was accepted")
+	}
+	if _, err := loadSecret("", filepath.Join(dir, "missing"), path); err == nil {
+		t.Error("a missing --session-secret-file was accepted")
 	}
 }

@@ -18,7 +18,8 @@ import (
 	"time"
 )
 
-// authSecret is the --session-secret of servers whose tests forge tokens.
+// authSecret is the session secret (DUPLEX_SESSION_SECRET) of servers whose
+// tests forge tokens.
 const authSecret = "test-secret-test-secret-test-secret-0123"
 
 // testUser is one user the tests create.
@@ -67,6 +68,16 @@ func usersFile(t testing.TB, users ...testUser) string {
 func startAuthServer(t testing.TB, file string, args ...string) *Server {
 	t.Helper()
 	return startServer(t, append([]string{"--app", appDir("auth"), "--users", file}, args...)...)
+}
+
+// startAuthServerSecret is startAuthServer with authSecret, given as it
+// must be: in the environment, never on the command line.
+func startAuthServerSecret(t testing.TB, file string, args ...string) *Server {
+	t.Helper()
+	return startServerOpts(t, serverOpts{
+		args: append([]string{"--app", appDir("auth"), "--users", file}, args...),
+		env:  []string{"DUPLEX_SESSION_SECRET=" + authSecret},
+	})
 }
 
 // login posts credentials to the test app's login service and returns the

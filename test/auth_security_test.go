@@ -17,7 +17,7 @@ import (
 func TestAuthCookieChecks(t *testing.T) {
 	t.Parallel()
 	file := usersFile(t, alice, bob)
-	s := startAuthServer(t, file, "--session-secret", authSecret)
+	s := startAuthServerSecret(t, file)
 	r, cookie := login(t, s, alice.login, alice.password)
 	if cookie == "" {
 		t.Fatalf("login set no cookie: %d %s", r.Status, r.Body)

@@ -16,7 +16,7 @@ import (
 // events too (XP 7.15), as the user captured at the upgrade.
 func TestAuthSessionUserOnWebSocket(t *testing.T) {
 	t.Parallel()
-	s := startAuthServer(t, usersFile(t, alice, bob), "--session-secret", authSecret)
+	s := startAuthServerSecret(t, usersFile(t, alice, bob))
 	cookie := mustLogin(t, s, alice)
 
 	t.Run("logged in", func(t *testing.T) {

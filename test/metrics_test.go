@@ -117,3 +117,45 @@ func TestMetrics(t *testing.T) {
 	waitMetric(t, url, key, func(v int64) bool { return v > 0 }, "messages dropped for the slow reader")
 	waitMetric(t, url, `duplex_ws_closed_total{app="wsecho",code="1008"}`, func(v int64) bool { return v == 1 }, "the slow reader closed with 1008")
 }
+
+// TestPprofOptIn: Go's profiler is off unless --pprof asks for it, only on
+// the private listener, and never shows the command line; a secret given
+// on the command line is refused (ps would show it), while the same secret
+// from the environment appears nowhere the listener serves.
+func TestPprofOptIn(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--app", appDir("myapp"), "--metrics-addr", "127.0.0.1:0")
+	base := strings.TrimSuffix(metricsURL(t, s), "/metrics")
+	wantStatus(t, get(t, base+"/debug/pprof/"), http.StatusNotFound, "pprof without --pprof")
+	// The public listener hands the path to the application like any other.
+	if r := get(t, s.URL+"/debug/pprof/"); strings.Contains(r.Body, "profiles") {
+		t.Errorf("the public listener serves the profiler: %s", trunc(r.Body))
+	}
+
+	users := usersFile(t, alice)
+	p := startServerOpts(t, serverOpts{
+		args: []string{"--app", appDir("auth"), "--users", users, "--metrics-addr", "127.0.0.1:0", "--pprof"},
+		env:  []string{"DUPLEX_SESSION_SECRET=" + authSecret},
+	})
+	base = strings.TrimSuffix(metricsURL(t, p), "/metrics")
+	if r := get(t, base+"/debug/pprof/"); r.Status != http.StatusOK || !strings.Contains(r.Body, "profiles") {
+		t.Errorf("pprof with --pprof: %d %s", r.Status, trunc(r.Body))
+	}
+	wantStatus(t, get(t, base+"/debug/pprof/cmdline"), http.StatusNotFound, "pprof's cmdline")
+	for _, page := range []string{"/metrics", "/debug/pprof/", "/debug/pprof/goroutine?debug=2"} {
+		if r := get(t, base+page); strings.Contains(r.Body, authSecret) {
+			t.Errorf("%s shows the session secret", page)
+		}
+	}
+	if strings.Contains(p.Stderr(), authSecret) {
+		t.Error("the log shows the session secret")
+	}
+
+	out := expectStartFailure(t, "--app", appDir("auth"), "--users", users, "--session-secret", authSecret)
+	if !strings.Contains(out, "DUPLEX_SESSION_SECRET") || strings.Contains(out, authSecret) {
+		t.Errorf("--session-secret on the command line: %s", out)
+	}
+	if out := expectStartFailure(t, "--app", appDir("myapp"), "--pprof"); !strings.Contains(out, "--metrics-addr") {
+		t.Errorf("--pprof without --metrics-addr: %s", out)
+	}
+}

@@ -98,7 +98,7 @@ func TestSoak10k(t *testing.T) {
 		soakBuild(t, "-o", bin, "./cmd/duplex")
 	}
 
-	s := startSoakServer(t, bin, "--app", appDir("soak"), "--js-workers", "2", "--metrics-addr", "127.0.0.1:0")
+	s := startSoakServer(t, bin, "--app", appDir("soak"), "--js-workers", "2", "--metrics-addr", "127.0.0.1:0", "--pprof")
 	murl := metricsURL(t, s)
 	pid := s.cmd.Process.Pid
 	idle := scrape(t, murl)["duplex_goroutines"] // no session yet

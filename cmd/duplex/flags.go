@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,6 +46,9 @@ func (l listFlag) Set(v string) error {
 	return nil
 }
 
+// secretFlags may be set from the environment only.
+var secretFlags = []string{"session-secret"}
+
 // envName is the environment variable that stands in for a flag.
 func envName(flagName string) string {
 	return "DUPLEX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
@@ -78,7 +82,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.MaxClients, "ws-max-clients", 100, "outbound WebSocket clients (Dirigible's createWebsocket) open at once, all apps together")
 	fs.BoolVar(&c.DirigibleV2, "dirigible-v2", false, "serve Eclipse Dirigible 2's service channel at ws://HOST/service/js (each frame runs a module)")
 	fs.StringVar(&o.auth.UsersFile, "users", "", "`FILE` of users of the system id provider (see duplex user add); without it login is unavailable")
-	fs.StringVar(&o.auth.SessionSecret, "session-secret", "", "secret (32+ characters) signing session cookies (default: generated once into FILE.secret beside --users)")
+	fs.StringVar(&o.auth.SessionSecret, "session-secret", "", "secret (32+ characters) signing session cookies; from the environment only, never on the command line, where ps shows it (default: generated once into FILE.secret beside --users)")
+	fs.StringVar(&o.auth.SessionSecretFile, "session-secret-file", "", "`FILE` holding the secret (32+ characters) that signs session cookies")
 	fs.DurationVar(&o.auth.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	cl := &c.Cluster
 	fs.Var(listFlag{&cl.NATS}, "nats", "join a cluster through these NATS servers, nats://HOST:PORT; repeat or comma-separate")
@@ -88,6 +93,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&cl.TTL, "cluster-ttl", 10*time.Second, "a cluster node silent this long (killed, cut off) leaves the other nodes' group sizes and member lists")
 	fs.StringVar(&cl.NodeID, "node-id", "", "this node's name in the cluster and prefix of its session ids: letters, digits, '_' (default: random at each start)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
+	fs.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler at http://ADDR/debug/pprof/ on the --metrics-addr listener")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
 	fs.Usage = func() {
@@ -109,6 +115,11 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range secretFlags {
+		if set[name] {
+			return nil, fmt.Errorf("--%s on the command line is visible to every user of the machine (ps, /proc); set %s in the environment instead, or use --%s-file", name, envName(name), name)
+		}
+	}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && !set[f.Name] && envErr == nil {
@@ -117,6 +128,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 			}
 		}
 	})
+	if envErr == nil && c.Pprof && c.MetricsAddr == "" {
+		envErr = errors.New("--pprof serves the profiler on the --metrics-addr listener: set --metrics-addr too")
+	}
 	return o, envErr
 }
 
