@@ -91,6 +91,8 @@ func (e *Engine) workerOf(env *lib.Env) *worker {
 	if env == nil {
 		return nil
 	}
+	e.allMu.RLock()
+	defer e.allMu.RUnlock()
 	for _, w := range e.all {
 		if w.env == env {
 			return w

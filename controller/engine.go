@@ -7,6 +7,8 @@ package controller
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"io/fs"
 	"sync"
 	"sync/atomic"
@@ -53,6 +55,7 @@ type Engine struct {
 	opts     Options
 	log      zerolog.Logger
 	workers  chan *worker
+	allMu    sync.RWMutex // all changes when a broken runtime is replaced
 	all      []*worker
 	programs sync.Map  // module path -> *source, shared by every runtime
 	reload   *reloader // nil unless Dev
@@ -136,9 +139,10 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	if err != nil {
 		return err
 	}
+	// Both read w when they run: a broken runtime is replaced by then.
 	defer func() { e.workers <- w }()
 	w.busy.Store(true)
-	defer w.busy.Store(false)
+	defer func() { w.busy.Store(false) }()
 	if e.closing.Load() {
 		return ErrShutdown
 	}
@@ -150,12 +154,64 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		}
 	}
 	w.call = call
-	err = fn(w)
+	err, broken := guarded(w, fn)
+	if broken {
+		// goja's state after a Go panic inside it is not to be trusted (the
+		// next call on it answered an empty 200, or timed out): the
+		// runtime is dropped and a new one takes its place.
+		w.disarm()
+		var p *PanicError
+		errors.As(err, &p)
+		e.log.Error().Str("panic", fmt.Sprint(p.Value)).Str("stack", string(p.Stack)).Msg("a built-in module or the engine panicked; the call failed and its runtime is replaced")
+		w = e.replace(w)
+		return err
+	}
 	w.finishFrom(0)
 	w.call = nil
 	w.deadline = time.Time{}
 	w.disarm()
 	return classify(err)
+}
+
+// PanicError is a call that a Go panic stopped. Its text is all a client
+// sees; the value and the stack go to the log.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return "internal error" }
+
+// guarded runs fn, turning a panic into a PanicError; broken says that
+// happened.
+func guarded(w *worker, fn func(*worker) error) (err error, broken bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			err, broken = &PanicError{Value: v, Stack: debug.Stack()}, true
+		}
+	}()
+	return fn(w), false
+}
+
+// replace puts a new runtime in old's place; old is never used again. When
+// no new one can be made, old goes back, which is still better than a
+// pool one worker short forever.
+func (e *Engine) replace(old *worker) *worker {
+	fresh, err := newWorker(e)
+	if err != nil {
+		e.log.Error().Err(err).Msg("could not make a new JavaScript runtime; the old one is kept")
+		old.forget(old.generation)
+		old.call = nil
+		return old
+	}
+	e.allMu.Lock()
+	for i, w := range e.all {
+		if w == old {
+			e.all[i] = fresh
+		}
+	}
+	e.allMu.Unlock()
+	return fresh
 }
 
 func (e *Engine) borrow(ctx context.Context) (*worker, error) {
@@ -182,6 +238,8 @@ func (e *Engine) borrow(ctx context.Context) (*worker, error) {
 // ErrShutdown: what shutdown does when its time is up.
 func (e *Engine) Abort() {
 	e.closing.Store(true)
+	e.allMu.RLock()
+	defer e.allMu.RUnlock()
 	for _, w := range e.all {
 		if w.busy.Load() {
 			w.vm.Interrupt(ErrShutdown)

@@ -46,13 +46,16 @@ func (st *stats) record(err error) {
 // Stats returns the engine's counters so far.
 func (e *Engine) Stats() Stats {
 	busy := 0
+	e.allMu.RLock()
+	workers := len(e.all)
 	for _, w := range e.all {
 		if w.busy.Load() {
 			busy++
 		}
 	}
+	e.allMu.RUnlock()
 	return Stats{
-		Workers: len(e.all),
+		Workers: workers,
 		Busy:    busy,
 		Calls:   e.stats.calls.Load(),
 		Errors: map[string]int64{

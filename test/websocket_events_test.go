@@ -235,5 +235,16 @@ func TestWebSocketBinary(t *testing.T) {
 	if m.Op != ws.OpBinary || !bytes.Equal(m.Data, []byte{0, 255, 128, 7}) {
 		t.Errorf("send(id, ArrayBuffer [0 255 128 7]): got %v %v, want binary", m.Op, m.Data)
 	}
+	// A plain object goes as JSON text, twice: the first must not have
+	// left its runtime broken for the second.
+	for range 2 {
+		c.sendText("object")
+		m = c.read(wsWait)
+		if m.Op != ws.OpText || m.Text() != `{"a":1,"b":[true,null],"s":"x"}` {
+			t.Errorf("send(id, {a: 1, ...}): got %v %q, want JSON text", m.Op, m.Text())
+		}
+	}
+	c.sendText("still here")
+	c.expectText("still here")
 	c.closeWith(1000, "")
 }

@@ -85,9 +85,13 @@ func payload(v goja.Value) ([]byte, bool) {
 		return x, true
 	}
 	if o, ok := v.(*goja.Object); ok {
-		if buf, ok := o.Get("buffer").Export().(goja.ArrayBuffer); ok && o.Get("byteLength") != nil {
-			start := o.Get("byteOffset").ToInteger()
-			return buf.Bytes()[start : start+o.Get("byteLength").ToInteger()], true
+		// A typed array or DataView: its bytes. A plain object has no
+		// "buffer" (Get answers nil, which must not be dereferenced).
+		if b := o.Get("buffer"); b != nil {
+			if buf, ok := b.Export().(goja.ArrayBuffer); ok && o.Get("byteLength") != nil && o.Get("byteOffset") != nil {
+				start := o.Get("byteOffset").ToInteger()
+				return buf.Bytes()[start : start+o.Get("byteLength").ToInteger()], true
+			}
 		}
 		if data, err := o.MarshalJSON(); err == nil {
 			return data, false

@@ -92,6 +92,11 @@ exports.webSocketEvent = function (event) {
       ws.send(id, new Uint8Array([9, 1, 2, 3, 9]).subarray(1, 4));
       return;
     }
+    if (m == 'object') {
+      // Documented to go as JSON text; it once panicked in Go.
+      ws.send(id, { a: 1, b: [true, null], s: 'x' });
+      return;
+    }
     if (m == 'buffer') {
       var b = new Uint8Array([0, 255, 128, 7]);
       ws.send(id, b.buffer);
