@@ -149,6 +149,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 		Timeout:      cfg.JSTimeout,
 		MaxCallStack: cfg.JSMaxCallStack,
 		MaxBody:      cfg.MaxBody,
+		Bodies:       p.bodies,
 		Dev:          cfg.Dev,
 		Log:          cfg.Log,
 	})

@@ -7,17 +7,22 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"duplex/controller"
 	"duplex/websocket"
 )
 
 // Config is everything the command line decides about a server.
 type Config struct {
-	Addr            string
-	JSWorkers       int
-	JSTimeout       time.Duration
-	JSMaxCallStack  int
-	MaxBody         int64
-	ShutdownTimeout time.Duration
+	Addr           string
+	JSWorkers      int
+	JSTimeout      time.Duration
+	JSMaxCallStack int
+	MaxBody        int64
+	// MaxBufferedBodies bounds the request bodies held in memory at once,
+	// all requests together: past it a request gets 503 before its body is
+	// read.
+	MaxBufferedBodies int64
+	ShutdownTimeout   time.Duration
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers (slowloris).
 	ReadHeaderTimeout time.Duration
@@ -66,6 +71,13 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadTimeout <= 0 {
 		c.ReadTimeout = 60 * time.Second
+	}
+	if c.MaxBody <= 0 {
+		// The router refuses by it too, before the engine sees a request.
+		c.MaxBody = controller.DefaultMaxBody
+	}
+	if c.MaxBufferedBodies <= 0 {
+		c.MaxBufferedBodies = 64 << 20
 	}
 	if c.MaxClients <= 0 {
 		c.MaxClients = 100

@@ -140,10 +140,14 @@ func residentBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
-// writePlatformMetrics writes what the applications share: Dirigible's
-// outbound clients and service channel.
+// writePlatformMetrics writes what the applications share: request bodies
+// held, Dirigible's outbound clients and service channel.
 func writePlatformMetrics(b *bytes.Buffer, p *Platform) {
 	m := metricWriter{b}
+	m.head("duplex_http_body_bytes", "gauge", "Request body bytes held in memory now (bounded by --max-buffered-bodies).")
+	m.value("duplex_http_body_bytes", p.bodies.Used())
+	m.head("duplex_http_body_refused_total", "counter", "Requests answered 503 because --max-buffered-bodies was reached.")
+	m.value("duplex_http_body_refused_total", p.bodies.Refused())
 	cs := p.clients.Stats()
 	m.head("duplex_ws_clients", "gauge", "Outbound WebSocket clients open (Dirigible's createWebsocket).")
 	m.value("duplex_ws_clients", int64(cs.Open))

@@ -33,6 +33,8 @@ type Platform struct {
 	// channel holds the sessions of Dirigible 2's service channel
 	// (/service/js); nil unless Config.DirigibleV2.
 	channel *websocket.Hub
+	// bodies bounds the request bodies all applications hold at once.
+	bodies *controller.BodyBudget
 }
 
 // outboundSetting is what opens exceptions to the outbound policy.
@@ -46,12 +48,16 @@ func NewPlatform(cfg Config) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.MaxBufferedBodies < cfg.MaxBody {
+		return nil, fmt.Errorf("--max-buffered-bodies %d is less than --max-body %d: a body of the largest allowed size could never be read", cfg.MaxBufferedBodies, cfg.MaxBody)
+	}
 	p := &Platform{
 		cfg:      cfg,
 		log:      cfg.Log,
 		byName:   map[string]*App{},
 		dirs:     map[string]string{},
 		endpoint: newEndpointTable(cfg.Dev),
+		bodies:   controller.NewBodyBudget(cfg.MaxBufferedBodies),
 	}
 	p.clients = websockets.NewClients(websockets.ClientsOptions{
 		Max:            cfg.MaxClients,

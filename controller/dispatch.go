@@ -53,10 +53,16 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	}
 	req, status, err := e.readRequest(w, r, t)
 	if err != nil {
-		log.Info().Err(err).Int("status", status).Msg("bad request")
+		if status == http.StatusServiceUnavailable {
+			log.Warn().Err(err).Int64("budget", e.opts.Bodies.Max()).Msg("request refused before its body was read")
+			w.Header().Set("Retry-After", "1")
+		} else {
+			log.Info().Err(err).Int("status", status).Msg("bad request")
+		}
 		writeErrorPage(w, r, status, err.Error(), "")
 		return
 	}
+	defer e.releaseBody(req)
 	var res *httpResponse
 	result := answered
 	err = e.run(r.Context(), lib.NewCall(lib.ScopeFrom(r.Context()), w, r), func(wk *worker) error {
@@ -128,13 +134,34 @@ func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (
 	if !text && !form {
 		return req, 0, nil
 	}
+	tooBig := errors.New("request body larger than " + strconv.FormatInt(e.opts.MaxBody, 10) + " bytes (--max-body)")
+	if r.ContentLength > e.opts.MaxBody {
+		return nil, http.StatusRequestEntityTooLarge, tooBig
+	}
+	if b := e.opts.Bodies; b != nil {
+		// A body of unknown length may take up to MaxBody; what it did
+		// not use is given back once it is read.
+		want := r.ContentLength
+		if want < 0 {
+			want = e.opts.MaxBody
+		}
+		if !b.take(want) {
+			return nil, http.StatusServiceUnavailable, errBodyBudget
+		}
+		req.held = want
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.opts.MaxBody))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge, errors.New("request body larger than " + strconv.FormatInt(e.opts.MaxBody, 10) + " bytes")
+		e.releaseBody(req)
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, http.StatusRequestEntityTooLarge, tooBig
 		}
 		return nil, http.StatusBadRequest, err
+	}
+	if req.held > int64(len(data)) {
+		e.opts.Bodies.give(req.held - int64(len(data)))
+		req.held = int64(len(data))
 	}
 	if text {
 		body := string(data)
@@ -149,6 +176,18 @@ func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (
 		req.params[k] = append(req.params[k], v...)
 	}
 	return req, 0, nil
+}
+
+// errBodyBudget refuses a request whose body does not fit in what the
+// server may hold of request bodies at once.
+var errBodyBudget = errors.New("the server holds as many request bodies as it may (--max-buffered-bodies); retry shortly")
+
+// releaseBody gives back what the request's body took from the budget.
+func (e *Engine) releaseBody(req *httpRequest) {
+	if req.held > 0 {
+		e.opts.Bodies.give(req.held)
+		req.held = 0
+	}
 }
 
 // applyHeaders copies a response's headers, cookies and Location.

@@ -43,6 +43,9 @@ type Options struct {
 	MaxCallStack int
 	// MaxBody bounds the request body a controller may read.
 	MaxBody int64
+	// Bodies, when set, bounds the bytes of request bodies held at once by
+	// every engine that shares it.
+	Bodies *BodyBudget
 	// Dev shows stack traces on error pages.
 	Dev bool
 	// Hub holds the application's WebSocket sessions; nil disables upgrades.
@@ -62,6 +65,10 @@ type Engine struct {
 	closing  atomic.Bool
 	stats    stats
 }
+
+// DefaultMaxBody is the largest request body read when Options.MaxBody is
+// unset.
+const DefaultMaxBody = 10 << 20
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
 var ErrTimeout = errors.New("controller timed out")
@@ -88,7 +95,7 @@ func New(opts Options) (*Engine, error) {
 		opts.MaxCallStack = 10000
 	}
 	if opts.MaxBody <= 0 {
-		opts.MaxBody = 10 << 20
+		opts.MaxBody = DefaultMaxBody
 	}
 	e := &Engine{
 		opts:    opts,

@@ -19,6 +19,9 @@ type httpRequest struct {
 	params      url.Values
 	body        *string
 	webSocket   bool
+	// held is what the body took from Options.Bodies, given back when the
+	// request is answered.
+	held int64
 }
 
 // isTextType mirrors XP's RequestBodyReader.isText: only these bodies reach

@@ -5,6 +5,7 @@ package test
 // JSON bomb handed to JSON.parse. Rows of docs/SECURITY.md.
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -327,6 +328,67 @@ func TestSecurityBodyLimit(t *testing.T) {
 		if st := post(strings.Repeat("a", 64*limit), chunked); st != http.StatusRequestEntityTooLarge {
 			t.Errorf("body of 64 × --max-body (chunked %v): status %d, want 413", chunked, st)
 		}
+	}
+	secAlive(t, s)
+}
+
+// TestSecurityBodyBudget: a body announced larger than --max-body is
+// refused from its Content-Length, before a byte of it is read — also when
+// the client asks "Expect: 100-continue" — and the connection closed; and
+// the bodies held at once are bounded by --max-buffered-bodies, past which
+// a request gets 503 with Retry-After before its body is read.
+func TestSecurityBodyBudget(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	s := startServer(t, "--app", appDir("hostile"), "--max-body", fmt.Sprint(mib), "--max-buffered-bodies", fmt.Sprint(2*mib), "--metrics-addr", "127.0.0.1:0")
+	murl := metricsURL(t, s)
+
+	for _, expect := range []string{"", "Expect: 100-continue\r\n"} {
+		out, err := secExchange(t, s.Addr, []byte("POST "+secProbe+" HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000000000\r\n"+expect+"\r\n"), wsWait)
+		if !strings.HasPrefix(out, "HTTP/1.1 413 ") || strings.Contains(out, "100 Continue") || !strings.Contains(out, "--max-body") {
+			t.Errorf("1 GB announced (%q): %q %v", expect, trunc(out), err)
+		}
+	}
+	// Any content type: the router refuses before the engine looks.
+	if out, _ := secExchange(t, s.Addr, []byte("PUT "+secProbe+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n"), wsWait); !strings.HasPrefix(out, "HTTP/1.1 413 ") {
+		t.Errorf("binary body over --max-body: %q", trunc(out))
+	}
+
+	// Two clients announce 1 MiB each and send half: their bodies hold the
+	// whole budget while they wait.
+	var stalled []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", secProbe, mib, strings.Repeat("a", mib/2))
+		stalled = append(stalled, c)
+	}
+	waitMetric(t, murl, "duplex_http_body_bytes", func(v int64) bool { return v == 2*mib }, "2 MiB held by the stalled bodies")
+	r, err := doErr("POST", s.URL+secProbe, strings.NewReader("small"), "Content-Type", "text/plain")
+	if err != nil || r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "--max-buffered-bodies") {
+		t.Fatalf("past the budget: %v %v", r, err)
+	}
+	if m := scrape(t, murl); m["duplex_http_body_refused_total"] != 1 {
+		t.Errorf("duplex_http_body_refused_total = %d, want 1", m["duplex_http_body_refused_total"])
+	}
+	// The stalled bodies complete and are answered; their bytes come back.
+	for _, c := range stalled {
+		if _, err := io.WriteString(c, strings.Repeat("a", mib/2)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("stalled body completed: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+	waitMetric(t, murl, "duplex_http_body_bytes", func(v int64) bool { return v == 0 }, "the budget given back")
+	r, err = doErr("POST", s.URL+secProbe, strings.NewReader("small"), "Content-Type", "text/plain")
+	if err != nil || r.Status != http.StatusOK {
+		t.Errorf("after the budget was given back: %v %v", r, err)
 	}
 	secAlive(t, s)
 }

@@ -66,6 +66,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.JSMaxCallStack, "js-max-stack", 10000, "deepest JavaScript call stack before a RangeError-like failure")
 	fs.DurationVar(&o.regexpTimeout, "js-regexp-timeout", 2*time.Second, "longest one backtracking regexp match may run; it then reports no match")
 	fs.Int64Var(&c.MaxBody, "max-body", 10<<20, "largest request body, in bytes, a controller may read (413 above it)")
+	fs.Int64Var(&c.MaxBufferedBodies, "max-buffered-bodies", 64<<20, "request body bytes held in memory at once, all requests together; past it a request gets 503 before its body is read")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight requests")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
