@@ -21,14 +21,20 @@ func guardJSONParse(vm *goja.Runtime) (goja.Callable, error) {
 		return nil, errNoJSONParse
 	}
 	guarded := func(c goja.FunctionCall) goja.Value {
-		if jsonDepth(c.Argument(0).String()) > maxJSONDepth {
+		// The argument is converted once, and the native parser gets that
+		// string: an object whose toString answers differently the second
+		// time (shallow for the check, deep for the parse) must not slip
+		// past the guard.
+		text := c.Argument(0).ToString()
+		args := append([]goja.Value{text}, c.Arguments[min(1, len(c.Arguments)):]...)
+		if jsonDepth(text.String()) > maxJSONDepth {
 			exc, err := vm.New(vm.Get("SyntaxError"), vm.ToValue("JSON nested deeper than "+strconv.Itoa(maxJSONDepth)+" levels"))
 			if err != nil {
 				panic(err)
 			}
 			panic(exc)
 		}
-		v, err := parse(goja.Undefined(), c.Arguments...)
+		v, err := parse(goja.Undefined(), args...)
 		if err != nil {
 			panic(err)
 		}

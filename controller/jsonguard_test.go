@@ -37,6 +37,27 @@ func TestJSONParseRefusesDeepNesting(t *testing.T) {
 	}
 }
 
+// TestJSONParseConvertsOnce: an argument whose toString is shallow when the
+// guard looks and deep when the parser does must not reach the parser deep
+// (it overflowed the Go stack: fatal to the process). The reviver still
+// works.
+func TestJSONParseConvertsOnce(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{
+		"services/p/p.js": {Data: []byte(`exports.get = function () {
+			var calls = 0;
+			var sly = { toString: function () { calls++; return calls === 1 ? "[]" : "[".repeat(5000000) + "]".repeat(5000000); } };
+			var parsed = JSON.stringify(JSON.parse(sly));
+			var revived = JSON.parse('{"a": 1}', function (k, v) { return k === "a" ? v + 1 : v; }).a;
+			return { body: parsed + " " + calls + " " + revived };
+		};`)},
+	}, 1)
+	rec := httptest.NewRecorder()
+	e.Serve(rec, httptest.NewRequest(http.MethodGet, "/", nil), Target{Script: "/services/p/p.js"})
+	if rec.Code != 200 || rec.Body.String() != "[] 1 2" {
+		t.Fatalf("got %d %q; want the first conversion parsed, toString called once, the reviver applied", rec.Code, rec.Body.String())
+	}
+}
+
 func FuzzJSONDepth(f *testing.F) {
 	for _, s := range []string{`[]`, `{"a":[1,{"b":"]"}]}`, `"\"[["`, `[[[`, `]]]`} {
 		f.Add(s)
