@@ -2,10 +2,12 @@ package app
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -40,9 +42,11 @@ type Auth struct {
 	signer   *signer
 	logouts  *logouts
 	throttle *throttle
-	basic    *basicCache
-	ttl      time.Duration
-	log      zerolog.Logger
+	// bcrypts holds a token per password check running, bounding them.
+	bcrypts chan struct{}
+	basic   *basicCache
+	ttl     time.Duration
+	log     zerolog.Logger
 
 	// dummies are hashes checked against when the login is unknown, one
 	// per bcrypt cost, so that an unknown user costs as long as a wrong
@@ -52,6 +56,9 @@ type Auth struct {
 
 	smu     sync.Mutex
 	sockets map[string]map[*socketRef]struct{} // lower-cased login -> open sessions
+	// watchStop ends the watch of the users file (watchUsers), which runs
+	// while any user has a WebSocket session open.
+	watchStop chan struct{}
 }
 
 // socketRef is one open WebSocket session of a user.
@@ -65,7 +72,11 @@ func NewAuth(o AuthOptions, log zerolog.Logger) (*Auth, error) {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
-	a := &Auth{throttle: newThrottle(), ttl: o.SessionTTL, log: log, sockets: map[string]map[*socketRef]struct{}{}}
+	a := &Auth{
+		throttle: newThrottle(), ttl: o.SessionTTL, log: log,
+		sockets: map[string]map[*socketRef]struct{}{},
+		bcrypts: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+	}
 	if o.UsersFile == "" {
 		return a, nil
 	}
@@ -106,16 +117,20 @@ func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idP
 	if !a.Available() || (idProvider != "" && idProvider != IDProvider) {
 		return nil, denied
 	}
-	if d := a.throttle.wait(client, now); d > 0 {
+	if d := a.throttle.begin(client, now); d > 0 {
 		log.Warn().Dur("retry_in", d).Msg("login refused: too many failed logins from this address")
 		return nil, fmt.Sprintf("Too many failed logins: try again in %d s", int(d.Seconds()+0.999))
 	}
-	entry, ok := a.check(name, password, now, log)
-	if !ok {
-		a.throttle.fail(client, now)
+	entry, result := a.check(name, password, now, log)
+	switch result {
+	case checkBusy:
+		a.throttle.succeeded(client) // nothing was checked
+		return nil, busy
+	case checkFailed:
 		return nil, denied
 	}
-	t := sessionToken{login: entry.Login, issued: now.UnixNano(), expires: now.Add(a.ttl).Unix()}
+	a.throttle.succeeded(client)
+	t := sessionToken{login: entry.Login, issued: now.UnixNano(), expires: now.Add(a.ttl).Unix(), stamp: a.signer.stamp(entry.Password)}
 	http.SetCookie(w, &http.Cookie{
 		Name:     SessionCookie,
 		Value:    a.signer.sign(t),
@@ -130,9 +145,36 @@ func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idP
 	return u, ""
 }
 
+// busy is the message of a login refused because too many passwords are
+// being checked at once.
+const busy = "Too many logins at once: try again in a moment"
+
+// checkResult is what check found.
+type checkResult int
+
+const (
+	checkPassed checkResult = iota
+	checkFailed
+	checkBusy // not checked: every bcrypt slot stayed taken
+)
+
+// bcryptWait is how long a login waits for a bcrypt slot.
+const bcryptWait = 2 * time.Second
+
 // check verifies a password with bcrypt (constant time in the password);
 // an unknown login is checked against a dummy hash so that it takes as long.
-func (a *Auth) check(name, password string, now time.Time, log zerolog.Logger) (UserEntry, bool) {
+// At most cap(a.bcrypts) checks run at once, server-wide: each costs tens
+// of milliseconds of CPU, and many at once would starve everyone else.
+func (a *Auth) check(name, password string, now time.Time, log zerolog.Logger) (UserEntry, checkResult) {
+	timer := time.NewTimer(bcryptWait)
+	defer timer.Stop()
+	select {
+	case a.bcrypts <- struct{}{}:
+		defer func() { <-a.bcrypts }()
+	case <-timer.C:
+		log.Warn().Int("concurrent", cap(a.bcrypts)).Msg("login refused: every password check slot is taken")
+		return UserEntry{}, checkBusy
+	}
 	entry, found, err := a.users.lookup(name, now)
 	if err != nil {
 		log.Error().Err(err).Msg("users file unreadable; keeping the users read before")
@@ -140,17 +182,17 @@ func (a *Auth) check(name, password string, now time.Time, log zerolog.Logger) (
 	if !found {
 		_ = bcrypt.CompareHashAndPassword(a.dummy(a.users.typicalCost()), []byte(password))
 		log.Info().Msg("login failed: unknown user")
-		return UserEntry{}, false
+		return UserEntry{}, checkFailed
 	}
 	if bcrypt.CompareHashAndPassword([]byte(entry.Password), []byte(password)) != nil {
 		log.Info().Str("user", "user:"+IDProvider+":"+entry.Login).Msg("login failed: wrong password")
-		return UserEntry{}, false
+		return UserEntry{}, checkFailed
 	}
 	if entry.Disabled {
 		log.Info().Str("user", "user:"+IDProvider+":"+entry.Login).Msg("login failed: user disabled")
-		return UserEntry{}, false
+		return UserEntry{}, checkFailed
 	}
-	return entry, true
+	return entry, checkPassed
 }
 
 // dummy returns a hash of the given cost that no password matches.
@@ -202,7 +244,8 @@ func (a *Auth) identify(r *http.Request) (*auth.User, int64) {
 	now := time.Now()
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		if t, ok := a.signer.verify(c.Value, now); ok && !a.logouts.revoked(t.login, t.issued) {
-			if entry, found, _ := a.users.lookup(t.login, now); found && strings.EqualFold(entry.Login, t.login) && !entry.Disabled {
+			if entry, found, _ := a.users.lookup(t.login, now); found && strings.EqualFold(entry.Login, t.login) && !entry.Disabled &&
+				subtle.ConstantTimeCompare([]byte(t.stamp), []byte(a.signer.stamp(entry.Password))) == 1 {
 				return entry.toUser(), t.issued
 			}
 		}
@@ -227,15 +270,18 @@ func (a *Auth) checkBasic(r *http.Request, name, password string, now time.Time)
 		}
 	}
 	log := a.log.With().Str("remote", client).Logger()
-	if d := a.throttle.wait(client, now); d > 0 {
+	if d := a.throttle.begin(client, now); d > 0 {
 		log.Warn().Dur("retry_in", d).Msg("basic authentication ignored: too many failed logins from this address")
 		return UserEntry{}, false
 	}
-	entry, ok := a.check(name, password, now, log)
-	if !ok {
-		a.throttle.fail(client, now)
+	entry, result := a.check(name, password, now, log)
+	if result == checkBusy {
+		a.throttle.succeeded(client)
+	}
+	if result != checkPassed {
 		return UserEntry{}, false
 	}
+	a.throttle.succeeded(client)
 	a.basic.put(name, password, entry.Login, entry.Password, now)
 	return entry, true
 }
@@ -272,6 +318,10 @@ func (a *Auth) tracker(login string, issued int64) func(func(int, string)) func(
 			a.sockets[key] = set
 		}
 		set[ref] = struct{}{}
+		if a.watchStop == nil && a.users != nil {
+			a.watchStop = make(chan struct{})
+			go a.watchUsers(a.watchStop)
+		}
 		a.smu.Unlock()
 		return func() {
 			a.smu.Lock()
@@ -281,6 +331,36 @@ func (a *Auth) tracker(login string, issued int64) func(func(int, string)) func(
 				if len(set) == 0 {
 					delete(a.sockets, key)
 				}
+			}
+			if len(a.sockets) == 0 && a.watchStop != nil {
+				close(a.watchStop)
+				a.watchStop = nil
+			}
+		}
+	}
+}
+
+// usersWatch is how often the users file is looked at while WebSocket
+// sessions of users are open.
+const usersWatch = time.Second
+
+// watchUsers closes, with 1008, the WebSocket sessions of users whose
+// password changed, who were disabled or removed (duplex user add --force,
+// an edit of the file): their cookies no longer name anyone, and their open
+// sessions must not go on as them either. It runs until stop is closed.
+func (a *Auth) watchUsers(stop chan struct{}) {
+	tick := time.NewTicker(usersWatch)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-tick.C:
+			logins, _ := a.users.takeChanged(now)
+			for _, login := range logins {
+				n := a.closeSockets(login, 1008, "credentials changed")
+				a.log.Info().Str("user", "user:"+IDProvider+":"+login).Int("websockets_closed", n).
+					Msg("user's password changed, or user disabled or removed: login sessions ended")
 			}
 		}
 	}

@@ -34,6 +34,9 @@ type sessionToken struct {
 	login   string
 	issued  int64 // unix nanoseconds: orders it against a logout
 	expires int64 // unix seconds
+	// stamp binds the token to the user's password hash as it was at
+	// login (signer.stamp): a new password voids every older token.
+	stamp string
 }
 
 // signer makes and checks session tokens:
@@ -49,9 +52,16 @@ func (s *signer) mac(payload string) []byte {
 }
 
 func (s *signer) sign(t sessionToken) string {
-	payload := base64.RawURLEncoding.EncodeToString([]byte("v1\n" + t.login + "\n" +
-		strconv.FormatInt(t.issued, 10) + "\n" + strconv.FormatInt(t.expires, 10)))
+	payload := base64.RawURLEncoding.EncodeToString([]byte("v2\n" + t.login + "\n" +
+		strconv.FormatInt(t.issued, 10) + "\n" + strconv.FormatInt(t.expires, 10) + "\n" + t.stamp))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
+}
+
+// stamp is a short keyed digest of a password hash: it tells whether the
+// hash changed without putting the hash (or anything it can be guessed
+// from) in the cookie.
+func (s *signer) stamp(passwordHash string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("stamp\n" + passwordHash)[:9])
 }
 
 // verify returns the token in value if its signature is right (compared in
@@ -73,11 +83,13 @@ func (s *signer) verify(value string, now time.Time) (sessionToken, bool) {
 	if err != nil {
 		return sessionToken{}, false
 	}
+	// v1 tokens carried no stamp: they are void, and their users log in
+	// again.
 	f := strings.Split(string(raw), "\n")
-	if len(f) != 4 || f[0] != "v1" {
+	if len(f) != 5 || f[0] != "v2" {
 		return sessionToken{}, false
 	}
-	t := sessionToken{login: f[1]}
+	t := sessionToken{login: f[1], stamp: f[4]}
 	if t.issued, err = strconv.ParseInt(f[2], 10, 64); err != nil {
 		return sessionToken{}, false
 	}

@@ -11,7 +11,10 @@ import (
 func TestSessionTokens(t *testing.T) {
 	s := &signer{key: []byte(strings.Repeat("k", 32))}
 	now := time.Unix(2_000_000_000, 0)
-	tok := sessionToken{login: "alice", issued: now.UnixNano(), expires: now.Add(time.Hour).Unix()}
+	tok := sessionToken{login: "alice", issued: now.UnixNano(), expires: now.Add(time.Hour).Unix(), stamp: s.stamp("$2a$10$hash")}
+	if tok.stamp == s.stamp("$2a$10$other") || strings.Contains(tok.stamp, "hash") {
+		t.Errorf("stamp %q: want a keyed digest that differs per hash", tok.stamp)
+	}
 	v := s.sign(tok)
 	if got, ok := s.verify(v, now); !ok || got != tok {
 		t.Fatalf("verify(sign(t)) = %+v %v", got, ok)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"container/list"
 	"net"
 	"net/netip"
 	"sync"
@@ -12,9 +13,16 @@ import (
 // long after each further failure (up to maxDelay). It refuses early rather
 // than sleeping, so that a guesser never holds a JavaScript worker.
 //
-// The table is bounded: past maxEntries, addresses not yet in it share one
-// entry, so a spray of fresh addresses slows itself down as a crowd instead
-// of growing memory or wiping the records of known guessers.
+// An attempt counts as a failure from the moment it is let through
+// (begin), before bcrypt runs, and is taken back if the password was right
+// (succeeded): a burst of concurrent guesses gets freeFailures checks, not
+// one per request (200 at once were all checked when the count came after
+// bcrypt).
+//
+// The table is bounded: past maxEntries, the address used least recently
+// is forgotten. A spray of fresh addresses costs the sprayer its own
+// records, never anyone else's login (a shared overflow entry locked real
+// users out of new addresses).
 type throttle struct {
 	freeFailures int
 	baseDelay    time.Duration
@@ -23,17 +31,15 @@ type throttle struct {
 	maxEntries   int
 
 	mu      sync.Mutex
-	entries map[string]*failures
-	swept   time.Time
+	entries map[string]*list.Element // of *failures; front: used last
+	lru     *list.List
 }
 
 type failures struct {
+	key  string
 	n    int
 	last time.Time
 }
-
-// crowd is the shared entry of addresses that found the table full.
-const crowd = "*"
 
 func newThrottle() *throttle {
 	return &throttle{
@@ -42,7 +48,8 @@ func newThrottle() *throttle {
 		maxDelay:     5 * time.Minute,
 		forget:       15 * time.Minute,
 		maxEntries:   10000,
-		entries:      map[string]*failures{},
+		entries:      map[string]*list.Element{},
+		lru:          list.New(),
 	}
 }
 
@@ -78,44 +85,50 @@ func (t *throttle) delay(n int) time.Duration {
 	return min(d, t.maxDelay)
 }
 
-// wait returns how long the address must still wait before it may try a
-// password; 0 means now.
-func (t *throttle) wait(key string, now time.Time) time.Duration {
+// begin asks whether the address may try a password now. If so it counts
+// the attempt as a failure and returns 0; otherwise it returns how long the
+// address must still wait, and counts nothing.
+func (t *throttle) begin(key string, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f := t.entries[key]
-	if f == nil {
-		f = t.entries[crowd]
-		if f == nil || len(t.entries) < t.maxEntries {
-			return 0
-		}
-	}
-	return max(0, f.last.Add(t.delay(f.n)).Sub(now))
-}
-
-// fail counts a failed login of the address.
-func (t *throttle) fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.entries[key]
-	if f == nil {
-		if len(t.entries) >= t.maxEntries && now.Sub(t.swept) > time.Second {
-			t.swept = now
-			for k, e := range t.entries {
-				if now.Sub(e.last) > t.forget {
-					delete(t.entries, k)
-				}
-			}
-		}
-		if len(t.entries) >= t.maxEntries {
-			key = crowd
-			f = t.entries[crowd]
-		}
-	}
-	if f == nil || now.Sub(f.last) > t.forget {
-		f = &failures{}
-		t.entries[key] = f
+	f := t.entry(key, now)
+	if d := f.last.Add(t.delay(f.n)).Sub(now); d > 0 {
+		return d
 	}
 	f.n++
 	f.last = now
+	return 0
+}
+
+// succeeded takes back the attempt begin counted: the password was right
+// (or was never checked).
+func (t *throttle) succeeded(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e, ok := t.entries[key]; ok {
+		if f := e.Value.(*failures); f.n > 0 {
+			f.n--
+		}
+	}
+}
+
+// entry is key's record, made (and the least recently used one dropped
+// when the table is full) if there is none, or none recent.
+func (t *throttle) entry(key string, now time.Time) *failures {
+	if e, ok := t.entries[key]; ok {
+		t.lru.MoveToFront(e)
+		f := e.Value.(*failures)
+		if now.Sub(f.last) > t.forget {
+			f.n = 0
+		}
+		return f
+	}
+	if t.lru.Len() >= t.maxEntries {
+		oldest := t.lru.Back()
+		t.lru.Remove(oldest)
+		delete(t.entries, oldest.Value.(*failures).key)
+	}
+	f := &failures{key: key}
+	t.entries[key] = t.lru.PushFront(f)
+	return f
 }

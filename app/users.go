@@ -141,6 +141,37 @@ type userStore struct {
 	stamp   fileStamp
 	checked time.Time
 	err     error // the last reload's error, logged once
+	// changed holds the logins whose sessions a reload voided (password
+	// changed, disabled, removed), until takeChanged hands them out; a set,
+	// so that reloads nobody drains cannot grow it past the users.
+	changed map[string]struct{}
+}
+
+// voided lists the logins of before whose sessions after ends: removed,
+// disabled, or with another password.
+func voided(before, after map[string]*UserEntry) []string {
+	var out []string
+	for key, b := range before {
+		a, ok := after[key]
+		if !ok || a.Disabled || a.Password != b.Password {
+			out = append(out, b.Login)
+		}
+	}
+	return out
+}
+
+// takeChanged re-reads the file if it changed and returns the logins
+// voided since the last call.
+func (s *userStore) takeChanged(now time.Time) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.refresh(now)
+	out := make([]string, 0, len(s.changed))
+	for login := range s.changed {
+		out = append(out, login)
+	}
+	s.changed = nil
+	return out, err
 }
 
 // fileStamp tells whether a file changed since it was read.
@@ -170,8 +201,17 @@ func (s *userStore) load() error {
 	if err != nil {
 		return err
 	}
+	old := s.byLogin
 	s.byLogin = map[string]*UserEntry{}
 	s.byEmail = map[string]*UserEntry{}
+	defer func() {
+		for _, login := range voided(old, s.byLogin) {
+			if s.changed == nil {
+				s.changed = map[string]struct{}{}
+			}
+			s.changed[login] = struct{}{}
+		}
+	}()
 	for i := range users {
 		u := &users[i]
 		s.byLogin[strings.ToLower(u.Login)] = u

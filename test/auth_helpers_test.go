@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -138,12 +139,29 @@ func dialAs(t testing.TB, s *Server, tag string, hdr ...string) (*wsClient, stri
 }
 
 // forgeToken signs a session token the way the server does, with secret.
-func forgeToken(secret, login string, issued time.Time, expires time.Time) string {
-	payload := base64.RawURLEncoding.EncodeToString([]byte("v1\n" + login + "\n" +
-		strconv.FormatInt(issued.UnixNano(), 10) + "\n" + strconv.FormatInt(expires.Unix(), 10)))
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(payload))
-	return payload + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+func forgeToken(secret, usersFile, login string, issued time.Time, expires time.Time) string {
+	mac := func(s string) []byte {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte(s))
+		return m.Sum(nil)
+	}
+	// The token is bound to the user's password hash as the users file
+	// holds it (none for an unknown user).
+	hash := ""
+	var users struct {
+		Users []struct{ Login, Password string }
+	}
+	if data, err := os.ReadFile(usersFile); err == nil && json.Unmarshal(data, &users) == nil {
+		for _, u := range users.Users {
+			if u.Login == login {
+				hash = u.Password
+			}
+		}
+	}
+	stamp := base64.RawURLEncoding.EncodeToString(mac("stamp\n" + hash)[:9])
+	payload := base64.RawURLEncoding.EncodeToString([]byte("v2\n" + login + "\n" +
+		strconv.FormatInt(issued.UnixNano(), 10) + "\n" + strconv.FormatInt(expires.Unix(), 10) + "\n" + stamp))
+	return payload + "." + base64.RawURLEncoding.EncodeToString(mac(payload))
 }
 
 // basicHeader is an Authorization header for HTTP Basic.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -33,7 +35,7 @@ func TestAuthCookieChecks(t *testing.T) {
 	}
 
 	now := time.Now()
-	valid := forgeToken(authSecret, "alice", now, now.Add(time.Hour))
+	valid := forgeToken(authSecret, file, "alice", now, now.Add(time.Hour))
 	if k := whoamiKey(t, s, sessionHeader(valid)...); k != "user:system:alice" {
 		t.Fatalf("control: a token signed with the server's secret names %q, want alice", k)
 	}
@@ -43,12 +45,12 @@ func TestAuthCookieChecks(t *testing.T) {
 	flipped := []byte(sig)
 	flipped[3] ^= 1
 	cases := map[string]string{
-		"expired":                forgeToken(authSecret, "alice", now.Add(-2*time.Hour), now.Add(-time.Minute)),
-		"other secret":           forgeToken(authSecret+"!", "alice", now, now.Add(time.Hour)),
+		"expired":                forgeToken(authSecret, file, "alice", now.Add(-2*time.Hour), now.Add(-time.Minute)),
+		"other secret":           forgeToken(authSecret+"!", file, "alice", now, now.Add(time.Hour)),
 		"payload changed to bob": asBob + "." + sig,
 		"signature changed":      payload + "." + string(flipped),
 		"no signature":           payload,
-		"unknown user":           forgeToken(authSecret, "mallory", now, now.Add(time.Hour)),
+		"unknown user":           forgeToken(authSecret, file, "mallory", now, now.Add(time.Hour)),
 		"garbage":                "%%%.###",
 		"huge":                   strings.Repeat("A", 4000) + "." + sig,
 	}
@@ -176,4 +178,74 @@ func TestAuthLoginWithoutUsers(t *testing.T) {
 		t.Errorf("caller without users: %s", k)
 	}
 	wantStatus(t, get(t, s.URL+"/_/service/auth/members"), 403, "members-only service without users")
+}
+
+// TestAuthCredentialsChange: a new password voids the user's cookies and
+// closes their open WebSockets with 1008; so does disabling a user; other
+// users are untouched.
+func TestAuthCredentialsChange(t *testing.T) {
+	t.Parallel()
+	file := usersFile(t, alice, bob)
+	s := startAuthServer(t, file)
+	aliceCookie := mustLogin(t, s, alice)
+	bobCookie := mustLogin(t, s, bob)
+	a, _ := dialAs(t, s, "a", sessionHeader(aliceCookie)...)
+	b, _ := dialAs(t, s, "b", sessionHeader(bobCookie)...)
+
+	changed := alice
+	changed.password = "pw-alice-new-91c2"
+	if code, out := addUser(t, file, changed, "--force"); code != 0 {
+		t.Fatalf("user add --force: %d %s", code, out)
+	}
+	a.expectClose(1008, wsWait, true)
+	if k := whoamiKey(t, s, sessionHeader(aliceCookie)...); k != "" {
+		t.Errorf("the cookie from before the new password still names %s", k)
+	}
+	if k := whoamiKey(t, s, sessionHeader(mustLogin(t, s, changed))...); k != "user:system:alice" {
+		t.Errorf("a login with the new password names %q", k)
+	}
+	b.sendText("still there?")
+	if m := b.readJSON(); m["type"] != "message" {
+		t.Errorf("bob after alice's change: %v", m)
+	}
+
+	disabled := bob
+	disabled.extra = []string{"--disabled"}
+	if code, out := addUser(t, file, disabled, "--force"); code != 0 {
+		t.Fatalf("user add --force --disabled: %d %s", code, out)
+	}
+	b.expectClose(1008, wsWait, true)
+	if k := whoamiKey(t, s, sessionHeader(bobCookie)...); k != "" {
+		t.Errorf("a disabled user's cookie still names %s", k)
+	}
+	s.WaitLog(t, func(e LogEntry) bool { return e.Has("login sessions ended", "user:system:bob") }, wsWait)
+}
+
+// TestAuthBurstThrottled: a burst of concurrent wrong passwords from one
+// address gets the three free checks, not one bcrypt each, and a right
+// password late in the burst does not slip in.
+func TestAuthBurstThrottled(t *testing.T) {
+	t.Parallel()
+	s := startAuthServer(t, usersFile(t, alice), "--log-level", "debug")
+	var wg sync.WaitGroup
+	var authenticated atomic.Int64
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			password := "wrong"
+			if i == 59 {
+				password = alice.password
+			}
+			r, err := doErr("GET", s.URL+"/_/service/auth/whoami", nil, basicHeader(alice.login, password)...)
+			if err == nil && strings.Contains(r.Body, "user:system:alice") {
+				authenticated.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	checked := s.CountLogs(func(e LogEntry) bool { return e.Has("login failed") })
+	if total := checked + int(authenticated.Load()); total > 3 || checked == 0 {
+		t.Errorf("%d passwords checked and failed, %d right: want at most 3 checks in all", checked, authenticated.Load())
+	}
 }

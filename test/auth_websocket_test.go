@@ -76,7 +76,7 @@ func TestAuthSessionUserOnWebSocket(t *testing.T) {
 
 	t.Run("forged cookie", func(t *testing.T) {
 		t.Parallel()
-		forged := forgeToken("not-the-server-secret-not-the-server-secret", "alice", time.Now(), time.Now().Add(time.Hour))
+		forged := forgeToken("not-the-server-secret-not-the-server-secret", "", "alice", time.Now(), time.Now().Add(time.Hour))
 		_, first := dialAs(t, s, "forged", sessionHeader(forged)...)
 		if first != "anonymous" {
 			t.Errorf("open frame with a forged cookie = %q, want anonymous", first)
