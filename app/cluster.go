@@ -2,9 +2,15 @@ package app
 
 import (
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
 	"time"
 
 	"duplex/websocket"
@@ -21,6 +27,59 @@ type ClusterConfig struct {
 	TTL time.Duration
 	// NodeID prefixes this node's session ids; default random per start.
 	NodeID string
+	// Secret authenticates nodes to each other and to the embedded
+	// server (DUPLEX_CLUSTER_SECRET); SecretFile holds it otherwise.
+	Secret     string
+	SecretFile string
+	// Creds is a NATS credentials file for an external NATS (--nats).
+	Creds string
+	// TLSCert, TLSKey and TLSCA set up TLS: for the embedded server's
+	// routes (both sides present certificates signed by TLSCA), or to an
+	// external NATS (the client certificate, and the CA its servers'
+	// certificates are checked against).
+	TLSCert, TLSKey, TLSCA string
+}
+
+// minClusterSecret is the shortest cluster secret accepted.
+const minClusterSecret = 32
+
+// secret returns the cluster secret: DUPLEX_CLUSTER_SECRET, else the
+// content of --cluster-secret-file, else none.
+func (c ClusterConfig) secret() (string, error) {
+	s := c.Secret
+	if s == "" && c.SecretFile != "" {
+		data, err := os.ReadFile(c.SecretFile)
+		if err != nil {
+			return "", fmt.Errorf("--cluster-secret-file: %w", err)
+		}
+		s = strings.TrimSpace(string(data))
+	}
+	if s != "" && len(s) < minClusterSecret {
+		return "", fmt.Errorf("the cluster secret (DUPLEX_CLUSTER_SECRET or --cluster-secret-file) needs at least %d characters", minClusterSecret)
+	}
+	return s, nil
+}
+
+// listenAddr is --nats-listen with an empty host made loopback, and
+// whether it reaches beyond loopback.
+func (c ClusterConfig) listenAddr() (string, bool, error) {
+	if c.Listen == "" {
+		return "", false, nil
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return "", false, fmt.Errorf("--nats-listen %q: want HOST:PORT", c.Listen)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	beyond := true
+	if host == "localhost" {
+		beyond = false
+	} else if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
+		beyond = false
+	}
+	return net.JoinHostPort(host, port), beyond, nil
 }
 
 // Enabled reports whether a cluster was asked for.
@@ -35,6 +94,12 @@ func (c ClusterConfig) check() error {
 		return errors.New("--nats and --nats-embed: choose one (the embedded server is reached in-process)")
 	case !c.Embed && (c.Listen != "" || len(c.Routes) > 0):
 		return errors.New("--nats-listen and --nats-routes configure the embedded server: add --nats-embed")
+	case c.Embed && c.Creds != "":
+		return errors.New("--nats-creds is for an external NATS (--nats); the embedded server takes the cluster secret")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("--nats-tls-cert and --nats-tls-key go together")
+	case c.Embed && c.TLSCert != "" && c.TLSCA == "":
+		return errors.New("--nats-tls-cert with --nats-embed needs --nats-tls-ca: the nodes check each other's certificates against it")
 	case c.TTL < minClusterTTL:
 		return fmt.Errorf("--cluster-ttl %v: at least %v", c.TTL, minClusterTTL)
 	case c.NodeID != "" && !websocket.ValidNodeID(c.NodeID):
@@ -63,12 +128,64 @@ func JoinCluster(cfg *Config) (*websocket.NATSLink, error) {
 		rand.Read(b[:])
 		node = hex.EncodeToString(b[:])
 	}
-	link, err := websocket.ConnectNATS(websocket.NATSOptions{URLs: c.NATS, Embed: c.Embed, Listen: c.Listen, Routes: c.Routes, NodeID: node, Log: cfg.Log})
+	secret, err := c.secret()
+	if err != nil {
+		return nil, err
+	}
+	listen, beyond, err := c.listenAddr()
+	if err != nil {
+		return nil, err
+	}
+	if beyond && secret == "" {
+		return nil, fmt.Errorf("--nats-listen %s is reachable beyond loopback, where anyone could join the cluster: set DUPLEX_CLUSTER_SECRET or --cluster-secret-file (and --nats-tls-cert, --nats-tls-key, --nats-tls-ca to encrypt), or listen on 127.0.0.1", listen)
+	}
+	tlsConf, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	link, err := websocket.ConnectNATS(websocket.NATSOptions{
+		URLs: c.NATS, Embed: c.Embed, Listen: listen, Routes: c.Routes, NodeID: node, Log: cfg.Log,
+		Secret: secret, Creds: c.Creds, TLS: tlsConf,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	cfg.WebSocket.NodeID = node
 	cfg.WebSocket.Cluster = &websocket.ClusterOptions{Transport: link, TTL: c.TTL}
-	cfg.Log.Info().Str("node", node).Dur("ttl", c.TTL).Bool("embedded", c.Embed).Msg("cluster: joined")
+	cfg.Log.Info().Str("node", node).Dur("ttl", c.TTL).Bool("embedded", c.Embed).
+		Bool("authenticated", secret != "" || c.Creds != "").Bool("tls", tlsConf != nil).Msg("cluster: joined")
 	return link, nil
+}
+
+// tlsConfig builds the TLS set-up the flags ask for, nil for none. For the
+// embedded server it serves routes and checks the other side's certificate
+// both ways; for an external NATS it is the client side.
+func (c ClusterConfig) tlsConfig() (*tls.Config, error) {
+	if c.TLSCert == "" && c.TLSCA == "" {
+		return nil, nil
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("--nats-tls-cert, --nats-tls-key: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	if c.TLSCA != "" {
+		pem, err := os.ReadFile(c.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("--nats-tls-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--nats-tls-ca %s: no PEM certificate in it", c.TLSCA)
+		}
+		conf.RootCAs = pool
+		conf.ClientCAs = pool
+		if c.Embed {
+			conf.ClientAuth = tls.RequireAndVerifyClientCert
+		}
+	}
+	return conf, nil
 }

@@ -44,6 +44,13 @@ func freePorts(t testing.TB, n int) []int {
 // named node1..nodeN; mayDie lists those a test kills.
 func startEmbeddedCluster(t *testing.T, n int, mayDie ...int) []*Server {
 	t.Helper()
+	return startEmbeddedClusterEnv(t, n, nil, mayDie...)
+}
+
+// startEmbeddedClusterEnv is startEmbeddedCluster with env added to every
+// node's environment (the cluster secret).
+func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) []*Server {
+	t.Helper()
 	ports := freePorts(t, n)
 	nodes := make([]*Server, n)
 	for i := range n {
@@ -57,6 +64,7 @@ func startEmbeddedCluster(t *testing.T, n int, mayDie ...int) []*Server {
 			args: []string{"--app", appDir("cluster"), "--node-id", fmt.Sprintf("node%d", i+1),
 				"--nats-embed", "--nats-listen", fmt.Sprintf("127.0.0.1:%d", ports[i]),
 				"--nats-routes", strings.Join(routes, ","), "--cluster-ttl", clusterTTL.String()},
+			env:     env,
 			noCheck: slices.Contains(mayDie, i),
 		})
 	}

@@ -79,6 +79,8 @@ type clusterNode struct {
 	lost    atomic.Int64 // messages not published in the current outage
 	lastLog atomic.Int64 // unix ns of the last publish-failure log line
 	clash   atomic.Bool  // another process uses our node id (logged once)
+	// invalidLogged is when a malformed message was last logged (unix nanos).
+	invalidLogged atomic.Int64
 }
 
 func newClusterNode(h *Hub, o ClusterOptions) *clusterNode {

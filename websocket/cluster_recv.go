@@ -8,10 +8,23 @@ import (
 // onGroup delivers another node's group message to the local members.
 func (c *clusterNode) onGroup(subject string, frame []byte) {
 	group, ok := untoken(strings.TrimPrefix(subject, c.subj.groups))
-	if !ok {
+	if !ok || !wellFormedFrame(frame, c.hub.opts.MaxMessage) {
+		c.invalid("group message", subject)
 		return
 	}
 	c.hub.FanoutLocal(group, frame)
+}
+
+// invalid drops a message from another node that no duplex node sends:
+// counted, and logged at most once a second (a flood must not flood the
+// log too).
+func (c *clusterNode) invalid(what, subject string) {
+	c.hub.stats.drop(DropClusterInvalid, 1)
+	now := time.Now().UnixNano()
+	if last := c.invalidLogged.Load(); now-last > int64(time.Second) && c.invalidLogged.CompareAndSwap(last, now) {
+		c.log.Warn().Str("subject", subject).Str("message", what).
+			Msg("cluster: malformed message from another node dropped (see duplex_ws_dropped_total{reason=\"cluster_invalid\"})")
+	}
 }
 
 // onState folds another node's membership messages into remoteState and
@@ -85,9 +98,11 @@ func (c *clusterNode) onCommand(_ string, data []byte) {
 	switch r.byte() {
 	case cmdSend:
 		id, frame := r.str(), r.bytes()
-		if r.err == nil {
-			c.hub.sendFrame(id, frame)
+		if r.err != nil || !wellFormedFrame(frame, c.hub.opts.MaxMessage) {
+			c.invalid("send command", "")
+			return
 		}
+		c.hub.sendFrame(id, frame)
 	case cmdClose:
 		id, code, reason := r.str(), r.uint(), r.str()
 		if r.err == nil {

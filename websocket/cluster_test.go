@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/gobwas/ws"
 )
 
 // clusterNodeT is one node of a test cluster: a hub on its own listener,
@@ -169,5 +171,63 @@ func TestClusterShutdownSaysBye(t *testing.T) {
 	eventually(t, waitFor, "the other forgets the node", func() bool { return nodes[0].ts.hub.Stats().Nodes == 1 })
 	if n := nodes[0].ts.hub.GroupSize("room"); n != 1 {
 		t.Fatalf("room %d after bye", n)
+	}
+}
+
+// Messages no duplex node sends — a raw stream instead of one frame, a
+// masked or control frame, a length that lies, text that is not UTF-8, a
+// frame past the size limit — are dropped before they reach a socket, and
+// counted; the members get the next good message, their stream intact.
+func TestClusterDropsMalformedFrames(t *testing.T) {
+	nodes := startTestCluster(t, 1, 2*time.Second)
+	n := nodes[0]
+	rogue := n.ep.bus.endpoint()
+	subj := newSubjects("chat")
+	big := newFrame(ws.OpBinary, make([]byte, defaultMaxMessage+1))
+	bad := [][]byte{
+		[]byte("HTTP/1.1 200 OK\r\n\r\n"),
+		append(newFrame(ws.OpText, []byte("a")), newFrame(ws.OpText, []byte("b"))...),
+		newFrame(ws.OpClose, nil),
+		newFrame(ws.OpPing, []byte("p")),
+		{0x81, 0x85, 1, 2, 3, 4, 'h', 'e', 'l', 'l', 'o'}, // masked
+		{0x81, 0x05, 'h', 'i'},                            // says 5, has 2
+		{0xc1, 0x01, 'x'},                                 // RSV1
+		{0x01, 0x01, 'x'},                                 // not final
+		newFrame(ws.OpText, []byte{0xff, 0xfe}),
+		{0x82, 126, 0, 5, 1, 2, 3, 4, 5}, // a long header for a short length
+		big,
+	}
+	for _, f := range bad {
+		if err := rogue.Publish(subj.groups+token("room"), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw := []byte("raw bytes")
+	cmd := append(wire{cmdSend}.str(n.id).uint(uint64(len(raw))), raw...)
+	if err := rogue.Publish(subj.nodes+"n1", cmd); err != nil {
+		t.Fatal(err)
+	}
+	if err := rogue.Publish(subj.groups+token("room"), newFrame(ws.OpText, []byte("good"))); err != nil {
+		t.Fatal(err)
+	}
+	n.c.expectText("good")
+	eventually(t, waitFor, "the malformed messages counted", func() bool {
+		return n.ts.hub.Stats().Dropped[DropClusterInvalid] == int64(len(bad)+1)
+	})
+}
+
+func TestWellFormedFrame(t *testing.T) {
+	for _, n := range []int{0, 1, 125, 126, 65535, 65536, 70000} {
+		for _, op := range []ws.OpCode{ws.OpText, ws.OpBinary} {
+			if f := newFrame(op, make([]byte, n)); !wellFormedFrame(f, 1<<20) {
+				t.Errorf("newFrame(%v, %d bytes) judged malformed", op, n)
+			}
+		}
+	}
+	if wellFormedFrame(newFrame(ws.OpText, make([]byte, 200)), 199) {
+		t.Error("a frame past the limit judged well formed")
+	}
+	if wellFormedFrame([]byte{0x82, 127, 0xff, 0, 0, 0, 0, 0, 0, 0}, 1<<20) {
+		t.Error("a 2^63-byte header judged well formed")
 	}
 }

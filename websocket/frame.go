@@ -73,3 +73,43 @@ func truncateUTF8(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// wellFormedFrame reports whether f is exactly what newFrame makes of a
+// message of at most maxPayload bytes: one final, unmasked text or binary
+// frame without reserved bits, whose header declares the shortest length
+// encoding of what follows, and whose text is UTF-8. Frames that arrive
+// from other nodes are checked with it before they are queued to sockets:
+// anything else would corrupt every recipient's stream.
+func wellFormedFrame(f []byte, maxPayload int64) bool {
+	if len(f) < 2 || f[0]&0xf0 != 0x80 || f[1]&0x80 != 0 {
+		return false
+	}
+	op := ws.OpCode(f[0] & 0x0f)
+	if op != ws.OpText && op != ws.OpBinary {
+		return false
+	}
+	var n int64
+	hl := 2
+	switch l := f[1] & 0x7f; l {
+	case 126:
+		if len(f) < 4 {
+			return false
+		}
+		n, hl = int64(binary.BigEndian.Uint16(f[2:])), 4
+	case 127:
+		if len(f) < 10 {
+			return false
+		}
+		u := binary.BigEndian.Uint64(f[2:])
+		if u > uint64(maxPayload) {
+			return false
+		}
+		n, hl = int64(u), 10
+	default:
+		n = int64(l)
+	}
+	if n > maxPayload || int64(len(f)-hl) != n || headerLen(int(n)) != hl {
+		return false
+	}
+	return op == ws.OpBinary || utf8.Valid(f[hl:])
+}

@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"crypto/tls"
 	"errors"
 	"strings"
 	"sync"
@@ -29,6 +30,16 @@ type NATSOptions struct {
 	// NodeID names the connection (and the embedded server) for NATS's
 	// monitoring.
 	NodeID string
+	// Secret, when set, is required of everyone who connects to the
+	// embedded server, clients and routes, and is what this node presents
+	// to the other nodes' servers and to an external NATS (as a token).
+	Secret string
+	// Creds is a NATS credentials file (JWT and nkey seed) for an external
+	// NATS.
+	Creds string
+	// TLS, when set, encrypts the embedded server's routes (certificates
+	// checked both ways) or the connection to an external NATS.
+	TLS *tls.Config
 	// ReconnectWait is the pause between reconnection attempts; default
 	// 250ms (loopback and LAN links come back fast, and attempts are cheap).
 	ReconnectWait time.Duration
@@ -97,6 +108,9 @@ func ConnectNATS(o NATSOptions) (*NATSLink, error) {
 		}),
 	}
 	url := strings.Join(o.URLs, ",")
+	if o.Secret != "" {
+		opts = append(opts, nats.Token(o.Secret))
+	}
 	if o.Embed {
 		srv, err := startEmbeddedNATS(o)
 		if err != nil {
@@ -110,6 +124,12 @@ func ConnectNATS(o NATSOptions) (*NATSLink, error) {
 			return nil, errors.New("cluster: no NATS server given")
 		}
 		opts = append(opts, nats.RetryOnFailedConnect(true))
+		if o.Creds != "" {
+			opts = append(opts, nats.UserCredentials(o.Creds))
+		}
+		if o.TLS != nil {
+			opts = append(opts, nats.Secure(o.TLS))
+		}
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {

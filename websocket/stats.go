@@ -35,6 +35,11 @@ const (
 	// Messages lost in transit, beyond this node, are not counted: the
 	// cluster delivers at most once.
 	DropCluster = "cluster"
+	// DropClusterInvalid: a message from another node that was not what a
+	// duplex node sends (a frame that is not one whole data frame, text
+	// that is not UTF-8, a frame past the size limit, a malformed
+	// command), dropped before anything reached a socket.
+	DropClusterInvalid = "cluster_invalid"
 )
 
 func (st *stats) close(code int) {

@@ -47,7 +47,7 @@ func (l listFlag) Set(v string) error {
 }
 
 // secretFlags may be set from the environment only.
-var secretFlags = []string{"session-secret"}
+var secretFlags = []string{"session-secret", "cluster-secret"}
 
 // envName is the environment variable that stands in for a flag.
 func envName(flagName string) string {
@@ -89,10 +89,16 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	cl := &c.Cluster
 	fs.Var(listFlag{&cl.NATS}, "nats", "join a cluster through these NATS servers, nats://HOST:PORT; repeat or comma-separate")
 	fs.BoolVar(&cl.Embed, "nats-embed", false, "join a cluster through a NATS server run inside this process (see --nats-listen, --nats-routes)")
-	fs.StringVar(&cl.Listen, "nats-listen", "", "with --nats-embed: HOST:PORT where the embedded NATS server takes routes from the other nodes' servers")
+	fs.StringVar(&cl.Listen, "nats-listen", "", "with --nats-embed: HOST:PORT where the embedded NATS server takes routes from the other nodes' servers (an empty HOST is 127.0.0.1; beyond loopback it needs the cluster secret)")
 	fs.Var(listFlag{&cl.Routes}, "nats-routes", "with --nats-embed: the other nodes' --nats-listen addresses, nats://HOST:PORT; repeat or comma-separate")
 	fs.DurationVar(&cl.TTL, "cluster-ttl", 10*time.Second, "a cluster node silent this long (killed, cut off) leaves the other nodes' group sizes and member lists")
 	fs.StringVar(&cl.NodeID, "node-id", "", "this node's name in the cluster and prefix of its session ids: letters, digits, '_' (default: random at each start)")
+	fs.StringVar(&cl.Secret, "cluster-secret", "", "shared secret (32+ characters) that nodes and the embedded NATS server authenticate with; from the environment only, never on the command line")
+	fs.StringVar(&cl.SecretFile, "cluster-secret-file", "", "`FILE` holding the cluster secret")
+	fs.StringVar(&cl.Creds, "nats-creds", "", "with --nats: NATS credentials `FILE` (JWT and nkey seed) to connect with")
+	fs.StringVar(&cl.TLSCert, "nats-tls-cert", "", "certificate `FILE` (PEM) of this node: TLS for the embedded server's routes, or the client certificate for --nats")
+	fs.StringVar(&cl.TLSKey, "nats-tls-key", "", "private key `FILE` (PEM) of --nats-tls-cert")
+	fs.StringVar(&cl.TLSCA, "nats-tls-ca", "", "CA certificate `FILE` (PEM) the other nodes' (or --nats servers') certificates must be signed by")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
 	fs.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler at http://ADDR/debug/pprof/ on the --metrics-addr listener")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")

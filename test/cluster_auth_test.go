@@ -1,0 +1,138 @@
+package test
+
+// An authenticated, private cluster: nodes and the embedded NATS server
+// take only those who present the cluster secret.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+const (
+	clusterSecret = "cluster-secret-0123456789abcdef-0123"
+	otherSecret   = "another-secret-0123456789abcdef-0123"
+)
+
+// natsClientsAddr is where a node's embedded server takes clients, from its
+// log.
+func natsClientsAddr(t *testing.T, s *Server) string {
+	t.Helper()
+	e := s.WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: embedded NATS server ready" }, startDeadline)
+	addr, _ := e.Fields["clients"].(string)
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Fatalf("embedded NATS clients on %q, want loopback", addr)
+	}
+	return addr
+}
+
+// authError matches the embedded server's refusal of a client (cid) or a
+// route (rid).
+func authError(kind string) func(LogEntry) bool {
+	return func(e LogEntry) bool {
+		return e.Fields["nats"] == "embedded" && e.Has("authentication error", kind)
+	}
+}
+
+// TestClusterAuth: nodes with the secret form a cluster; a NATS client
+// without it (or with another) is refused by the embedded server, a fake
+// route peer without it is refused, and a node with another secret does
+// not join.
+func TestClusterAuth(t *testing.T) {
+	t.Parallel()
+	nodes := startEmbeddedClusterEnv(t, 2, []string{"DUPLEX_CLUSTER_SECRET=" + clusterSecret})
+	a := joinChat(t, nodes[0], "alice")
+	b := joinChat(t, nodes[1], "bob")
+	waitGroupSize(t, nodes, "room", 2, wsWait)
+	a.command(map[string]any{"op": "group", "text": "over the authenticated cluster"})
+	a.expect("group", "over the authenticated cluster")
+	b.expect("group", "over the authenticated cluster")
+
+	addr := natsClientsAddr(t, nodes[0])
+	for _, opts := range [][]nats.Option{nil, {nats.Token(otherSecret)}} {
+		nc, err := nats.Connect("nats://"+addr, append(opts, nats.NoReconnect())...)
+		if err == nil {
+			nc.Close()
+			t.Fatal("a NATS client without the cluster secret connected to the embedded server")
+		}
+		if !strings.Contains(strings.ToLower(err.Error()), "authorization violation") {
+			t.Errorf("unauthenticated client: %v, want an authorization violation", err)
+		}
+	}
+	nodes[0].WaitLog(t, authError("cid:"), wsWait)
+	nc, err := nats.Connect("nats://"+addr, nats.Token(clusterSecret), nats.NoReconnect())
+	if err != nil {
+		t.Fatalf("control: a client with the secret: %v", err)
+	}
+	nc.Close()
+
+	// A NATS server that routes to node 1 without credentials.
+	routeAddr := nodeRouteAddr(t, nodes[0])
+	fake, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true,
+		Cluster: server.ClusterOpts{Name: "duplex", Host: "127.0.0.1", Port: server.RANDOM_PORT},
+		Routes:  server.RoutesFromStr("nats://" + routeAddr)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.Start()
+	t.Cleanup(fake.Shutdown)
+	nodes[0].WaitLog(t, authError("rid:"), wsWait)
+	if n := fake.NumRoutes(); n != 0 {
+		t.Errorf("the fake route peer has %d routes", n)
+	}
+
+	// A node with another secret routes to node 1 and is refused.
+	before := nodes[0].CountLogs(authError("rid:"))
+	intruder := startServerOpts(t, serverOpts{
+		args: []string{"--app", appDir("cluster"), "--node-id", "intruder", "--nats-embed", "--nats-listen", "127.0.0.1:0",
+			"--nats-routes", "nats://" + routeAddr, "--cluster-ttl", clusterTTL.String()},
+		env: []string{"DUPLEX_CLUSTER_SECRET=" + otherSecret},
+	})
+	nodes[0].WaitLogCount(t, authError("rid:"), before+1, wsWait)
+	joinChat(t, intruder, "mallory")
+	if g := nodeGroup(t, intruder, "room"); g.Size != 1 {
+		t.Errorf("the intruder sees %d room members, want only its own", g.Size)
+	}
+	if g := nodeGroup(t, nodes[0], "room"); g.Size != 2 {
+		t.Errorf("node 1 sees %d room members, want 2 (the intruder's is not one)", g.Size)
+	}
+}
+
+// nodeRouteAddr is where a node's embedded server takes routes, from its
+// log.
+func nodeRouteAddr(t *testing.T, s *Server) string {
+	t.Helper()
+	e := s.WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: embedded NATS server ready" }, startDeadline)
+	addr, _ := e.Fields["routes"].(string)
+	if addr == "" {
+		t.Fatalf("no route address in %s", e.Raw)
+	}
+	return addr
+}
+
+// TestClusterRefusesOpenListener: a route listener beyond loopback needs
+// the secret; an empty host is loopback; secrets come from the
+// environment or a file, never the command line, and are long enough.
+func TestClusterRefusesOpenListener(t *testing.T) {
+	t.Parallel()
+	out := expectStartFailure(t, "--app", appDir("cluster"), "--nats-embed", "--nats-listen", "0.0.0.0:0")
+	if !strings.Contains(out, "DUPLEX_CLUSTER_SECRET") || !strings.Contains(out, "beyond loopback") {
+		t.Errorf("open listener without a secret: %s", out)
+	}
+	out = expectStartFailure(t, "--app", appDir("cluster"), "--nats-embed", "--cluster-secret", clusterSecret)
+	if !strings.Contains(out, "DUPLEX_CLUSTER_SECRET") || strings.Contains(out, clusterSecret) {
+		t.Errorf("--cluster-secret on the command line: %s", out)
+	}
+	s := launch(t, serverOpts{args: []string{"--app", appDir("cluster"), "--nats-embed"}, env: []string{"DUPLEX_CLUSTER_SECRET=short"}, noCheck: true})
+	if code := s.WaitExit(t, startDeadline); code == 0 || !strings.Contains(s.Stderr(), "at least 32 characters") {
+		t.Errorf("a short cluster secret: exit %d, %s", code, s.Stderr())
+	}
+	p := freePorts(t, 1)[0]
+	node := startServer(t, "--app", appDir("cluster"), "--nats-embed", "--nats-listen", fmt.Sprintf(":%d", p))
+	if addr := nodeRouteAddr(t, node); addr != fmt.Sprintf("127.0.0.1:%d", p) {
+		t.Errorf("--nats-listen :%d listens on %s, want 127.0.0.1", p, addr)
+	}
+}
