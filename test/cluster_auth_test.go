@@ -4,9 +4,19 @@ package test
 // take only those who present the cluster secret.
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -134,5 +144,73 @@ func TestClusterRefusesOpenListener(t *testing.T) {
 	node := startServer(t, "--app", appDir("cluster"), "--nats-embed", "--nats-listen", fmt.Sprintf(":%d", p))
 	if addr := nodeRouteAddr(t, node); addr != fmt.Sprintf("127.0.0.1:%d", p) {
 		t.Errorf("--nats-listen :%d listens on %s, want 127.0.0.1", p, addr)
+	}
+}
+
+// testPKI writes a CA and a certificate for 127.0.0.1 signed by it, and
+// returns the files: cert, key, ca.
+func testPKI(t *testing.T) (string, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "duplex test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "node"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	write := func(name, typ string, b []byte) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})))
+		return p
+	}
+	return write("node.pem", "CERTIFICATE", der), write("node.key", "EC PRIVATE KEY", keyDER), write("ca.pem", "CERTIFICATE", caDER)
+}
+
+// TestClusterTLS: nodes with certificates from one CA route over TLS and
+// form a cluster; a route peer that does not speak TLS is refused.
+func TestClusterTLS(t *testing.T) {
+	t.Parallel()
+	cert, key, ca := testPKI(t)
+	env := []string{"DUPLEX_CLUSTER_SECRET=" + clusterSecret, "DUPLEX_NATS_TLS_CERT=" + cert, "DUPLEX_NATS_TLS_KEY=" + key, "DUPLEX_NATS_TLS_CA=" + ca}
+	nodes := startEmbeddedClusterEnv(t, 2, env)
+	a := joinChat(t, nodes[0], "alice")
+	b := joinChat(t, nodes[1], "bob")
+	waitGroupSize(t, nodes, "room", 2, wsWait)
+	a.command(map[string]any{"op": "group", "text": "over TLS"})
+	b.expect("group", "over TLS")
+	if e := nodes[0].WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: joined" }, wsWait); e.Fields["tls"] != true || e.Fields["authenticated"] != true {
+		t.Errorf("joined line: %s", e.Raw)
+	}
+
+	// A plain-text route peer, even one with the secret.
+	fake, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true,
+		Cluster: server.ClusterOpts{Name: "duplex", Host: "127.0.0.1", Port: server.RANDOM_PORT},
+		Routes:  server.RoutesFromStr("nats://duplex:" + clusterSecret + "@" + nodeRouteAddr(t, nodes[0]))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.Start()
+	t.Cleanup(fake.Shutdown)
+	nodes[0].WaitLog(t, func(e LogEntry) bool { return e.Fields["nats"] == "embedded" && e.Has("rid:", "tls") }, wsWait)
+	if n := fake.NumRoutes(); n != 0 {
+		t.Errorf("the plain-text route peer has %d routes", n)
 	}
 }
