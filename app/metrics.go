@@ -18,9 +18,9 @@ import (
 // withPprof Go's profiler under /debug/pprof/ for finding where CPU and
 // memory go. The profiler's cmdline page is never served: whatever is on
 // the command line is nobody's business on a network port.
-func privateMux(p *Platform, withPprof bool) http.Handler {
+func privateMux(p *Platform, conns *limitListener, withPprof bool) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metricsHandler(p))
+	mux.Handle("/metrics", metricsHandler(p, conns))
 	if withPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", http.NotFound)
@@ -34,11 +34,12 @@ func privateMux(p *Platform, withPprof bool) http.Handler {
 // metricsHandler serves the server's counters in Prometheus' text format.
 // It lives on its own listener (--metrics-addr), never on the public one, so
 // a reverse proxy cannot expose it by accident.
-func metricsHandler(p *Platform) http.Handler {
+func metricsHandler(p *Platform, conns *limitListener) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
 		writeMetrics(&b, p.apps)
 		writePlatformMetrics(&b, p)
+		writeConnMetrics(&b, conns)
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_, _ = w.Write(b.Bytes())
 	})
@@ -162,4 +163,18 @@ func writePlatformMetrics(b *bytes.Buffer, p *Platform) {
 		m.head("duplex_ws_channel_sessions", "gauge", "Open sessions of Dirigible 2's service channel (/service/js).")
 		m.value("duplex_ws_channel_sessions", int64(st.Sessions))
 	}
+}
+
+// writeConnMetrics writes the connection budget's counters.
+func writeConnMetrics(b *bytes.Buffer, l *limitListener) {
+	m := metricWriter{b}
+	m.head("duplex_connections", "gauge", "Connections holding a slot of --max-connections: HTTP connections and WebSocket sessions.")
+	m.value("duplex_connections", int64(l.limit.Open()))
+	m.head("duplex_connections_idle", "gauge", "HTTP connections idle between keep-alive requests (closed first when the budget is full).")
+	m.value("duplex_connections_idle", l.idle.Load())
+	m.head("duplex_connections_refused_total", "counter", "Connections answered 503 at accept, by the setting that refused them.")
+	m.value("duplex_connections_refused_total", l.refusedFull.Load(), "limit", "max_connections")
+	m.value("duplex_connections_refused_total", l.refusedIP.Load(), "limit", "max_connections_per_ip")
+	m.head("duplex_accept_errors_total", "counter", "Accepts that failed for want of file descriptors (EMFILE, ENFILE).")
+	m.value("duplex_accept_errors_total", l.acceptErrors.Load())
 }

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"duplex/websocket"
 )
 
 // Server serves a set of applications until its context ends.
 type Server struct {
 	cfg      Config
 	platform *Platform
+	conns    *limitListener // set by Serve
 	apps     []*App
 	http     *http.Server
 	metrics  *http.Server
@@ -42,13 +45,28 @@ func NewServer(cfg Config, p *Platform) *Server {
 // in-flight requests finish, bounded by ShutdownTimeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	log := s.cfg.Log
+	s.conns = newLimitListener(ln, s.cfg.WebSocket.Limit, log)
+	s.conns.closeIdle = func() {
+		// Turning keep-alives off closes the idle connections; they
+		// are back on for everyone else at once.
+		s.http.SetKeepAlivesEnabled(false)
+		s.http.SetKeepAlivesEnabled(true)
+	}
+	s.http.ConnState = s.conns.connState
+	s.http.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		if lc, ok := c.(*limitConn); ok {
+			return websocket.WithSlot(ctx, lc)
+		}
+		return ctx
+	}
+	ln = s.conns
 	if s.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
-		s.metrics = &http.Server{Handler: privateMux(s.platform, s.cfg.Pprof), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
+		s.metrics = &http.Server{Handler: privateMux(s.platform, s.conns, s.cfg.Pprof), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
 		go func() { _ = s.metrics.Serve(mln) }()
 		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
 	}

@@ -2,10 +2,10 @@ package app
 
 import (
 	"container/list"
-	"net"
-	"net/netip"
 	"sync"
 	"time"
+
+	"duplex/websocket"
 )
 
 // throttle slows password guessing per client address: after freeFailures
@@ -54,23 +54,9 @@ func newThrottle() *throttle {
 }
 
 // clientKey is the address guesses are counted against: the IP, or its /64
-// for IPv6, where one host commonly holds the whole prefix.
-func clientKey(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
-}
+// for IPv6, where one host commonly holds the whole prefix (as connections
+// are counted).
+func clientKey(remoteAddr string) string { return websocket.AddressKey(remoteAddr) }
 
 // delay is how long after its last failure an address with n failures must
 // wait.

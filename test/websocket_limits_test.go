@@ -6,7 +6,8 @@ import (
 )
 
 // TestWebSocketMaxConnections: past --max-connections an upgrade is answered
-// 503 before the handshake, and a slot comes back when a session ends.
+// 503 before the handshake (at accept, since HTTP connections count in the
+// same budget), and a slot comes back when a session ends.
 func TestWebSocketMaxConnections(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "--app", appDir("wsecho"), "--max-connections", "2")
@@ -23,7 +24,7 @@ func TestWebSocketMaxConnections(t *testing.T) {
 	if got := upgrade(); got != 503 {
 		t.Fatalf("third session with --max-connections 2: status %d, want 503", got)
 	}
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("connection limit reached") }, wsWait)
+	s.WaitLog(t, func(e LogEntry) bool { return e.Has("too many connections", "--max-connections") }, wsWait)
 
 	a.closeWith(1000, "")
 	// The slot is released once the closed session is gone; until then the

@@ -17,7 +17,13 @@ import (
 // c alone) for connections that are not plain sockets; those are read by a
 // blocking loop instead.
 func adoptFD(c net.Conn) int {
-	sc, ok := c.(*net.TCPConn)
+	inner := c
+	// A server may wrap its connections (to count them); the socket is
+	// the TCP connection inside, but closing goes through the wrapper.
+	if w, ok := c.(interface{ NetConn() net.Conn }); ok {
+		inner = w.NetConn()
+	}
+	sc, ok := inner.(*net.TCPConn)
 	if !ok {
 		return -1
 	}

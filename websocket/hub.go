@@ -149,8 +149,8 @@ func (h *Hub) register(s *Session) bool {
 	return true
 }
 
-func (h *Hub) liveDone() {
-	h.opts.Limit.release()
+func (h *Hub) liveDone(s *Session) {
+	h.opts.Limit.Release(s.remote)
 	h.mu.Lock()
 	h.live--
 	if h.live == 0 {

@@ -220,6 +220,6 @@ func (s *Session) touch() { s.lastRead.Store(time.Now().UnixNano()) }
 // call makes the session gone for Shutdown.
 func (s *Session) partDone() {
 	if s.parts.Add(-1) == 0 {
-		s.hub.liveDone()
+		s.hub.liveDone(s)
 	}
 }

@@ -3,6 +3,7 @@ package websocket
 import (
 	"bufio"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -83,15 +84,20 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return ErrShuttingDown
 	}
-	if !h.opts.Limit.acquire() {
-		h.log.Warn().Str("remote", r.RemoteAddr).Int("open", h.opts.Limit.Open()).Msg("websocket refused: connection limit reached")
+	giveBack, err := h.opts.Limit.takeSlot(r.Context(), r.RemoteAddr)
+	if err != nil {
+		setting := "--max-connections"
+		if errors.Is(err, ErrTooManyFromAddress) {
+			setting = "--max-connections-per-ip"
+		}
+		h.log.Warn().Str("remote", r.RemoteAddr).Int("open", h.opts.Limit.Open()).Msg("websocket refused: " + err.Error() + "; raise " + setting)
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "too many connections", http.StatusServiceUnavailable)
 		return ErrTooManySessions
 	}
 	protocol, bad := checkHandshake(r, a.SubProtocols)
 	if bad != nil {
-		h.opts.Limit.release()
+		giveBack()
 		bad.answer(w)
 		h.log.Debug().Str("remote", r.RemoteAddr).Int("status", bad.status).Str("reason", bad.reason).Msg("websocket upgrade refused")
 		return fmt.Errorf("websocket: bad handshake: %s", bad.reason)
@@ -100,7 +106,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	// middleware that wraps the ResponseWriter.
 	conn, rw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		h.opts.Limit.release()
+		giveBack()
 		http.Error(w, "websocket upgrade not supported here", http.StatusInternalServerError)
 		h.log.Warn().Str("remote", r.RemoteAddr).Err(err).Msg("websocket upgrade failed")
 		return err
@@ -123,13 +129,13 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	s := newSession(h, conn, br, r, a, protocol)
 	if resp != nil {
 		if err := s.greet(resp); err != nil {
-			h.opts.Limit.release()
+			h.opts.Limit.Release(s.remote)
 			h.log.Debug().Str("remote", s.remote).Err(err).Msg("websocket upgrade failed")
 			return err
 		}
 	}
 	if !h.register(s) {
-		h.opts.Limit.release()
+		h.opts.Limit.Release(s.remote)
 		s.discard(newCloseFrame(StatusGoingAway, "server shutting down"))
 		return ErrShuttingDown
 	}

@@ -22,6 +22,7 @@ type options struct {
 	logLevel       string
 	regexpTimeout  time.Duration
 	maxConnections int
+	maxPerIP       int
 	auth           app.AuthOptions
 	cfg            app.Config
 }
@@ -77,7 +78,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&ws.PingInterval, "ws-ping-interval", 30*time.Second, "how often a quiet WebSocket peer is pinged, to find dead ones")
 	fs.IntVar(&ws.MaxBacklog, "ws-max-backlog", 1<<20, "outbound bytes a WebSocket session may have queued; a slower reader is closed with 1008")
 	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
-	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "WebSocket sessions the server holds at once, all apps together; past it upgrades get 503 (default: 90% of the open-file limit)")
+	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "connections the server holds at once, HTTP connections and WebSocket sessions of all apps together; past it a new one gets 503, after idle keep-alive connections were closed to make room (default: 90% of the open-file limit)")
+	fs.IntVar(&o.maxPerIP, "max-connections-per-ip", 4096, "connections one client address (an IPv6 /64) may hold at once; 0 for no cap")
 	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
 	fs.Var(listFlag{&c.OutboundAllow}, "outbound-allow", "CIDRs and host names that scripts may connect to (WebSocket clients) although loopback, private or link-local; repeat or comma-separate")
 	fs.IntVar(&c.MaxClients, "ws-max-clients", 100, "outbound WebSocket clients (Dirigible's createWebsocket) open at once, all apps together")

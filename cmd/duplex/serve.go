@@ -21,7 +21,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.cfg.Log = log
-	o.cfg.WebSocket.Limit = websocket.NewLimit(o.maxConnections)
+	o.cfg.WebSocket.Limit = websocket.NewLimit(o.maxConnections, o.maxPerIP)
 	if o.cfg.Auth, err = app.NewAuth(o.auth, log); err != nil {
 		return err
 	}

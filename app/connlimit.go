@@ -1,0 +1,160 @@
+package app
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"duplex/websocket"
+)
+
+// limitListener puts every connection the server accepts under one budget
+// with its WebSocket sessions (websocket.Limit, --max-connections), and
+// caps the connections of one client address (--max-connections-per-ip).
+// A connection past either is answered 503 and closed at once, before
+// net/http gives it a goroutine. When the budget is full and HTTP
+// connections sit idle between keep-alive requests, those are closed first
+// to make room. Running out of file descriptors at accept is a warning and
+// a metric, never silent.
+type limitListener struct {
+	net.Listener
+	limit     *websocket.Limit
+	closeIdle func() // closes idle keep-alive connections (net/http)
+	log       zerolog.Logger
+
+	idle                   atomic.Int64
+	refusedFull, refusedIP atomic.Int64
+	acceptErrors           atomic.Int64
+	// Each kind of refusal is logged at most once a second.
+	loggedFull, loggedIP, loggedEMFILE atomic.Int64
+}
+
+func newLimitListener(ln net.Listener, limit *websocket.Limit, log zerolog.Logger) *limitListener {
+	return &limitListener{Listener: ln, limit: limit, log: log}
+}
+
+// Accept implements net.Listener.
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				l.acceptErrors.Add(1)
+				l.warn(&l.loggedEMFILE, func(ev *zerolog.Event) {
+					ev.Err(err).Msg("accept failed: out of file descriptors; raise the open-file limit (ulimit -n) or lower --max-connections")
+				})
+			}
+			return nil, err
+		}
+		remote := c.RemoteAddr().String()
+		if setting := l.admit(remote); setting != "" {
+			l.refuse(c, remote, setting)
+			continue
+		}
+		return &limitConn{Conn: c, l: l, remote: remote}, nil
+	}
+}
+
+// admit takes a slot for a connection from remote; it answers the setting
+// that refused it, if one did.
+func (l *limitListener) admit(remote string) string {
+	err := l.limit.Acquire(remote)
+	if errors.Is(err, websocket.ErrTooManyConnections) && l.idle.Load() > 0 && l.closeIdle != nil {
+		// Idle keep-alive connections give way to a new client: closing
+		// one costs its client a reconnect, refusing this one costs a
+		// failed request.
+		l.closeIdle()
+		err = l.limit.Acquire(remote)
+	}
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, websocket.ErrTooManyFromAddress):
+		l.refusedIP.Add(1)
+		return "--max-connections-per-ip"
+	}
+	l.refusedFull.Add(1)
+	return "--max-connections"
+}
+
+// refuseAnswer is all a refused connection gets.
+const refuseAnswer = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
+
+func (l *limitListener) refuse(c net.Conn, remote, setting string) {
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.Write([]byte(refuseAnswer))
+	_ = c.Close()
+	last := &l.loggedFull
+	if setting == "--max-connections-per-ip" {
+		last = &l.loggedIP
+	}
+	l.warn(last, func(ev *zerolog.Event) {
+		ev.Str("remote", remote).Int("open", l.limit.Open()).Msg("connection refused: too many connections; raise " + setting)
+	})
+}
+
+// warn logs at most once a second per kind (last is when that kind was
+// logged): a flood must not flood the log too; the metrics count them all.
+func (l *limitListener) warn(last *atomic.Int64, write func(*zerolog.Event)) {
+	now := time.Now().UnixNano()
+	if prev := last.Load(); now-prev > int64(time.Second) && last.CompareAndSwap(prev, now) {
+		write(l.log.Warn())
+	}
+}
+
+// connState is http.Server.ConnState: it counts the idle keep-alive
+// connections that may be closed to make room.
+func (l *limitListener) connState(c net.Conn, state http.ConnState) {
+	lc, ok := c.(*limitConn)
+	if !ok {
+		return
+	}
+	idle := state == http.StateIdle
+	if lc.idle.Swap(idle) != idle {
+		if idle {
+			l.idle.Add(1)
+		} else {
+			l.idle.Add(-1)
+		}
+	}
+}
+
+// limitConn holds one slot of the budget until it is closed, or until an
+// upgrade moves the slot to its WebSocket session (TransferSlot).
+type limitConn struct {
+	net.Conn
+	l           *limitListener
+	remote      string
+	idle        atomic.Bool
+	transferred atomic.Bool
+	closed      sync.Once
+}
+
+// TransferSlot implements websocket.SlotHolder.
+func (c *limitConn) TransferSlot() bool { return c.transferred.CompareAndSwap(false, true) }
+
+// ReturnSlot implements websocket.SlotHolder.
+func (c *limitConn) ReturnSlot() { c.transferred.Store(false) }
+
+// NetConn returns the TCP connection, for the hub to adopt its socket.
+func (c *limitConn) NetConn() net.Conn { return c.Conn }
+
+// Close implements net.Conn.
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.closed.Do(func() {
+		if c.idle.Swap(false) {
+			c.l.idle.Add(-1)
+		}
+		if !c.transferred.Load() {
+			c.l.limit.Release(c.remote)
+		}
+	})
+	return err
+}
