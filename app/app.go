@@ -150,6 +150,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 		MaxCallStack: cfg.JSMaxCallStack,
 		MaxBody:      cfg.MaxBody,
 		Bodies:       p.bodies,
+		Memory:       p.memory,
 		Dev:          cfg.Dev,
 		Log:          cfg.Log,
 	})

@@ -17,7 +17,11 @@ type Config struct {
 	JSWorkers      int
 	JSTimeout      time.Duration
 	JSMaxCallStack int
-	MaxBody        int64
+	// JSMaxMemory is the heap size past which the longest-running script
+	// call is stopped, and whose share bounds one built-in's allocation;
+	// 0 means no limit.
+	JSMaxMemory int64
+	MaxBody     int64
 	// MaxBufferedBodies bounds the request bodies held in memory at once,
 	// all requests together: past it a request gets 503 before its body is
 	// read.

@@ -118,7 +118,7 @@ func writeMetrics(b *bytes.Buffer, apps []*App) {
 	m.head("duplex_js_errors_total", "counter", "Failed controller calls, by kind.")
 	for _, a := range apps {
 		errs := a.Engine.Stats().Errors
-		for _, kind := range []string{"exception", "timeout", "stack_overflow", "busy", "other"} {
+		for _, kind := range []string{"exception", "timeout", "stack_overflow", "memory", "busy", "other"} {
 			m.value("duplex_js_errors_total", errs[kind], "app", a.Name, "kind", kind)
 		}
 	}

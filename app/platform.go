@@ -35,6 +35,9 @@ type Platform struct {
 	channel *websocket.Hub
 	// bodies bounds the request bodies all applications hold at once.
 	bodies *controller.BodyBudget
+	// memory stops scripts that run the heap past --js-max-memory; nil
+	// without a limit.
+	memory *controller.MemoryGuard
 }
 
 // outboundSetting is what opens exceptions to the outbound policy.
@@ -71,6 +74,9 @@ func NewPlatform(cfg Config) (*Platform, error) {
 		Setting:    "--ws-max-clients (DUPLEX_WS_MAX_CLIENTS)",
 		Log:        cfg.Log.With().Str("component", "websocket-client").Logger(),
 	})
+	if cfg.JSMaxMemory > 0 {
+		p.memory = controller.NewMemoryGuard(cfg.JSMaxMemory, cfg.Log)
+	}
 	if cfg.DirigibleV2 {
 		opts := cfg.WebSocket
 		opts.Cluster = nil // the channel's sessions are this node's alone
@@ -185,5 +191,12 @@ func (p *Platform) Close(ctx context.Context) error {
 	for _, a := range p.apps {
 		err = errors.Join(err, a.Close(ctx))
 	}
+	p.stopMemoryGuard()
 	return err
+}
+
+func (p *Platform) stopMemoryGuard() {
+	if p.memory != nil {
+		p.memory.Stop()
+	}
 }

@@ -147,6 +147,7 @@ func (s *Server) shutdown(served <-chan error) error {
 			log.Error().Str("app", a.Name).Err(cerr).Msg("application did not stop cleanly")
 		}
 	}
+	s.platform.stopMemoryGuard()
 	if s.metrics != nil {
 		_ = s.metrics.Close()
 	}

@@ -114,7 +114,7 @@ func (e *Engine) runHandler(t *handlerTarget, ev lib.HandlerEvent, from *worker,
 	}
 	f := describe(err)
 	switch f.kind {
-	case failException, failTimeout, failOverflow, failOther:
+	case failException, failTimeout, failOverflow, failMemory, failOther:
 	default:
 		return err
 	}

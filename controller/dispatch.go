@@ -245,6 +245,8 @@ func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpR
 		log.Error().Err(err).Dur("timeout", e.opts.Timeout).Msg("controller timed out")
 	case failOverflow:
 		log.Error().Err(err).Msg("controller exceeded the call stack")
+	case failMemory:
+		log.Error().Err(err).Msg("controller stopped: the heap passed --js-max-memory while it ran")
 	case failException:
 		log.Error().Str("error", err.Error()).Msg("controller threw")
 	default:

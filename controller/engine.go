@@ -46,6 +46,9 @@ type Options struct {
 	// Bodies, when set, bounds the bytes of request bodies held at once by
 	// every engine that shares it.
 	Bodies *BodyBudget
+	// Memory, when set, stops calls that run the heap past its limit, and
+	// a single allocation by a built-in past a share of it is a RangeError.
+	Memory *MemoryGuard
 	// Dev shows stack traces on error pages.
 	Dev bool
 	// Hub holds the application's WebSocket sessions; nil disables upgrades.
@@ -72,6 +75,10 @@ const DefaultMaxBody = 10 << 20
 
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
 var ErrTimeout = errors.New("controller timed out")
+
+// ErrMemory is the cause of a call stopped because the heap passed
+// --js-max-memory while it ran.
+var ErrMemory = errors.New("script used more memory than allowed")
 
 // ErrBusy is returned when no runtime became free within twice the timeout.
 var ErrBusy = errors.New("no JavaScript worker free")
@@ -104,6 +111,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Dev {
 		e.reload = &reloader{}
+	}
+	if opts.Memory != nil {
+		opts.Memory.add(e)
 	}
 	for i := 0; i < opts.Workers; i++ {
 		w, err := newWorker(e)
@@ -154,7 +164,7 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		return ErrShutdown
 	}
 	w.arm(ctx, e.opts.Timeout)
-	w.deadline = time.Now().Add(e.opts.Timeout)
+	w.started.Store(time.Now().UnixNano())
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.forget(gen)
@@ -166,6 +176,7 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		// goja's state after a Go panic inside it is not to be trusted (the
 		// next call on it answered an empty 200, or timed out): the
 		// runtime is dropped and a new one takes its place.
+		w.started.Store(0)
 		w.disarm()
 		var p *PanicError
 		errors.As(err, &p)
@@ -175,9 +186,15 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	}
 	w.finishFrom(0)
 	w.call = nil
-	w.deadline = time.Time{}
+	w.started.Store(0)
 	w.disarm()
-	return classify(err)
+	err = classify(err)
+	if errors.Is(err, ErrMemory) {
+		// What the call built may hang off the runtime's globals: a new
+		// runtime lets all of it go.
+		w = e.replace(w)
+	}
+	return err
 }
 
 // PanicError is a call that a Go panic stopped. Its text is all a client

@@ -18,6 +18,7 @@ const (
 	failBusy                  // no runtime became free in time
 	failTimeout               // --js-timeout interrupted the call
 	failOverflow              // --js-max-stack stopped a recursion
+	failMemory                // --js-max-memory stopped the call
 	failException             // the script threw
 )
 
@@ -39,6 +40,8 @@ func describe(err error) failure {
 		return failure{kind: failShutdown, message: ErrShutdown.Error()}
 	case errors.Is(err, ErrBusy):
 		return failure{kind: failBusy, message: ErrBusy.Error()}
+	case errors.Is(err, ErrMemory):
+		return failure{kind: failMemory, message: ErrMemory.Error() + " (--js-max-memory)", stack: err.Error()}
 	case errors.Is(err, ErrTimeout):
 		return failure{kind: failTimeout, message: ErrTimeout.Error(), stack: err.Error()}
 	case errors.As(err, &overflow):

@@ -10,13 +10,14 @@ type stats struct {
 	exceptions atomic.Int64
 	timeouts   atomic.Int64
 	overflows  atomic.Int64
+	memory     atomic.Int64
 	busy       atomic.Int64
 	other      atomic.Int64
 }
 
 // Stats is a snapshot of an engine's counters. Errors counts failed calls
-// by kind: exception, timeout, stack_overflow, busy (no runtime free) and
-// other.
+// by kind: exception, timeout, stack_overflow, memory, busy (no runtime
+// free) and other.
 type Stats struct {
 	Workers int
 	Busy    int
@@ -36,6 +37,8 @@ func (st *stats) record(err error) {
 		st.timeouts.Add(1)
 	case failOverflow:
 		st.overflows.Add(1)
+	case failMemory:
+		st.memory.Add(1)
 	case failException:
 		st.exceptions.Add(1)
 	default:
@@ -62,6 +65,7 @@ func (e *Engine) Stats() Stats {
 			"exception":      e.stats.exceptions.Load(),
 			"timeout":        e.stats.timeouts.Load(),
 			"stack_overflow": e.stats.overflows.Load(),
+			"memory":         e.stats.memory.Load(),
 			"busy":           e.stats.busy.Load(),
 			"other":          e.stats.other.Load(),
 		},

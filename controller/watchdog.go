@@ -45,6 +45,18 @@ func (w *worker) interrupt(cause error) {
 	wd.mu.Unlock()
 }
 
+// interruptCall stops the call that began at started, if it still runs:
+// the memory guard picks a call, and by the time it acts that call may have
+// ended and another begun on the same runtime.
+func (w *worker) interruptCall(started int64, cause error) {
+	wd := &w.watchdog
+	wd.mu.Lock()
+	if wd.active && w.started.Load() == started {
+		w.vm.Interrupt(cause)
+	}
+	wd.mu.Unlock()
+}
+
 // disarm ends guarding: after it returns no interrupt can land, so the
 // runtime can be cleared and reused.
 func (w *worker) disarm() {

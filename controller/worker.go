@@ -26,10 +26,12 @@ type worker struct {
 	resolved map[string]string
 	call     *lib.Call
 	env      *lib.Env
-	// deferred runs when the current call ends (lib.Env.Defer); deadline
-	// is when its time limit interrupts it (lib.Env.Deadline).
-	deferred  []func()
-	deadline  time.Time
+	// deferred runs when the current call ends (lib.Env.Defer).
+	deferred []func()
+	// started is when the current call began (unix nanos; 0 between
+	// calls): its deadline for lib.Env.Deadline, and the memory guard's
+	// way of telling the longest-running call.
+	started   atomic.Int64
 	jsonParse goja.Callable
 	bridge    *goja.Object // the `__` every module gets
 	// tagged caches each module's `log` and `console`, which name it:
@@ -41,6 +43,16 @@ type worker struct {
 	// busy is set while a call runs, so that Abort interrupts only those.
 	busy     atomic.Bool
 	watchdog watchdog
+}
+
+// deadline is when the current call's time limit interrupts it; zero
+// between calls.
+func (w *worker) deadline() time.Time {
+	started := w.started.Load()
+	if started == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, started).Add(w.engine.opts.Timeout)
 }
 
 // finishFrom runs, most recent first, what was deferred since mark, and
@@ -86,11 +98,16 @@ func newWorker(e *Engine) (*worker, error) {
 		Call:     func() *lib.Call { return w.call },
 		Require:  w.requireBuiltin,
 		Defer:    func(fn func()) { w.deferred = append(w.deferred, fn) },
-		Deadline: func() time.Time { return w.deadline },
+		Deadline: w.deadline,
 	}
 	parse, err := guardJSONParse(vm)
 	if err != nil {
 		return nil, err
+	}
+	if m := e.opts.Memory; m != nil {
+		if err := guardAllocations(vm, newAllocLimits(m.Limit())); err != nil {
+			return nil, err
+		}
 	}
 	w.jsonParse = parse
 	if err := vm.Set("app", w.appObject()); err != nil {

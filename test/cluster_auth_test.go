@@ -89,10 +89,9 @@ func TestClusterAuth(t *testing.T) {
 	}
 	fake.Start()
 	t.Cleanup(fake.Shutdown)
+	// The refusal, in node 1's words. (The fake's own route count is no
+	// evidence: it counts a route while the handshake is under way.)
 	nodes[0].WaitLog(t, authError("rid:"), wsWait)
-	if n := fake.NumRoutes(); n != 0 {
-		t.Errorf("the fake route peer has %d routes", n)
-	}
 
 	// A node with another secret routes to node 1 and is refused.
 	before := nodes[0].CountLogs(authError("rid:"))
@@ -210,7 +209,4 @@ func TestClusterTLS(t *testing.T) {
 	fake.Start()
 	t.Cleanup(fake.Shutdown)
 	nodes[0].WaitLog(t, func(e LogEntry) bool { return e.Fields["nats"] == "embedded" && e.Has("rid:", "tls") }, wsWait)
-	if n := fake.NumRoutes(); n != 0 {
-		t.Errorf("the plain-text route peer has %d routes", n)
-	}
 }

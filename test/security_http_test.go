@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -391,4 +392,62 @@ func TestSecurityBodyBudget(t *testing.T) {
 		t.Errorf("after the budget was given back: %v %v", r, err)
 	}
 	secAlive(t, s)
+}
+
+// TestSecurityScriptMemory: 'x'.repeat(2**31) and new Array(1e8).fill(0)
+// throw a RangeError the script catches; a loop growing an object graph is
+// stopped when the heap passes --js-max-memory (500, one log line naming
+// the controller); the server, and a WebSocket session open all along,
+// keep being served, and the peak RSS stays within reach of the limit.
+func TestSecurityScriptMemory(t *testing.T) {
+	t.Parallel()
+	const limit = 256 << 20
+	s := startServer(t, "--app", appDir("hostile"), "--app", appDir("wsecho"), "--js-max-memory", fmt.Sprint(limit), "--js-workers", "2")
+	c := dialWS(t, s, "/_/service/wsecho/echo", wsDialOpts{})
+	c.readText() // the open event's description
+	for _, what := range []string{"repeat", "fill"} {
+		r := get(t, s.URL+"/_/service/hostile/memhog?what="+what)
+		if r.Status != 400 || !strings.HasPrefix(r.Body, "RangeError: ") {
+			t.Errorf("%s: %d %q, want a caught RangeError", what, r.Status, trunc(r.Body))
+		}
+	}
+	r := get(t, s.URL+"/_/service/hostile/memhog?what=graph")
+	if r.Status != 500 || !strings.Contains(r.Body, "--js-max-memory") {
+		t.Errorf("growing graph: %d %q, want 500 naming --js-max-memory", r.Status, trunc(r.Body))
+	}
+	s.WaitLog(t, func(e LogEntry) bool {
+		return e.Level() == "error" && e.Has("--js-max-memory", "/services/memhog/memhog.js")
+	}, wsWait)
+	c.sendText("still here")
+	c.expectText("still here")
+	secAlive(t, s)
+	// The race detector's shadow memory comes on top (measured: 858 MiB
+	// with -race, 304 MiB without).
+	bound := int64(2 * limit)
+	if raceEnabled {
+		bound = 5 * limit
+	}
+	if hwm := peakRSS(t, s); hwm > bound {
+		t.Errorf("peak RSS %d MiB, want within %d MiB (the limit is %d MiB)", hwm>>20, bound>>20, limit>>20)
+	} else {
+		t.Logf("peak RSS %d MiB with --js-max-memory %d MiB", hwm>>20, limit>>20)
+	}
+}
+
+// peakRSS is the server process's peak resident set (VmHWM).
+func peakRSS(t *testing.T, s *Server) int64 {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -65,6 +66,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.JSWorkers, "js-workers", runtime.GOMAXPROCS(0), "JavaScript runtimes per application; module-level variables live per runtime")
 	fs.DurationVar(&c.JSTimeout, "js-timeout", 10*time.Second, "longest a controller call may run before it is interrupted")
 	fs.IntVar(&c.JSMaxCallStack, "js-max-stack", 10000, "deepest JavaScript call stack before a RangeError-like failure")
+	fs.Int64Var(&c.JSMaxMemory, "js-max-memory", defaultJSMaxMemory(), "heap bytes past which the longest-running script call is stopped (500 / close 1011), and a quarter of which one built-in may allocate at once (RangeError past it); 0 for no limit (default: half the memory of the machine or its cgroup)")
 	fs.DurationVar(&o.regexpTimeout, "js-regexp-timeout", 2*time.Second, "longest one backtracking regexp match may run; it then reports no match")
 	fs.Int64Var(&c.MaxBody, "max-body", 10<<20, "largest request body, in bytes, a controller may read (413 above it)")
 	fs.Int64Var(&c.MaxBufferedBodies, "max-buffered-bodies", 64<<20, "request body bytes held in memory at once, all requests together; past it a request gets 503 before its body is read")
@@ -166,4 +168,30 @@ func newLogger(o *options, stderr io.Writer) (zerolog.Logger, error) {
 		out = zerolog.ConsoleWriter{Out: stderr, TimeFormat: "15:04:05.000"}
 	}
 	return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
+}
+
+// defaultJSMaxMemory is half of what the process may use: its cgroup's
+// limit if it has one, else the machine's memory. Half leaves room for the
+// rest of the server and for the garbage collector's headroom.
+func defaultJSMaxMemory() int64 {
+	if data, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
+		if n, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && n > 0 {
+			return n / 2
+		}
+	}
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb << 10 / 2
+				}
+			}
+		}
+	}
+	return 0
 }
