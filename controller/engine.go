@@ -176,7 +176,6 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		// goja's state after a Go panic inside it is not to be trusted (the
 		// next call on it answered an empty 200, or timed out): the
 		// runtime is dropped and a new one takes its place.
-		w.started.Store(0)
 		w.disarm()
 		var p *PanicError
 		errors.As(err, &p)
@@ -186,7 +185,6 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	}
 	w.finishFrom(0)
 	w.call = nil
-	w.started.Store(0)
 	w.disarm()
 	err = classify(err)
 	if errors.Is(err, ErrMemory) {

@@ -80,7 +80,7 @@ func (g *MemoryGuard) run() {
 		case <-tick.C:
 		}
 		if victim != nil {
-			if victim.started.Load() == victimStarted {
+			if victim.busy.Load() && victim.started.Load() == victimStarted {
 				continue // still unwinding; its memory is not free yet
 			}
 			victim = nil
@@ -112,7 +112,7 @@ func (g *MemoryGuard) longestRunning() (*worker, int64) {
 	for _, e := range engines {
 		e.allMu.RLock()
 		for _, w := range e.all {
-			if s := w.started.Load(); s != 0 && (best == nil || s < bestStarted) {
+			if s := w.started.Load(); w.busy.Load() && (best == nil || s < bestStarted) {
 				best, bestStarted = w, s
 			}
 		}

@@ -51,7 +51,7 @@ func (w *worker) interrupt(cause error) {
 func (w *worker) interruptCall(started int64, cause error) {
 	wd := &w.watchdog
 	wd.mu.Lock()
-	if wd.active && w.started.Load() == started {
+	if wd.active && w.busy.Load() && w.started.Load() == started {
 		w.vm.Interrupt(cause)
 	}
 	wd.mu.Unlock()

@@ -28,9 +28,10 @@ type worker struct {
 	env      *lib.Env
 	// deferred runs when the current call ends (lib.Env.Defer).
 	deferred []func()
-	// started is when the current call began (unix nanos; 0 between
-	// calls): its deadline for lib.Env.Deadline, and the memory guard's
-	// way of telling the longest-running call.
+	// started is when the current (or last) call began, in unix nanos:
+	// its deadline for lib.Env.Deadline, and the memory guard's way of
+	// telling the longest-running call. It is left as it is between calls
+	// (busy tells): one store per call, not two.
 	started   atomic.Int64
 	jsonParse goja.Callable
 	bridge    *goja.Object // the `__` every module gets
@@ -49,7 +50,7 @@ type worker struct {
 // between calls.
 func (w *worker) deadline() time.Time {
 	started := w.started.Load()
-	if started == 0 {
+	if started == 0 || !w.busy.Load() {
 		return time.Time{}
 	}
 	return time.Unix(0, started).Add(w.engine.opts.Timeout)
