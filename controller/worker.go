@@ -106,7 +106,7 @@ func newWorker(e *Engine) (*worker, error) {
 		return nil, err
 	}
 	if m := e.opts.Memory; m != nil {
-		if err := guardAllocations(vm, newAllocLimits(m.Limit())); err != nil {
+		if err := guardAllocations(vm, newAllocLimits(m.Limit(), e.opts.Timeout)); err != nil {
 			return nil, err
 		}
 	}
