@@ -134,6 +134,32 @@ type limitConn struct {
 	idle        atomic.Bool
 	transferred atomic.Bool
 	closed      sync.Once
+	// lengths watches for a Content-Length header (lengthcheck.go); it is
+	// used by the connection's goroutine only, read and handler alike,
+	// except for net/http's background read, hence the lock.
+	mu      sync.Mutex
+	lengths lengthWatch
+}
+
+// Read implements net.Conn, watching for Content-Length.
+func (c *limitConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.mu.Lock()
+		c.lengths.scan(p[:n])
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// takeSawLength reports whether a Content-Length header went by since the
+// last call.
+func (c *limitConn) takeSawLength() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	saw := c.lengths.saw
+	c.lengths.saw = false
+	return saw
 }
 
 // TransferSlot implements websocket.SlotHolder.

@@ -32,6 +32,7 @@ func Handler(p *Platform, auth *Auth, log zerolog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(recoverPanics(log))
 	r.Use(refuseLargeBodies(p.cfg.MaxBody, log))
+	r.Use(closeAmbiguousLength(log))
 	r.HandleFunc("/_/service/{app}/{service}", rt.service)
 	r.HandleFunc("/_/service/{app}/{service}/*", rt.service)
 	r.HandleFunc("/_/asset/{app}/*", rt.asset)

@@ -55,7 +55,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.http.ConnState = s.conns.connState
 	s.http.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 		if lc, ok := c.(*limitConn); ok {
-			return websocket.WithSlot(ctx, lc)
+			return withLengthWatch(websocket.WithSlot(ctx, lc), lc)
 		}
 		return ctx
 	}

@@ -451,3 +451,40 @@ func peakRSS(t *testing.T, s *Server) int64 {
 	t.Fatal("no VmHWM")
 	return 0
 }
+
+// TestSecurityAmbiguousLength: a request with both Transfer-Encoding and
+// Content-Length is answered (Transfer-Encoding wins) and its connection
+// closed, as RFC 9112 §6.3 asks; a chunked request without Content-Length
+// keeps its connection.
+func TestSecurityAmbiguousLength(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "--app", appDir("hostile"))
+	request := func(withLength bool) string {
+		h := "POST " + secProbe + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+		if withLength {
+			h += "content-LENGTH: 5\r\n"
+		}
+		return h + "\r\n5\r\nhello\r\n0\r\n\r\n"
+	}
+	for _, withLength := range []bool{true, false} {
+		c, err := net.DialTimeout("tcp", s.Addr, wsWait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(wsWait))
+		br := bufio.NewReader(c)
+		res := exchange(t, c, br, request(withLength))
+		if res.StatusCode != 200 {
+			t.Errorf("with Content-Length %v: status %d", withLength, res.StatusCode)
+		}
+		_, err = io.WriteString(c, "GET "+secProbe+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		if err == nil {
+			_, err = http.ReadResponse(br, nil)
+		}
+		if closed := err != nil; closed != withLength {
+			t.Errorf("with Content-Length %v: connection closed %v (%v), want %v", withLength, closed, err, withLength)
+		}
+		c.Close()
+	}
+	s.WaitLog(t, func(e LogEntry) bool { return e.Has("both Transfer-Encoding and Content-Length") }, wsWait)
+}
