@@ -156,10 +156,12 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	if err != nil {
 		return err
 	}
-	// Both read w when they run: a broken runtime is replaced by then.
+	// The pool gets w as it is when the call ends: a broken runtime is
+	// replaced by then. busy is cleared on the runtime the call ran on,
+	// replaced or not: the memory guard waits for it.
 	defer func() { e.workers <- w }()
 	w.busy.Store(true)
-	defer func() { w.busy.Store(false) }()
+	defer w.busy.Store(false)
 	if e.closing.Load() {
 		return ErrShutdown
 	}

@@ -32,6 +32,11 @@ type MemoryGuard struct {
 	interrupted atomic.Int64
 }
 
+// victimUnwind bounds the wait for a stopped call to end (an interrupt
+// lands at its next JavaScript instruction, after any native call) before
+// the guard may stop another.
+const victimUnwind = 2 * time.Second
+
 // guardTick is how often the heap is looked at: a loop that allocates
 // gigabytes a second grows the heap by tens of megabytes between looks.
 const guardTick = 10 * time.Millisecond
@@ -73,6 +78,14 @@ func (g *MemoryGuard) run() {
 	defer tick.Stop()
 	var victim *worker
 	var victimStarted int64
+	var stoppedAt time.Time
+	heap := func() uint64 {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return sample[0].Value.Uint64()
+	}
 	for {
 		select {
 		case <-g.stop:
@@ -80,21 +93,25 @@ func (g *MemoryGuard) run() {
 		case <-tick.C:
 		}
 		if victim != nil {
-			if victim.busy.Load() && victim.started.Load() == victimStarted {
+			if victim.busy.Load() && victim.started.Load() == victimStarted && time.Since(stoppedAt) < victimUnwind {
 				continue // still unwinding; its memory is not free yet
 			}
 			victim = nil
-			runtime.GC()
 		}
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 || sample[0].Value.Uint64() <= g.limit {
+		if heap() <= g.limit {
+			continue
+		}
+		// Garbage counts in the heap until it is collected: only what a
+		// collection leaves is held against the scripts.
+		runtime.GC()
+		if heap() <= g.limit {
 			continue
 		}
 		w, started := g.longestRunning()
 		if w == nil {
 			continue
 		}
-		victim, victimStarted = w, started
+		victim, victimStarted, stoppedAt = w, started, time.Now()
 		g.interrupted.Add(1)
 		g.log.Warn().Str("app", w.engine.opts.App.Name).Uint64("heap", sample[0].Value.Uint64()).Uint64("limit", g.limit).
 			Msg("heap past --js-max-memory: stopping the call that has run longest")
