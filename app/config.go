@@ -83,12 +83,6 @@ func (c Config) withDefaults() Config {
 	if c.MaxBufferedBodies <= 0 {
 		c.MaxBufferedBodies = 64 << 20
 	}
-	if c.MaxClients <= 0 {
-		c.MaxClients = 100
-	}
-	if c.JSTimeout <= 0 {
-		c.JSTimeout = 10 * time.Second
-	}
 	if c.MaxHeaderBytes <= 0 {
 		c.MaxHeaderBytes = 64 << 10
 	}

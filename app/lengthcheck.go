@@ -16,8 +16,8 @@ import (
 // reads for a Content-Length header name, and closeAmbiguousLength closes
 // the connection of a chunked request that came with one.
 
-// contentLength is the header name, lower-cased, and the colon after it.
-var contentLength = []byte("content-length:")
+// contentLength is the header name, lower-cased.
+const contentLength = "content-length"
 
 // lengthWatch remembers whether a Content-Length header name went by since
 // the last request was answered. The name may straddle two reads, so the
@@ -54,7 +54,7 @@ func (l *lengthWatch) scan(p []byte) {
 // nameBefore reports whether the colon at p[i] ends "content-length", in
 // any case, taking bytes from the previous read when p starts mid-name.
 func (l *lengthWatch) nameBefore(p []byte, i int) bool {
-	name := contentLength[:len(contentLength)-1]
+	name := contentLength
 	for k := 1; k <= len(name); k++ {
 		var c byte
 		if j := i - k; j >= 0 {

@@ -115,9 +115,6 @@ func (p *Platform) add(a *App, where string) error {
 	return nil
 }
 
-// Apps lists the loaded applications in load order; the first answers "/".
-func (p *Platform) Apps() []*App { return p.apps }
-
 // resolve finds the application and file of a module named as Dirigible
 // names it: "my-project/ws-handler", "/my-project/handlers/upper",
 // "my-project/templ-service-handler.js" — the project (application) first,

@@ -17,7 +17,6 @@ type Server struct {
 	cfg      Config
 	platform *Platform
 	conns    *limitListener // set by Serve
-	apps     []*App
 	http     *http.Server
 	metrics  *http.Server
 }
@@ -26,7 +25,7 @@ type Server struct {
 // app also answers "/".
 func NewServer(cfg Config, p *Platform) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, platform: p, apps: p.apps}
+	s := &Server{cfg: cfg, platform: p}
 	// Descriptors are read once here, and again on each lookup in dev
 	// mode.
 	p.endpoint.scan(p.apps, cfg.Log)
@@ -75,8 +74,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	quiet, stopQuiet := context.WithCancel(ctx)
 	defer stopQuiet()
 	go returnMemory(quiet, log)
-	names := make([]string, len(s.apps))
-	for i, a := range s.apps {
+	names := make([]string, len(s.platform.apps))
+	for i, a := range s.platform.apps {
 		names[i] = a.Name
 	}
 	log.Info().Str("addr", ln.Addr().String()).Strs("apps", names).Msg("listening")
@@ -108,7 +107,7 @@ func (s *Server) shutdown(served <-chan error) error {
 		defer wg.Done()
 		httpErr = s.http.Shutdown(ctx)
 	}()
-	for _, a := range s.apps {
+	for _, a := range s.platform.apps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -128,7 +127,7 @@ func (s *Server) shutdown(served <-chan error) error {
 	var err error
 	if httpErr != nil {
 		log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("requests still running at the shutdown timeout; interrupting them")
-		for _, a := range s.apps {
+		for _, a := range s.platform.apps {
 			a.Engine.Abort()
 		}
 		if !errors.Is(httpErr, context.DeadlineExceeded) {
@@ -141,7 +140,7 @@ func (s *Server) shutdown(served <-chan error) error {
 	}
 	grace, cancelGrace := context.WithTimeout(context.Background(), abortGrace)
 	defer cancelGrace()
-	for _, a := range s.apps {
+	for _, a := range s.platform.apps {
 		a.Engine.Abort()
 		if cerr := a.Close(grace); cerr != nil {
 			log.Error().Str("app", a.Name).Err(cerr).Msg("application did not stop cleanly")

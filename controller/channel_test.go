@@ -3,6 +3,7 @@ package controller
 import (
 	"reflect"
 	"testing"
+	"testing/fstest"
 )
 
 // Frames are read as Dirigible 2 read them: a module name and string
@@ -32,5 +33,26 @@ func TestParseChannelRequest(t *testing.T) {
 		if module, _, ok := parseChannelRequest([]byte(bad)); ok {
 			t.Errorf("%q accepted as module %q", bad, module)
 		}
+	}
+}
+
+// A module already compiled resolves without the file system (it is asked
+// for every client event and channel frame); one not compiled yet is
+// looked for on disk, in XP's order.
+func TestResolveModuleCached(t *testing.T) {
+	files := fstest.MapFS{"h.js": {Data: []byte(`exports.x = 1;`)}, "d/index.js": {Data: []byte(``)}}
+	e := newTestEngine(t, files, 1)
+	if f, err := e.ResolveModule("/d"); err != nil || f != "/d/index.js" {
+		t.Fatalf("ResolveModule(/d) = %q %v", f, err)
+	}
+	if _, err := e.compile("/h.js"); err != nil {
+		t.Fatal(err)
+	}
+	delete(files, "h.js")
+	if f, err := e.ResolveModule("h"); err != nil || f != "/h.js" {
+		t.Errorf("compiled module: %q %v, want /h.js without a look at the disk", f, err)
+	}
+	if _, err := e.ResolveModule("/gone"); err == nil {
+		t.Error("a module that exists nowhere resolved")
 	}
 }

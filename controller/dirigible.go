@@ -28,13 +28,27 @@ var handlerExports = map[string]string{
 }
 
 // ResolveModule returns the file the module path p ("/ws-handler") names,
-// trying XP's candidates in order (".js", "/index.js", ...).
+// trying XP's candidates in order (".js", "/index.js", ...). It is asked for
+// every outbound client event and service channel frame: outside dev mode
+// a first candidate already compiled needs no file system call, as in
+// Exists.
 func (e *Engine) ResolveModule(p string) (string, error) {
 	p, err := joinModulePath("/", p)
 	if err != nil {
 		return "", err
 	}
+	if e.reload == nil {
+		if first := moduleCandidates(p)[0]; e.compiled(first) {
+			return first, nil
+		}
+	}
 	return findModule(e.opts.FS, p)
+}
+
+// compiled reports whether file is in the compiled-program cache.
+func (e *Engine) compiled(file string) bool {
+	_, ok := e.programs.Load(file)
+	return ok
 }
 
 // AcceptHandler upgrades r to a session of a *.websocket endpoint whose

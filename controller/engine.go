@@ -134,10 +134,8 @@ func (e *Engine) App() AppInfo { return e.opts.App }
 // (routing asks this for every request: it cost two openat and a stat);
 // dev mode asks the disk, which may have changed since.
 func (e *Engine) Exists(p string) bool {
-	if e.reload == nil {
-		if _, ok := e.programs.Load(p); ok {
-			return true
-		}
+	if e.reload == nil && e.compiled(p) {
+		return true
 	}
 	info, err := fs.Stat(e.opts.FS, p[1:])
 	return err == nil && info.Mode().IsRegular()

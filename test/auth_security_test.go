@@ -249,3 +249,17 @@ func TestAuthBurstThrottled(t *testing.T) {
 		t.Errorf("%d passwords checked and failed, %d right: want at most 3 checks in all", checked, authenticated.Load())
 	}
 }
+
+// TestAuthSecretFile: --session-secret-file gives the secret that signs
+// cookies: a token signed with the file's secret names its user.
+func TestAuthSecretFile(t *testing.T) {
+	t.Parallel()
+	file := usersFile(t, alice)
+	secretFile := filepath.Join(t.TempDir(), "session.secret")
+	writeFile(t, secretFile, authSecret+"\n")
+	s := startAuthServer(t, file, "--session-secret-file", secretFile)
+	now := time.Now()
+	if k := whoamiKey(t, s, sessionHeader(forgeToken(authSecret, file, "alice", now, now.Add(time.Hour)))...); k != "user:system:alice" {
+		t.Errorf("a token signed with the file's secret names %q, want alice", k)
+	}
+}

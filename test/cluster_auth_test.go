@@ -139,6 +139,18 @@ func TestClusterRefusesOpenListener(t *testing.T) {
 	if code := s.WaitExit(t, startDeadline); code == 0 || !strings.Contains(s.Stderr(), "at least 32 characters") {
 		t.Errorf("a short cluster secret: exit %d, %s", code, s.Stderr())
 	}
+	// From a file: too short is refused, long enough authenticates.
+	short := filepath.Join(t.TempDir(), "short")
+	writeFile(t, short, "short\n")
+	if out := expectStartFailure(t, "--app", appDir("cluster"), "--nats-embed", "--cluster-secret-file", short); !strings.Contains(out, "at least 32 characters") {
+		t.Errorf("a short secret in --cluster-secret-file: %s", out)
+	}
+	good := filepath.Join(t.TempDir(), "good")
+	writeFile(t, good, clusterSecret+"\n")
+	fromFile := startServer(t, "--app", appDir("cluster"), "--nats-embed", "--cluster-secret-file", good)
+	if e := fromFile.WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: joined" }, wsWait); e.Fields["authenticated"] != true {
+		t.Errorf("joined with --cluster-secret-file: %s", e.Raw)
+	}
 	p := freePorts(t, 1)[0]
 	node := startServer(t, "--app", appDir("cluster"), "--nats-embed", "--nats-listen", fmt.Sprintf(":%d", p))
 	if addr := nodeRouteAddr(t, node); addr != fmt.Sprintf("127.0.0.1:%d", p) {

@@ -13,70 +13,11 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 
-	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
+	"duplex/websocket/wstest"
 )
-
-// echoServer is a WebSocket echo server of the test's own, on loopback:
-// "bye" makes it close the connection with 1000.
-type echoServer struct {
-	ln       net.Listener
-	accepted atomic.Int64
-	wg       sync.WaitGroup
-}
-
-func startEchoServer(t *testing.T) *echoServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &echoServer{ln: ln}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			e.accepted.Add(1)
-			e.wg.Add(1)
-			go func() {
-				defer e.wg.Done()
-				defer conn.Close()
-				if _, err := ws.Upgrade(conn); err != nil {
-					return
-				}
-				for {
-					msg, op, err := wsutil.ReadClientData(conn)
-					if err != nil {
-						return
-					}
-					if string(msg) == "bye" {
-						_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, "bye")))
-						_, _, _ = wsutil.ReadClientData(conn) // the client's answering close
-						return
-					}
-					if err := wsutil.WriteServerMessage(conn, op, msg); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		e.wg.Wait()
-	})
-	return e
-}
-
-func (e *echoServer) URL() string { return "ws://" + e.ln.Addr().String() + "/" }
 
 // clientService calls the test project's client service.
 func clientService(t *testing.T, s *Server, params url.Values) (int, map[string]any) {
@@ -95,15 +36,15 @@ func clientLog(what string) func(LogEntry) bool {
 // reaches the echo server, whose answer comes to the handler's onMessage,
 // and getClientByHandler(handler).close() closes it, running onClose.
 func TestDirigibleClientSeed(t *testing.T) {
-	echo := startEchoServer(t)
+	echo := wstest.NewEchoServer(t)
 	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
-	r := get(t, s.URL+"/_/service/my-project/seedclient?uri="+url.QueryEscape(echo.URL()))
+	r := get(t, s.URL+"/_/service/my-project/seedclient?uri="+url.QueryEscape(echo.URL))
 	wantStatus(t, r, http.StatusOK, "seed client")
 	if got := r.JSON(t)["clients"]; !reflect.DeepEqual(got, []any{}) {
 		t.Errorf("getClients() after close: %v", got)
 	}
 	open := s.WaitLog(t, moduleLog("/ws-handler.js", "Connection openned."), wsWait)
-	connect := s.WaitLog(t, moduleLog("/services/seedclient/seedclient.js", "Connect to: "+echo.URL()), wsWait)
+	connect := s.WaitLog(t, moduleLog("/services/seedclient/seedclient.js", "Connect to: "+echo.URL), wsWait)
 	if open.Raw == connect.Raw {
 		t.Fatal("log lines confused")
 	}
@@ -150,10 +91,10 @@ func TestDirigibleClientOwnEndpoint(t *testing.T) {
 // TestDirigibleClientServerCloses: a client the server closes runs onClose
 // and leaves the list.
 func TestDirigibleClientServerCloses(t *testing.T) {
-	echo := startEchoServer(t)
+	echo := wstest.NewEchoServer(t)
 	// The environment variable stands for the flag, as for every setting.
 	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible")}, env: []string{"DUPLEX_OUTBOUND_ALLOW=127.0.0.1/32"}})
-	status, created := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}, "send": {"1"}, "say": {"bye"}})
+	status, created := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}, "send": {"1"}, "say": {"bye"}})
 	if status != http.StatusOK {
 		t.Fatalf("create: %d %v", status, created)
 	}
@@ -170,10 +111,10 @@ func TestDirigibleClientServerCloses(t *testing.T) {
 // TestDirigibleClientShutdown: shutdown closes every client and endpoint
 // session, each with its onClose, before the server stops.
 func TestDirigibleClientShutdown(t *testing.T) {
-	echo := startEchoServer(t)
+	echo := wstest.NewEchoServer(t)
 	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible"), "--outbound-allow", "127.0.0.1/32"}, noCheck: true})
 	for range 2 {
-		if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}}); status != http.StatusOK {
+		if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}}); status != http.StatusOK {
 			t.Fatalf("create: %d %v", status, body)
 		}
 	}
@@ -198,21 +139,21 @@ func TestDirigibleClientShutdown(t *testing.T) {
 // and the server goes on serving. A connection refused by the peer, a bad
 // URI and the client limit are catchable errors too.
 func TestDirigibleClientRefused(t *testing.T) {
-	echo := startEchoServer(t)
+	echo := wstest.NewEchoServer(t)
 	s := startDirigible(t, "--ws-max-clients", "1")
 	// Only local addresses, even though none is connected to: were the
 	// defence broken, no packet may leave the machine. Private and
 	// link-local ranges (cloud metadata) are covered, without a network,
 	// by lib/outbound's unit tests.
-	_, port, _ := net.SplitHostPort(echo.ln.Addr().String())
-	for _, uri := range []string{echo.URL(), "ws://localhost:" + port + "/", "ws://127.0.0.2:" + port + "/", "ws://0.0.0.0:" + port + "/", "ws://[::1]:" + port + "/"} {
+	_, port, _ := net.SplitHostPort(echo.Addr)
+	for _, uri := range []string{echo.URL, "ws://localhost:" + port + "/", "ws://127.0.0.2:" + port + "/", "ws://0.0.0.0:" + port + "/", "ws://[::1]:" + port + "/"} {
 		status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {uri}})
 		msg, _ := body["error"].(string)
 		if status != http.StatusBadGateway || body["isError"] != true || !strings.Contains(msg, "--outbound-allow") || !strings.Contains(msg, "refused") {
 			t.Errorf("%s: %d %v", uri, status, body)
 		}
 	}
-	if n := echo.accepted.Load(); n != 0 {
+	if n := echo.Accepted.Load(); n != 0 {
 		t.Errorf("the echo server saw %d connections; a refusal must connect nothing", n)
 	}
 	status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {"http://example.com/"}})
@@ -232,10 +173,10 @@ func TestDirigibleClientRefused(t *testing.T) {
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "refused") {
 		t.Errorf("closed port: %d %v", status, body)
 	}
-	if status, body := clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL()}}); status != http.StatusOK {
+	if status, body := clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL}}); status != http.StatusOK {
 		t.Fatalf("allowed: %d %v", status, body)
 	}
-	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL()}})
+	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {echo.URL}})
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "--ws-max-clients") {
 		t.Errorf("past the limit: %d %v", status, body)
 	}
@@ -328,16 +269,16 @@ func TestDirigibleClientConnectTimeout(t *testing.T) {
 // creating call's runtime and time, so that call is interrupted (500); the
 // connection is closed, the client never listed, and the worker serves on.
 func TestDirigibleClientOpenRunsAway(t *testing.T) {
-	echo := startEchoServer(t)
+	echo := wstest.NewEchoServer(t)
 	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--js-timeout", "1s", "--js-workers", "1")
-	status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}, "handler": {"my-project/loop-handler"}})
+	status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}, "handler": {"my-project/loop-handler"}})
 	if status != http.StatusInternalServerError || body["message"] != "controller timed out" {
 		t.Errorf("runaway onOpen: %d %v", status, body)
 	}
 	if _, list := clientService(t, s, url.Values{"action": {"list"}}); !reflect.DeepEqual(list["clients"], []any{}) {
 		t.Errorf("the interrupted client is listed: %v", list)
 	}
-	if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL()}}); status != http.StatusOK {
+	if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}}); status != http.StatusOK {
 		t.Errorf("next client: %d %v", status, body)
 	}
 }

@@ -112,7 +112,7 @@ func (c *Clients) release() {
 // on from's runtime and starts delivering its events. It returns once
 // onOpen ran, as Dirigible's createWebsocket does.
 func (c *Clients) connect(uri, ref string, from *lib.Env) (*client, error) {
-	cl, err := c.open1(uri, ref, from)
+	cl, err := c.dial(uri, ref, from)
 	if err != nil {
 		c.failed.Add(1)
 	} else {
@@ -121,7 +121,8 @@ func (c *Clients) connect(uri, ref string, from *lib.Env) (*client, error) {
 	return cl, err
 }
 
-func (c *Clients) open1(uri, ref string, from *lib.Env) (*client, error) {
+// dial is connect without the counting.
+func (c *Clients) dial(uri, ref string, from *lib.Env) (*client, error) {
 	if err := c.opts.Dispatcher.Check(ref); err != nil {
 		c.opts.Log.Info().Str("uri", uri).Str("handler", ref).Err(err).Msg("WebSocket client refused: no such handler")
 		return nil, fmt.Errorf("handler: %w", err)

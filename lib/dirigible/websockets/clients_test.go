@@ -2,18 +2,14 @@ package websockets
 
 import (
 	"errors"
-	"net"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
-
 	"duplex/lib"
 	"duplex/lib/libtest"
+	"duplex/websocket/wstest"
 )
 
 // recorder is a HandlerDispatcher that writes down what it was asked to
@@ -56,51 +52,11 @@ func (r *recorder) wait(t *testing.T, want string) {
 	}
 }
 
-// echoServer echoes text on loopback and counts its connections.
-func echoServer(t *testing.T) (string, *atomic.Int64) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				if _, err := ws.Upgrade(conn); err != nil {
-					return
-				}
-				for {
-					msg, op, err := wsutil.ReadClientData(conn)
-					if err != nil || wsutil.WriteServerMessage(conn, op, msg) != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	return "ws://" + ln.Addr().String() + "/", &accepted
-}
-
 // A client's life: onOpen on the creating runtime, then its messages and
 // its close from the network, in order; listed while open.
 func TestClientLifecycle(t *testing.T) {
-	uri, _ := echoServer(t)
+	echo := wstest.NewEchoServer(t)
+	uri := echo.URL
 	rec := newRecorder()
 	clients := NewClients(ClientsOptions{Dispatcher: rec})
 	r := libtest.New(t, Modules(clients)...)
@@ -134,7 +90,8 @@ func TestClientLifecycle(t *testing.T) {
 // An unknown handler is refused before anything is dialled; past Max,
 // createWebsocket throws naming the setting; a bad URI throws.
 func TestCreateRefusals(t *testing.T) {
-	uri, accepted := echoServer(t)
+	echo := wstest.NewEchoServer(t)
+	uri, accepted := echo.URL, &echo.Accepted
 	clients := NewClients(ClientsOptions{Max: 1, Setting: "--ws-max-clients", Dispatcher: newRecorder()})
 	r := libtest.New(t, Modules(clients)...)
 	got := r.Call(nil, `var w = require("net/websockets"); var out = [];
