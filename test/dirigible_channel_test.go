@@ -50,9 +50,10 @@ func TestDirigibleV2Chat(t *testing.T) {
 // getId returns the id (Dirigible's did not), getOpenSessions counts the
 // channel, and close() sends what was queued, then closes with 1000.
 func TestDirigibleV2Session(t *testing.T) {
-	s := startDirigible(t, "--dirigible-v2")
+	s := startDirigible(t, "--dirigible-v2", "--metrics-addr", "127.0.0.1:0")
 	other := dialWS(t, s, "/service/js", wsDialOpts{})
 	c := dialWS(t, s, "/service/js", wsDialOpts{})
+	waitMetric(t, metricsURL(t, s), "duplex_ws_channel_sessions", func(v int64) bool { return v == 2 }, "two channel sessions")
 	c.sendText(`{"module": "/my-project/v2/echo.js", "params": {"n": 7, "from": "me", "flag": true}}`)
 	got := c.readJSON()
 	if got["n"] != "7" || got["from"] != "me" || got["flag"] != "true" || got["missing"] != nil || got["open"] != 2.0 {

@@ -405,7 +405,9 @@ func TestSecurityScriptMemory(t *testing.T) {
 	s := startServer(t, "--app", appDir("hostile"), "--app", appDir("wsecho"), "--js-max-memory", fmt.Sprint(limit), "--js-workers", "2")
 	c := dialWS(t, s, "/_/service/wsecho/echo", wsDialOpts{})
 	c.readText() // the open event's description
-	for _, what := range []string{"repeat", "fill"} {
+	// sort: 4 million elements without a comparator is past what
+	// --js-timeout (10 s) allows native work.
+	for _, what := range []string{"repeat", "fill", "sort"} {
 		r := get(t, s.URL+"/_/service/hostile/memhog?what="+what)
 		if r.Status != 400 || !strings.HasPrefix(r.Body, "RangeError: ") {
 			t.Errorf("%s: %d %q, want a caught RangeError", what, r.Status, trunc(r.Body))

@@ -11,6 +11,7 @@ exports.get = function (req) {
   try {
     if (what === 'repeat') { 'x'.repeat(Math.pow(2, 31)); }
     if (what === 'fill') { new Array(1e8).fill(0); }
+    if (what === 'sort') { new Array(4e6).fill(1).sort(); }
     return { body: 'allocated' };
   } catch (e) {
     return { status: 400, body: e.name + ': ' + e.message };
