@@ -236,7 +236,7 @@ func (wk *worker) replyText(v goja.Value) ([]byte, bool) {
 		return []byte(s), true
 	}
 	if o, ok := v.(*goja.Object); ok {
-		if data, err := o.MarshalJSON(); err == nil {
+		if data, err := wk.marshal(o); err == nil {
 			return data, true
 		}
 	}

@@ -264,7 +264,7 @@ func (e *Engine) Abort() {
 	defer e.allMu.RUnlock()
 	for _, w := range e.all {
 		if w.busy.Load() {
-			w.vm.Interrupt(ErrShutdown)
+			w.stop(ErrShutdown)
 		}
 	}
 }

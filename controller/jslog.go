@@ -124,7 +124,7 @@ func (w *worker) logString(v goja.Value) string {
 		return "null"
 	}
 	if o, ok := v.(*goja.Object); ok && o.ClassName() != "Function" && o.ClassName() != "Error" {
-		data, err := o.MarshalJSON()
+		data, err := w.marshal(o)
 		if err == nil {
 			return string(data)
 		}

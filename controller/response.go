@@ -81,7 +81,7 @@ func (w *worker) readResponse(v goja.Value) (*httpResponse, error) {
 		res.status = http.StatusSeeOther
 	}
 	if ws := obj.Get("webSocket"); !isNullish(ws) {
-		res.webSocket = readSocketOptions(ws)
+		res.webSocket = w.readSocketOptions(ws)
 	}
 	return res, nil
 }
@@ -110,7 +110,7 @@ func (w *worker) readBody(res *httpResponse, b goja.Value) error {
 		res.hasBody = false
 		return nil
 	}
-	data, err := obj.MarshalJSON()
+	data, err := w.marshal(obj)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func readCookie(name string, v goja.Value) *http.Cookie {
 
 // readSocketOptions copies `webSocket`; XP turns every data value into a
 // string and accepts one sub-protocol or a list.
-func readSocketOptions(v goja.Value) *SocketOptions {
+func (w *worker) readSocketOptions(v goja.Value) *SocketOptions {
 	opts := &SocketOptions{Data: map[string]string{}}
 	obj, ok := v.(*goja.Object)
 	if !ok {
@@ -177,7 +177,7 @@ func readSocketOptions(v goja.Value) *SocketOptions {
 				continue
 			}
 			if o, ok := val.(*goja.Object); ok && o.ClassName() != "Function" {
-				if data, err := o.MarshalJSON(); err == nil {
+				if data, err := w.marshal(o); err == nil {
 					opts.Data[k] = string(data)
 					continue
 				}

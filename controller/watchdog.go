@@ -40,7 +40,7 @@ func (w *worker) interrupt(cause error) {
 	wd := &w.watchdog
 	wd.mu.Lock()
 	if wd.active {
-		w.vm.Interrupt(cause)
+		w.stop(cause)
 	}
 	wd.mu.Unlock()
 }
@@ -52,7 +52,7 @@ func (w *worker) interruptCall(started int64, cause error) {
 	wd := &w.watchdog
 	wd.mu.Lock()
 	if wd.active && w.busy.Load() && w.started.Load() == started {
-		w.vm.Interrupt(cause)
+		w.stop(cause)
 	}
 	wd.mu.Unlock()
 }
@@ -70,4 +70,12 @@ func (w *worker) disarm() {
 	wd.timer.Stop()
 	wd.mu.Unlock()
 	w.vm.ClearInterrupt()
+	w.stopping.Store(false)
+}
+
+// stop interrupts the runtime's current call, and tells native code that
+// watches for it (JSON.stringify's guard).
+func (w *worker) stop(cause error) {
+	w.vm.Interrupt(cause) // first: a guard that sees stopping finds it set
+	w.stopping.Store(true)
 }

@@ -34,7 +34,10 @@ type worker struct {
 	// (busy tells): one store per call, not two.
 	started   atomic.Int64
 	jsonParse goja.Callable
-	bridge    *goja.Object // the `__` every module gets
+	// jsonStringify is the guarded JSON.stringify, as it was before any
+	// script could replace the global.
+	jsonStringify goja.Callable
+	bridge        *goja.Object // the `__` every module gets
 	// tagged caches each module's `log` and `console`, which name it:
 	// modules evaluated afresh for every event (Dirigible's handlers) must
 	// not build them each time.
@@ -44,6 +47,10 @@ type worker struct {
 	// busy is set while a call runs, so that Abort interrupts only those.
 	busy     atomic.Bool
 	watchdog watchdog
+	// stopping is set with every Runtime.Interrupt of the current call, for
+	// native code that must notice it (goja's own only checks between
+	// instructions); disarm clears it.
+	stopping atomic.Bool
 }
 
 // deadline is when the current call's time limit interrupts it; zero
@@ -100,6 +107,7 @@ func newWorker(e *Engine) (*worker, error) {
 		Require:  w.requireBuiltin,
 		Defer:    func(fn func()) { w.deferred = append(w.deferred, fn) },
 		Deadline: w.deadline,
+		JSON:     w.marshal,
 	}
 	parse, err := guardJSONParse(vm)
 	if err != nil {
@@ -111,6 +119,11 @@ func newWorker(e *Engine) (*worker, error) {
 		}
 	}
 	w.jsonParse = parse
+	stringify, err := guardJSONStringify(vm, &w.stopping)
+	if err != nil {
+		return nil, err
+	}
+	w.jsonStringify = stringify
 	if err := vm.Set("app", w.appObject()); err != nil {
 		return nil, err
 	}

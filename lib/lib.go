@@ -46,6 +46,11 @@ type Env struct {
 	// connect) gives up before it, so that the script can still catch the
 	// failure. Zero between calls.
 	Deadline func() time.Time
+	// JSON serializes a value as the script's JSON.stringify would (its
+	// toJSON methods run), bounded as the engine bounds it: nesting past
+	// its depth limit and an interrupted call are errors, not a stalled or
+	// crashed process. undefined and functions give "null".
+	JSON func(goja.Value) ([]byte, error)
 }
 
 // Call is the per-invocation context of one controller call.

@@ -35,6 +35,12 @@ func New(t testing.TB, mods ...lib.Module) *Runtime {
 		Require:  r.require,
 		Defer:    func(fn func()) { r.deferred = append(r.deferred, fn) },
 		Deadline: func() time.Time { return r.Deadline },
+		JSON: func(v goja.Value) ([]byte, error) {
+			if o, ok := v.(*goja.Object); ok {
+				return o.MarshalJSON()
+			}
+			return []byte(v.String()), nil
+		},
 	}
 	_ = r.VM.Set("require", func(c goja.FunctionCall) goja.Value {
 		v, err := r.require(c.Argument(0).String())

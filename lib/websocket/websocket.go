@@ -30,7 +30,7 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		_ = o.Set(name, fn)
 	}
 	set("send", func(c goja.FunctionCall) goja.Value {
-		data, binary := payload(c.Argument(1))
+		data, binary := payload(env, c.Argument(1))
 		var current *ws.Session
 		if call := env.Call(); call != nil {
 			current = call.Session
@@ -39,7 +39,7 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		return goja.Undefined()
 	})
 	set("sendToGroup", func(c goja.FunctionCall) goja.Value {
-		data, binary := payload(c.Argument(1))
+		data, binary := payload(env, c.Argument(1))
 		m.hub.SendToGroup(c.Argument(0).String(), data, binary)
 		return goja.Undefined()
 	})
@@ -75,7 +75,9 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 // payload turns a script's message into frame bytes: strings go as text,
 // ArrayBuffers and typed arrays as binary, other objects as JSON text (XP
 // would send their toString(), which is never what anyone meant).
-func payload(v goja.Value) ([]byte, bool) {
+// A value JSON cannot take (a cycle, nesting past the limit) throws, rather
+// than sending its toString().
+func payload(env *lib.Env, v goja.Value) ([]byte, bool) {
 	switch x := v.Export().(type) {
 	case string:
 		return []byte(x), false
@@ -93,9 +95,11 @@ func payload(v goja.Value) ([]byte, bool) {
 				return buf.Bytes()[start : start+o.Get("byteLength").ToInteger()], true
 			}
 		}
-		if data, err := o.MarshalJSON(); err == nil {
-			return data, false
+		data, err := env.JSON(o)
+		if err != nil {
+			panic(err)
 		}
+		return data, false
 	}
 	if goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil, false

@@ -1,0 +1,185 @@
+package controller
+
+import (
+	"errors"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/dop251/goja"
+)
+
+// guardJSONStringify replaces JSON.stringify with one that the timeout can
+// stop and that cannot overflow the Go stack. goja's serializer is native
+// recursion that never looks at Runtime.Interrupt: a 100,000-deep chain of
+// arrays ran 14 s past any --js-timeout (its cycle check is quadratic in
+// the depth), a few million levels would overflow the Go stack, which is
+// fatal to the process, and [a, a] doubled sixty times grows its output
+// until the machine runs out of memory.
+//
+// The native serializer still does the work, so its output is goja's to the
+// byte; it is given a replacer, which it calls for every value before it
+// descends into it. That replacer throws once stopping reports that the
+// call was interrupted (by --js-timeout, the memory guard or shutdown), and
+// throws a RangeError, as V8 does, past maxJSONDepth levels.
+func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool) (goja.Callable, error) {
+	jsonObj := vm.Get("JSON").ToObject(vm)
+	native, ok := goja.AssertFunction(jsonObj.Get("stringify"))
+	if !ok {
+		return nil, errNoJSONStringify
+	}
+	// Calling any script function while the runtime is interrupted yields
+	// goja's own uncatchable InterruptedError, with its cause: thrown from
+	// the replacer, it ends the call as the interruption would have.
+	probe, err := vm.RunString("(function JSON_stringify() {})")
+	if err != nil {
+		return nil, err
+	}
+	interrupted, _ := goja.AssertFunction(probe)
+	guarded := func(c goja.FunctionCall) goja.Value {
+		s := &stringifyWatch{vm: vm, stopping: stopping, interrupted: interrupted}
+		if r, ok := c.Argument(1).(*goja.Object); ok {
+			if fn, ok := goja.AssertFunction(r); ok {
+				s.user = fn
+			} else if r.ClassName() == "Array" {
+				s.keys = propertyList(r)
+			}
+		}
+		v, err := native(goja.Undefined(), c.Argument(0), vm.ToValue(s.visit), c.Argument(2))
+		if err != nil {
+			panic(err)
+		}
+		return v
+	}
+	if err := jsonObj.Set("stringify", guarded); err != nil {
+		return nil, err
+	}
+	safe, _ := goja.AssertFunction(jsonObj.Get("stringify"))
+	return safe, nil
+}
+
+// marshal is JSON.stringify for Go callers (response bodies, messages,
+// logs), with the script's guards: goja's Object.MarshalJSON would run the
+// native serializer with none of them.
+func (w *worker) marshal(v goja.Value) ([]byte, error) {
+	s, err := w.jsonStringify(goja.Undefined(), v)
+	if err != nil {
+		return nil, err
+	}
+	if goja.IsUndefined(s) {
+		return []byte("null"), nil
+	}
+	return []byte(s.String()), nil
+}
+
+var (
+	errNoJSONStringify  = errors.New("controller: JSON.stringify missing")
+	errStringifyStopped = errors.New("JSON.stringify stopped: the call was interrupted")
+)
+
+// stringifyWatch follows one JSON.stringify call from its replacer.
+type stringifyWatch struct {
+	vm       *goja.Runtime
+	stopping *atomic.Bool
+	// interrupted raises the pending interruption.
+	interrupted goja.Callable
+	user        goja.Callable // the script's own replacer function, if any
+	keys        []string      // the script's property list, if it gave one
+	// path is the chain of objects from the top to the one being
+	// serialized. The replacer sees no "leave", but it needs none: the
+	// serializer goes depth first, so a value's holder is on the path and
+	// everything above the holder is done.
+	path []*goja.Object
+}
+
+func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
+	if s.stopping.Load() {
+		if _, err := s.interrupted(goja.Undefined()); err != nil {
+			panic(err)
+		}
+		panic(s.vm.NewGoError(errStringifyStopped))
+	}
+	holder, _ := c.This.(*goja.Object)
+	key, value := c.Argument(0), c.Argument(1)
+	if s.user != nil {
+		v, err := s.user(c.This, key, value)
+		if err != nil {
+			panic(err)
+		}
+		value = v
+	}
+	o, ok := value.(*goja.Object)
+	if !ok {
+		return value
+	}
+	s.climbTo(holder)
+	if len(s.path) >= maxJSONDepth {
+		panic(rangeError(s.vm, "Maximum call stack size exceeded: JSON.stringify nested deeper than "+strconv.Itoa(maxJSONDepth)+" levels"))
+	}
+	if s.keys != nil && takesPropertyList(o) {
+		o = s.pick(o)
+	}
+	s.path = append(s.path, o)
+	return o
+}
+
+// climbTo drops from the path what lies above holder. The first holder is
+// the serializer's own wrapper of the value, which starts the path.
+func (s *stringifyWatch) climbTo(holder *goja.Object) {
+	for i := len(s.path) - 1; i >= 0; i-- {
+		if s.path[i] == holder {
+			s.path = s.path[:i+1]
+			return
+		}
+	}
+	s.path = append(s.path[:0], holder)
+}
+
+// pick applies a property list the way the native serializer would have:
+// the listed keys, in their order, read with [[Get]] (so inherited ones
+// count and getters run once). A property list and a replacer function
+// cannot be given to the native serializer together.
+func (s *stringifyWatch) pick(o *goja.Object) *goja.Object {
+	out := s.vm.NewObject()
+	for _, k := range s.keys {
+		if v := o.Get(k); v != nil {
+			_ = out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// propertyList reads a replacer array as the specification does: strings
+// and numbers (and their wrapper objects), each name once, in order.
+func propertyList(arr *goja.Object) []string {
+	n := arr.Get("length").ToInteger()
+	keys := make([]string, 0, min(n, 1024))
+	seen := map[string]bool{}
+	for i := int64(0); i < n; i++ {
+		v := arr.Get(strconv.FormatInt(i, 10))
+		switch v.Export().(type) {
+		case string, int64, float64:
+		default:
+			o, ok := v.(*goja.Object)
+			if !ok || (o.ClassName() != "String" && o.ClassName() != "Number") {
+				continue
+			}
+		}
+		name := v.String()
+		if !seen[name] {
+			seen[name] = true
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+// takesPropertyList tells the objects the native serializer walks by their
+// keys (where a property list would have applied): not arrays, functions or
+// the wrappers of primitives, which it serializes as their values.
+func takesPropertyList(o *goja.Object) bool {
+	switch o.ClassName() {
+	case "Array", "Function", "Number", "String", "Boolean", "BigInt", "Symbol", "RawJSON":
+		return false
+	}
+	return true
+}

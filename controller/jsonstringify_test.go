@@ -1,0 +1,204 @@
+package controller
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// stringifyCases are serialized by the guarded JSON.stringify and by goja's
+// own, which must agree to the byte (or on the error thrown).
+var stringifyCases = []string{
+	`JSON.stringify({a: 1, b: [1, "two", null, true, {c: undefined, d: function () {}}], e: "\u00e9\ud800"})`,
+	`JSON.stringify([undefined, function () {}, Symbol("s"), NaN, Infinity, -0])`,
+	`JSON.stringify({toJSON: function (k) { return {key: k, deep: {toJSON: function () { return [1, 2]; }}}; }})`,
+	`JSON.stringify({d: new Date(0), n: new Number(3), s: new String("x"), b: new Boolean(false)})`,
+	`JSON.stringify({a: 1, b: {a: 2, c: 3}}, function (k, v) { return k === "c" ? undefined : (typeof v === "number" ? v * 10 : v); })`,
+	`JSON.stringify({a: 1, b: 2}, function (k, v) { return k === "" ? v : this.a + ":" + k; })`,
+	`JSON.stringify({a: {b: 1, c: 2, a: 3}, c: 4, b: [{a: 1, x: 2}]}, ["c", "a", 1, "c"])`,
+	`JSON.stringify(Object.create({inherited: 1, own: 0}, {own: {value: 2, enumerable: true}}), ["own", "inherited", "missing"])`,
+	`JSON.stringify({a: {b: [1, {c: 2}]}}, null, 2)`,
+	`JSON.stringify({a: {b: [1, {c: 2}]}}, null, "--")`,
+	`JSON.stringify({a: [1]}, ["a"], "\t")`,
+	`JSON.stringify({a: [1]}, [], 1)`,
+	`JSON.stringify({get g() { return {h: 1}; }, m: new Map([[1, 2]])})`,
+	`JSON.stringify(new Proxy({p: 1}, {}))`,
+	`JSON.stringify({raw: JSON.rawJSON("12345678901234567890")})`,
+	`JSON.stringify("plain")`,
+	`JSON.stringify(undefined)`,
+	`JSON.stringify(function () {})`,
+	`JSON.stringify(Object.assign(Object.create(null), {x: [null]}))`,
+	`var o = {}; o.self = o; JSON.stringify(o)`,
+	`var a = [1]; a.push([a]); JSON.stringify(a)`,
+	`JSON.stringify({n: 10n})`,
+	`JSON.stringify({a: 1}, function () { throw new Error("from the replacer"); })`,
+	`var shared = {s: 1}; JSON.stringify([shared, shared, {x: shared}])`,
+}
+
+func runBoth(t *testing.T, src string) (native, guarded string) {
+	t.Helper()
+	show := func(vm *goja.Runtime) string {
+		v, err := vm.RunString(src)
+		if err != nil {
+			var exc *goja.Exception
+			if errors.As(err, &exc) {
+				return "throws " + exc.Value().String()
+			}
+			t.Fatalf("%s: %v", src, err)
+		}
+		if goja.IsUndefined(v) {
+			return "undefined"
+		}
+		return v.String()
+	}
+	vm := goja.New()
+	if _, err := guardJSONStringify(vm, new(atomic.Bool)); err != nil {
+		t.Fatal(err)
+	}
+	return show(goja.New()), show(vm)
+}
+
+func TestJSONStringifyMatchesNative(t *testing.T) {
+	for _, src := range stringifyCases {
+		native, guarded := runBoth(t, src)
+		if native != guarded {
+			t.Errorf("%s\n native:  %s\n guarded: %s", src, native, guarded)
+		}
+	}
+}
+
+// A chain of arrays 100,000 deep: goja's serializer took 14 s over it,
+// deaf to --js-timeout (its cycle check is quadratic in the depth), and a
+// few million levels overflow the Go stack, which ends the process.
+func TestJSONStringifyRefusesDeepNesting(t *testing.T) {
+	vm := goja.New()
+	if _, err := guardJSONStringify(vm, new(atomic.Bool)); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vm.RunString(`
+		var a = [];
+		for (var i = 0; i < 100000; i++) { a = [a]; }
+		var caught;
+		try { JSON.stringify(a); } catch (e) { caught = e; }
+		String(caught instanceof RangeError) + " " + (caught && caught.message);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); !strings.HasPrefix(got, "true ") || !strings.Contains(got, "nested deeper than 10000") {
+		t.Fatalf("got %q, want a RangeError naming the depth limit", got)
+	}
+	// As deep as the limit allows still serializes.
+	v, err = vm.RunString(`var b = 0; for (var i = 0; i < 9999; i++) { b = [b]; } JSON.stringify(b).length`)
+	if err != nil || v.ToInteger() != 2*9999+1 {
+		t.Fatalf("9,999 levels: %v %v", v, err)
+	}
+}
+
+// [a, a] doubled: small to build, its serialization grows without end. An
+// interruption must stop it inside the serializer, not after it returns
+// (which, unguarded, is after it has run out of memory).
+func TestJSONStringifyStopsWhenInterrupted(t *testing.T) {
+	vm := goja.New()
+	var stopping atomic.Bool
+	if _, err := guardJSONStringify(vm, &stopping); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.RunString(`var a = [1]; for (var i = 0; i < 24; i++) { a = [a, a]; }`); err != nil {
+		t.Fatal(err)
+	}
+	cause := errors.New("test timeout")
+	stop := time.AfterFunc(50*time.Millisecond, func() {
+		vm.Interrupt(cause)
+		stopping.Store(true)
+	})
+	defer stop.Stop()
+	_, err := vm.RunString(`try { JSON.stringify(a); } catch (e) { "caught " + e; }`)
+	var interrupted *goja.InterruptedError
+	if !errors.As(err, &interrupted) || interrupted.Value() != cause {
+		t.Fatalf("got %v, want the uncatchable interruption with its cause", err)
+	}
+	if !strings.Contains(interrupted.String(), "JSON_stringify") {
+		t.Fatalf("interrupted at %q, want inside JSON.stringify", interrupted.String())
+	}
+}
+
+// Through the engine: the timeout stops a serialization that would never
+// end, the request gets its 500, and the runtime serves the next one.
+func TestJSONStringifyTimeoutThroughEngine(t *testing.T) {
+	files := fstest.MapFS{
+		"services/j/j.js": {Data: []byte(`exports.get = function (req) {
+			if (req.params.small) { return { body: JSON.stringify({ok: [1, 2]}) }; }
+			var a = [1];
+			for (var i = 0; i < (req.params.body ? 24 : 40); i++) { a = [a, a]; }
+			if (req.params.body) { return { body: a }; } // serialized by Go
+			if (req.params.deep) {
+				var d = []; for (var j = 0; j < 100000; j++) { d = [d]; }
+				return { body: d };
+			}
+			return { body: JSON.stringify(a).length };
+		};`)},
+	}
+	e := newEngineWith(t, Options{FS: files, Workers: 1, Timeout: 300 * time.Millisecond})
+	// The depth limit needs no timeout: a long one, so that building the
+	// chain (slow under the race detector) is not what stops the call.
+	patient := newEngineWith(t, Options{FS: files, Workers: 1, Timeout: time.Minute})
+	serve := func(query string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		e.Serve(rec, httptest.NewRequest(http.MethodGet, "/"+query, nil), Target{Script: "/services/j/j.js"})
+		return rec
+	}
+	if rec := serve(""); rec.Code != http.StatusInternalServerError || e.Stats().Errors["timeout"] != 1 {
+		t.Fatalf("got %d %q, timeouts %d; want 500 from the timeout", rec.Code, rec.Body, e.Stats().Errors["timeout"])
+	}
+	if rec := serve("?small=1"); rec.Body.String() != `{"ok":[1,2]}` {
+		t.Fatalf("next call: %d %q", rec.Code, rec.Body)
+	}
+	// A body object is serialized by the engine, inside the call's time.
+	if rec := serve("?body=1"); rec.Code != http.StatusInternalServerError || e.Stats().Errors["timeout"] != 2 {
+		t.Fatalf("body: got %d (%d bytes), timeouts %d; want 500 from the timeout", rec.Code, rec.Body.Len(), e.Stats().Errors["timeout"])
+	}
+	rec := httptest.NewRecorder()
+	patient.Serve(rec, httptest.NewRequest(http.MethodGet, "/?deep=1", nil), Target{Script: "/services/j/j.js"})
+	if rec.Code != http.StatusInternalServerError || patient.Stats().Errors["timeout"] != 0 {
+		t.Fatalf("deep body: got %d (%d bytes), timeouts %d; want 500 from the depth limit", rec.Code, rec.Body.Len(), patient.Stats().Errors["timeout"])
+	}
+}
+
+// BenchmarkJSONStringify compares the guarded serializer with goja's on a
+// typical response: 100 small records.
+func BenchmarkJSONStringify(b *testing.B) {
+	src := `var rows = []; for (var i = 0; i < 100; i++) { rows.push({id: i, name: "user" + i, tags: ["a", "b"], active: i % 2 === 0}); }
+		(function () { return JSON.stringify(rows); })`
+	for _, guarded := range []bool{false, true} {
+		name := "native"
+		if guarded {
+			name = "guarded"
+		}
+		b.Run(name, func(b *testing.B) {
+			vm := goja.New()
+			if guarded {
+				if _, err := guardJSONStringify(vm, new(atomic.Bool)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			v, err := vm.RunString(src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn, _ := goja.AssertFunction(v)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := fn(goja.Undefined()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
