@@ -395,8 +395,9 @@ func TestSecurityBodyBudget(t *testing.T) {
 }
 
 // TestSecurityScriptMemory: 'x'.repeat(2**31) and new Array(1e8).fill(0)
-// throw a RangeError the script catches; a loop growing an object graph is
-// stopped when the heap passes --js-max-memory (500, one log line naming
+// throw a RangeError the script catches; a loop growing an object graph,
+// and JSON.stringify of [a, a] doubled forty times, are stopped when the
+// heap passes --js-max-memory (500, one log line naming
 // the controller); the server, and a WebSocket session open all along,
 // keep being served, and the peak RSS stays within reach of the limit.
 func TestSecurityScriptMemory(t *testing.T) {
@@ -420,6 +421,11 @@ func TestSecurityScriptMemory(t *testing.T) {
 	s.WaitLog(t, func(e LogEntry) bool {
 		return e.Level() == "error" && e.Has("--js-max-memory", "/services/memhog/memhog.js")
 	}, wsWait)
+	// JSON.stringify is native: it must notice the stop from inside.
+	r = get(t, s.URL+"/_/service/hostile/memhog?what=json")
+	if r.Status != 500 || !strings.Contains(r.Body, "--js-max-memory") {
+		t.Errorf("endless JSON.stringify: %d %q, want 500 naming --js-max-memory", r.Status, trunc(r.Body))
+	}
 	c.sendText("still here")
 	c.expectText("still here")
 	secAlive(t, s)

@@ -1,5 +1,6 @@
 // Scripts that would run the server out of memory (issue 12's list):
-// one huge allocation, and a loop that piles up objects until stopped.
+// one huge allocation, a loop that piles up objects until stopped, and a
+// serialization that grows without end.
 var kept = [];
 exports.get = function (req) {
   var what = req.params.what;
@@ -7,6 +8,12 @@ exports.get = function (req) {
     while (true) {
       kept.push({ n: kept.length, s: 'y'.repeat(200), next: kept[kept.length - 1] });
     }
+  }
+  if (what === 'json') {
+    // Forty doublings: a few lines, an output without end.
+    var a = ['y'.repeat(100)];
+    for (var i = 0; i < 40; i++) { a = [a, a]; }
+    return { body: String(JSON.stringify(a).length) };
   }
   try {
     if (what === 'repeat') { 'x'.repeat(Math.pow(2, 31)); }
