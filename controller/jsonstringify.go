@@ -20,8 +20,10 @@ import (
 // byte; it is given a replacer, which it calls for every value before it
 // descends into it. That replacer throws once stopping reports that the
 // call was interrupted (by --js-timeout, the memory guard or shutdown), and
-// throws a RangeError, as V8 does, past maxJSONDepth levels.
-func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool) (goja.Callable, error) {
+// throws a RangeError, as V8 does, past maxJSONDepth levels, or once the
+// output must be longer than maxOutput characters (0: no limit), the
+// longest string the memory limit lets a built-in make.
+func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64) (goja.Callable, error) {
 	jsonObj := vm.Get("JSON").ToObject(vm)
 	native, ok := goja.AssertFunction(jsonObj.Get("stringify"))
 	if !ok {
@@ -36,7 +38,7 @@ func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool) (goja.Callable,
 	}
 	interrupted, _ := goja.AssertFunction(probe)
 	guarded := func(c goja.FunctionCall) goja.Value {
-		s := &stringifyWatch{vm: vm, stopping: stopping, interrupted: interrupted}
+		s := &stringifyWatch{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput}
 		if r, ok := c.Argument(1).(*goja.Object); ok {
 			if fn, ok := goja.AssertFunction(r); ok {
 				s.user = fn
@@ -88,7 +90,10 @@ type stringifyWatch struct {
 	// serialized. The replacer sees no "leave", but it needs none: the
 	// serializer goes depth first, so a value's holder is on the path and
 	// everything above the holder is done.
-	path []*goja.Object
+	path []pathStep
+	// size is a lower bound on the output so far, refused past maxOutput
+	// (V8 throws the same RangeError past its longest string).
+	size, maxOutput int64
 }
 
 func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
@@ -107,31 +112,75 @@ func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
 		}
 		value = v
 	}
-	o, ok := value.(*goja.Object)
-	if !ok {
+	s.climbTo(holder)
+	n, o := textAtLeast(value)
+	if inArray := s.path[len(s.path)-1].array; inArray && n == 0 {
+		n = 4 // null
+	} else if !inArray && n > 0 {
+		if k, ok := key.(goja.String); ok {
+			n += int64(k.Length()) + 3 // "key":
+		}
+	}
+	if s.size += n; s.maxOutput > 0 && s.size > s.maxOutput {
+		panic(rangeError(s.vm, "Invalid string length"))
+	}
+	if o == nil {
 		return value
 	}
-	s.climbTo(holder)
 	if len(s.path) >= maxJSONDepth {
 		panic(rangeError(s.vm, "Maximum call stack size exceeded: JSON.stringify nested deeper than "+strconv.Itoa(maxJSONDepth)+" levels"))
 	}
 	if s.keys != nil && takesPropertyList(o) {
 		o = s.pick(o)
 	}
-	s.path = append(s.path, o)
+	s.path = append(s.path, pathStep{o, o.ClassName() == "Array"})
 	return o
 }
 
+// textAtLeast is a lower bound on the characters value adds to the output,
+// commas, keys and indentation aside (0: omitted), and the object the
+// serializer will walk into, if any.
+func textAtLeast(value goja.Value) (int64, *goja.Object) {
+	switch v := value.(type) {
+	case goja.String:
+		return int64(v.Length()) + 2, nil
+	case *goja.Object:
+		if _, fn := goja.AssertFunction(v); fn {
+			return 0, nil
+		}
+		return 2, v
+	}
+	switch {
+	case value == nil || goja.IsUndefined(value):
+		return 0, nil
+	case goja.IsNull(value):
+		return 4, nil
+	}
+	if _, ok := value.Export().(bool); ok {
+		return 4, nil
+	}
+	if _, ok := value.(*goja.Symbol); ok {
+		return 0, nil
+	}
+	return 1, nil // a number
+}
+
 // climbTo drops from the path what lies above holder. The first holder is
-// the serializer's own wrapper of the value, which starts the path.
+// the serializer's own wrapper of the value, which starts the path; its key
+// is not written, as no array's is.
 func (s *stringifyWatch) climbTo(holder *goja.Object) {
 	for i := len(s.path) - 1; i >= 0; i-- {
-		if s.path[i] == holder {
+		if s.path[i].obj == holder {
 			s.path = s.path[:i+1]
 			return
 		}
 	}
-	s.path = append(s.path[:0], holder)
+	s.path = append(s.path[:0], pathStep{holder, true})
+}
+
+type pathStep struct {
+	obj   *goja.Object
+	array bool // its keys are not written
 }
 
 // pick applies a property list the way the native serializer would have:

@@ -44,25 +44,41 @@ var stringifyCases = []string{
 
 func runBoth(t *testing.T, src string) (native, guarded string) {
 	t.Helper()
-	show := func(vm *goja.Runtime) string {
-		v, err := vm.RunString(src)
-		if err != nil {
-			var exc *goja.Exception
-			if errors.As(err, &exc) {
-				return "throws " + exc.Value().String()
-			}
-			t.Fatalf("%s: %v", src, err)
-		}
-		if goja.IsUndefined(v) {
-			return "undefined"
-		}
-		return v.String()
-	}
+	return runBothLimited(t, src, 0)
+}
+
+// runBothLimited runs src with goja's JSON.stringify and with the guarded
+// one, limited to maxOutput.
+func runBothLimited(t *testing.T, src string, maxOutput int64) (native, guarded string) {
+	t.Helper()
+	return runIn(t, goja.New(), src), runGuarded(t, src, maxOutput)
+}
+
+// runGuarded runs src where JSON.stringify is guarded, with maxOutput.
+func runGuarded(t *testing.T, src string, maxOutput int64) string {
+	t.Helper()
 	vm := goja.New()
-	if _, err := guardJSONStringify(vm, new(atomic.Bool)); err != nil {
+	if _, err := guardJSONStringify(vm, new(atomic.Bool), maxOutput); err != nil {
 		t.Fatal(err)
 	}
-	return show(goja.New()), show(vm)
+	return runIn(t, vm, src)
+}
+
+// runIn shows what src gives: its value, or what it throws.
+func runIn(t *testing.T, vm *goja.Runtime, src string) string {
+	t.Helper()
+	v, err := vm.RunString(src)
+	if err != nil {
+		var exc *goja.Exception
+		if errors.As(err, &exc) {
+			return "throws " + exc.Value().String()
+		}
+		t.Fatalf("%s: %v", src, err)
+	}
+	if goja.IsUndefined(v) {
+		return "undefined"
+	}
+	return v.String()
 }
 
 func TestJSONStringifyMatchesNative(t *testing.T) {
@@ -74,12 +90,36 @@ func TestJSONStringifyMatchesNative(t *testing.T) {
 	}
 }
 
+// The output bound is a lower bound on the length: an output exactly as
+// long as the limit passes, one key or string past it is refused.
+func TestJSONStringifyOutputLimit(t *testing.T) {
+	for _, src := range stringifyCases {
+		native, _ := runBoth(t, src)
+		if strings.HasPrefix(native, "throws ") {
+			continue
+		}
+		if _, guarded := runBothLimited(t, src, int64(len([]rune(native)))); guarded != native {
+			t.Errorf("%s limited to its own length:\n native:  %s\n guarded: %s", src, native, guarded)
+		}
+	}
+	for _, src := range []string{
+		// Small enough that, unguarded, they end (100 MB, 16 MB) and fail.
+		`var a = ["y".repeat(100)]; for (var i = 0; i < 20; i++) { a = [a, a]; } JSON.stringify(a)`,
+		`var o = {}; o["k".repeat(1000)] = 1; for (var i = 0; i < 14; i++) { o = {a: o, b: o}; } JSON.stringify(o)`,
+		`JSON.stringify(["x".repeat(1000001)])`,
+	} {
+		if guarded := runGuarded(t, src, 1_000_000); guarded != "throws RangeError: Invalid string length" {
+			t.Errorf("%s: %.80s, want V8's RangeError", src, guarded)
+		}
+	}
+}
+
 // A chain of arrays 100,000 deep: goja's serializer took 14 s over it,
 // deaf to --js-timeout (its cycle check is quadratic in the depth), and a
 // few million levels overflow the Go stack, which ends the process.
 func TestJSONStringifyRefusesDeepNesting(t *testing.T) {
 	vm := goja.New()
-	if _, err := guardJSONStringify(vm, new(atomic.Bool)); err != nil {
+	if _, err := guardJSONStringify(vm, new(atomic.Bool), 0); err != nil {
 		t.Fatal(err)
 	}
 	v, err := vm.RunString(`
@@ -107,7 +147,7 @@ func TestJSONStringifyRefusesDeepNesting(t *testing.T) {
 func TestJSONStringifyStopsWhenInterrupted(t *testing.T) {
 	vm := goja.New()
 	var stopping atomic.Bool
-	if _, err := guardJSONStringify(vm, &stopping); err != nil {
+	if _, err := guardJSONStringify(vm, &stopping, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := vm.RunString(`var a = [1]; for (var i = 0; i < 24; i++) { a = [a, a]; }`); err != nil {
@@ -184,7 +224,7 @@ func BenchmarkJSONStringify(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			vm := goja.New()
 			if guarded {
-				if _, err := guardJSONStringify(vm, new(atomic.Bool)); err != nil {
+				if _, err := guardJSONStringify(vm, new(atomic.Bool), 0); err != nil {
 					b.Fatal(err)
 				}
 			}

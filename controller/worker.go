@@ -113,13 +113,16 @@ func newWorker(e *Engine) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	var maxString int64
 	if m := e.opts.Memory; m != nil {
-		if err := guardAllocations(vm, newAllocLimits(m.Limit(), e.opts.Timeout)); err != nil {
+		limits := newAllocLimits(m.Limit(), e.opts.Timeout)
+		if err := guardAllocations(vm, limits); err != nil {
 			return nil, err
 		}
+		maxString = limits.maxString
 	}
 	w.jsonParse = parse
-	stringify, err := guardJSONStringify(vm, &w.stopping)
+	stringify, err := guardJSONStringify(vm, &w.stopping, maxString)
 	if err != nil {
 		return nil, err
 	}
