@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"duplex/websocket"
+	"duplex/websocket/cluster/nats"
 )
 
 // ClusterConfig joins the server to other duplex nodes over NATS, so that
@@ -112,7 +113,7 @@ func (c ClusterConfig) check() error {
 // hub created from cfg afterwards a member, under one node id. It returns
 // the link to close once the applications are closed (nil without a
 // cluster; Close accepts nil).
-func JoinCluster(cfg *Config) (*websocket.NATSLink, error) {
+func JoinCluster(cfg *Config) (*nats.Link, error) {
 	c := cfg.Cluster
 	if !c.Enabled() {
 		return nil, nil
@@ -143,7 +144,7 @@ func JoinCluster(cfg *Config) (*websocket.NATSLink, error) {
 	if err != nil {
 		return nil, err
 	}
-	link, err := websocket.ConnectNATS(websocket.NATSOptions{
+	link, err := nats.Connect(nats.Options{
 		URLs: c.NATS, Embed: c.Embed, Listen: listen, Routes: c.Routes, NodeID: node, Log: cfg.Log,
 		Secret: secret, Creds: c.Creds, TLS: tlsConf,
 	})

@@ -1,4 +1,4 @@
-package websocket
+package nats
 
 import (
 	"crypto/tls"
@@ -8,24 +8,18 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
+	natsgo "github.com/nats-io/nats.go"
 	"github.com/rs/zerolog"
 )
 
-// The NATS side of clustering: one connection per process to a NATS
-// cluster (--nats), or a NATS server run inside the process (--nats-embed)
-// that routes to the embedded servers of the other nodes. It offers the
-// connection as a Transport and knows nothing of sessions or groups; the
-// hubs do (cluster.go).
-
-// NATSOptions says how to reach the cluster.
-type NATSOptions struct {
-	// URLs are NATS servers to connect to (--nats); unused with Embed.
+// Options says how to reach the cluster.
+type Options struct {
+	// URLs are NATS servers to connect to; unused with Embed.
 	URLs []string
 	// Embed runs a NATS server inside the process and connects to it
 	// in-process; Listen and Routes make it one of a cluster of them.
 	Embed  bool
-	Listen string   // route listener, HOST:PORT (--nats-listen)
+	Listen string   // route listener, HOST:PORT
 	Routes []string // other servers' route listeners, nats://HOST:PORT
 	// NodeID names the connection (and the embedded server) for NATS's
 	// monitoring.
@@ -46,10 +40,10 @@ type NATSOptions struct {
 	Log           zerolog.Logger
 }
 
-// NATSLink is one NATS connection shared by every application of the process;
-// it implements Transport.
-type NATSLink struct {
-	nc  *nats.Conn
+// Link is one NATS connection shared by every application of the process;
+// it implements websocket.Transport.
+type Link struct {
+	nc  *natsgo.Conn
 	srv *server.Server // the embedded server, or nil
 	log zerolog.Logger
 
@@ -61,26 +55,26 @@ type NATSLink struct {
 // Connect starts the embedded server if asked and connects. An external
 // server that is not reachable yet is retried in the background: the node
 // serves its own sessions meanwhile, as after a lost link.
-func ConnectNATS(o NATSOptions) (*NATSLink, error) {
-	l := &NATSLink{log: o.Log, watchers: map[*func(bool)]struct{}{}}
+func Connect(o Options) (*Link, error) {
+	l := &Link{log: o.Log, watchers: map[*func(bool)]struct{}{}}
 	wait := o.ReconnectWait
 	if wait <= 0 {
 		wait = 250 * time.Millisecond
 	}
-	opts := []nats.Option{
-		nats.Name("duplex " + o.NodeID),
+	opts := []natsgo.Option{
+		natsgo.Name("duplex " + o.NodeID),
 		// Our own group messages were delivered locally already.
-		nats.NoEcho(),
+		natsgo.NoEcho(),
 		// Fail publications while disconnected instead of queueing them
 		// for later: delivery is at most once, and what is lost is counted.
-		nats.ReconnectBufSize(-1),
-		nats.MaxReconnects(-1),
-		nats.ReconnectWait(wait),
-		nats.ReconnectJitter(wait/4, wait/4),
+		natsgo.ReconnectBufSize(-1),
+		natsgo.MaxReconnects(-1),
+		natsgo.ReconnectWait(wait),
+		natsgo.ReconnectJitter(wait/4, wait/4),
 		// Find a dead server that did not close the TCP connection.
-		nats.PingInterval(5 * time.Second),
-		nats.MaxPingsOutstanding(2),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		natsgo.PingInterval(5 * time.Second),
+		natsgo.MaxPingsOutstanding(2),
+		natsgo.DisconnectErrHandler(func(_ *natsgo.Conn, err error) {
 			if l.isClosing() {
 				return
 			}
@@ -91,15 +85,15 @@ func ConnectNATS(o NATSOptions) (*NATSLink, error) {
 			ev.Msg("cluster: NATS link lost; serving local sessions only, messages for other nodes are dropped until it is back")
 			l.notify(false)
 		}),
-		nats.ReconnectHandler(func(nc *nats.Conn) {
+		natsgo.ReconnectHandler(func(nc *natsgo.Conn) {
 			l.log.Info().Str("server", l.server(nc)).Msg("cluster: NATS link back; resynchronizing")
 			l.notify(true)
 		}),
-		nats.ConnectHandler(func(nc *nats.Conn) {
+		natsgo.ConnectHandler(func(nc *natsgo.Conn) {
 			l.log.Info().Str("server", l.server(nc)).Msg("cluster: NATS connected")
 			l.notify(true)
 		}),
-		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+		natsgo.ErrorHandler(func(_ *natsgo.Conn, sub *natsgo.Subscription, err error) {
 			ev := l.log.Warn().Err(err)
 			if sub != nil {
 				ev = ev.Str("subject", sub.Subject)
@@ -109,29 +103,29 @@ func ConnectNATS(o NATSOptions) (*NATSLink, error) {
 	}
 	url := strings.Join(o.URLs, ",")
 	if o.Secret != "" {
-		opts = append(opts, nats.Token(o.Secret))
+		opts = append(opts, natsgo.Token(o.Secret))
 	}
 	if o.Embed {
-		srv, err := startEmbeddedNATS(o)
+		srv, err := startEmbedded(o)
 		if err != nil {
 			return nil, err
 		}
 		l.srv = srv
 		url = ""
-		opts = append(opts, nats.InProcessServer(srv))
+		opts = append(opts, natsgo.InProcessServer(srv))
 	} else {
 		if url == "" {
 			return nil, errors.New("cluster: no NATS server given")
 		}
-		opts = append(opts, nats.RetryOnFailedConnect(true))
+		opts = append(opts, natsgo.RetryOnFailedConnect(true))
 		if o.Creds != "" {
-			opts = append(opts, nats.UserCredentials(o.Creds))
+			opts = append(opts, natsgo.UserCredentials(o.Creds))
 		}
 		if o.TLS != nil {
-			opts = append(opts, nats.Secure(o.TLS))
+			opts = append(opts, natsgo.Secure(o.TLS))
 		}
 	}
-	nc, err := nats.Connect(url, opts...)
+	nc, err := natsgo.Connect(url, opts...)
 	if err != nil {
 		l.shutdownServer()
 		return nil, err
@@ -143,24 +137,24 @@ func ConnectNATS(o NATSOptions) (*NATSLink, error) {
 	return l, nil
 }
 
-// Publish implements Transport. While disconnected it fails at
+// Publish implements websocket.Transport. While disconnected it fails at
 // once (no reconnect buffer).
-func (l *NATSLink) Publish(subject string, data []byte) error {
+func (l *Link) Publish(subject string, data []byte) error {
 	return l.nc.Publish(subject, data)
 }
 
-// Subscribe implements Transport; NATS calls handle one message
+// Subscribe implements websocket.Transport; NATS calls handle one message
 // at a time per subscription and keeps subscriptions across reconnections.
-func (l *NATSLink) Subscribe(subject string, handle func(string, []byte)) (func(), error) {
-	sub, err := l.nc.Subscribe(subject, func(m *nats.Msg) { handle(m.Subject, m.Data) })
+func (l *Link) Subscribe(subject string, handle func(string, []byte)) (func(), error) {
+	sub, err := l.nc.Subscribe(subject, func(m *natsgo.Msg) { handle(m.Subject, m.Data) })
 	if err != nil {
 		return nil, err
 	}
 	return func() { _ = sub.Unsubscribe() }, nil
 }
 
-// Watch implements Transport.
-func (l *NATSLink) Watch(fn func(up bool)) func() {
+// Watch implements websocket.Transport.
+func (l *Link) Watch(fn func(up bool)) func() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.watchers[&fn] = struct{}{}
@@ -171,21 +165,21 @@ func (l *NATSLink) Watch(fn func(up bool)) func() {
 	}
 }
 
-func (l *NATSLink) isClosing() bool {
+func (l *Link) isClosing() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.closing
 }
 
 // server names the server connected to, for the log.
-func (l *NATSLink) server(nc *nats.Conn) string {
+func (l *Link) server(nc *natsgo.Conn) string {
 	if l.srv != nil {
 		return "embedded"
 	}
 	return nc.ConnectedUrlRedacted()
 }
 
-func (l *NATSLink) notify(up bool) {
+func (l *Link) notify(up bool) {
 	l.mu.Lock()
 	fns := make([]func(bool), 0, len(l.watchers))
 	for fn := range l.watchers {
@@ -199,7 +193,7 @@ func (l *NATSLink) notify(up bool) {
 
 // Close flushes what was published (the hubs' goodbyes) and disconnects,
 // then stops the embedded server. It runs after the applications closed.
-func (l *NATSLink) Close() {
+func (l *Link) Close() {
 	if l == nil {
 		return
 	}
@@ -213,7 +207,7 @@ func (l *NATSLink) Close() {
 	l.shutdownServer()
 }
 
-func (l *NATSLink) shutdownServer() {
+func (l *Link) shutdownServer() {
 	if l.srv != nil {
 		l.srv.Shutdown()
 		l.srv.WaitForShutdown()

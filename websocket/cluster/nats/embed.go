@@ -1,4 +1,4 @@
-package websocket
+package nats
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ const routeUser = "duplex"
 // single node opens no port at all; a routed one needs a client port as
 // well (nats-server starts routing only once it listens for clients): a
 // random one on loopback, behind the same secret.
-func startEmbeddedNATS(o NATSOptions) (*server.Server, error) {
+func startEmbedded(o Options) (*server.Server, error) {
 	opts := &server.Options{
 		ServerName: "duplex-" + o.NodeID,
 		Host:       "127.0.0.1",
