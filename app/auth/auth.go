@@ -1,4 +1,10 @@
-package app
+// Package auth is the server's identity: the system id provider's users
+// file, login cookies and logouts, HTTP Basic, the login throttle, and the
+// WebSocket sessions each user has open. It is apart from package app so
+// that `duplex user add` can write a user without the HTTP server and the
+// engine, and so that what identity exposes to the router is one
+// middleware, Identify.
+package auth
 
 import (
 	"crypto/rand"
@@ -16,11 +22,11 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"duplex/lib"
-	"duplex/lib/auth"
+	xpauth "duplex/lib/auth"
 )
 
-// AuthOptions are the command line's say on users and login sessions.
-type AuthOptions struct {
+// Options are the command line's say on users and login sessions.
+type Options struct {
 	// UsersFile is the system id provider's users file; "" means no users,
 	// and login is unavailable.
 	UsersFile string
@@ -66,9 +72,9 @@ type socketRef struct {
 	close func(code int, reason string)
 }
 
-// NewAuth opens the users file and the session secret. Without a users file
-// it returns an Auth under which everyone is anonymous.
-func NewAuth(o AuthOptions, log zerolog.Logger) (*Auth, error) {
+// New opens the users file and the session secret. Without a users file it
+// returns an Auth under which everyone is anonymous.
+func New(o Options, log zerolog.Logger) (*Auth, error) {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
@@ -100,17 +106,17 @@ func NewAuth(o AuthOptions, log zerolog.Logger) (*Auth, error) {
 	return a, nil
 }
 
-// Available implements auth.Provider.
+// Available implements xpauth.Provider.
 func (a *Auth) Available() bool { return a.users != nil && a.users.count() > 0 }
 
 // denied is the one message of every refused login: it does not tell an
 // unknown user from a wrong password or a disabled account.
 const denied = "Access Denied"
 
-// Login implements auth.Provider. Failures are counted per client address;
+// Login implements xpauth.Provider. Failures are counted per client address;
 // the password is never logged, and neither is a login name that matches
 // no user (it may be a password typed in the wrong field).
-func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idProvider string) (*auth.User, string) {
+func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idProvider string) (*xpauth.User, string) {
 	now := time.Now()
 	client := clientKey(r.RemoteAddr)
 	log := a.log.With().Str("remote", client).Logger()
@@ -215,11 +221,11 @@ func (a *Auth) dummy(cost int) []byte {
 	return h
 }
 
-// Logout implements auth.Provider: every login session of u ends (the
+// Logout implements xpauth.Provider: every login session of u ends (the
 // token is stateless, so a logout voids all of the user's tokens issued
 // before it), its WebSocket sessions are closed with 1008, and the cookie
 // is cleared.
-func (a *Auth) Logout(w http.ResponseWriter, r *http.Request, u *auth.User) {
+func (a *Auth) Logout(w http.ResponseWriter, r *http.Request, u *xpauth.User) {
 	if w != nil {
 		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r != nil && r.TLS != nil})
@@ -237,7 +243,7 @@ func (a *Auth) Logout(w http.ResponseWriter, r *http.Request, u *auth.User) {
 // identify returns the caller of r, and the time its session token was
 // issued (0 for HTTP Basic). A cookie that is forged, tampered with,
 // expired, logged out or names a user since removed or disabled is ignored.
-func (a *Auth) identify(r *http.Request) (*auth.User, int64) {
+func (a *Auth) identify(r *http.Request) (*xpauth.User, int64) {
 	if a.users == nil {
 		return nil, 0
 	}
@@ -286,6 +292,21 @@ func (a *Auth) checkBasic(r *http.Request, name, password string, now time.Time)
 	return entry, true
 }
 
+// Identify is the middleware that tells the engine who a request comes
+// from: it puts the caller's scope in the request's context (lib.WithScope),
+// where the engine and the router find it, and passes an anonymous request
+// on as it came. The router runs it only where a controller is about to
+// run: Basic credentials cost a bcrypt and count against the throttle, which
+// an asset or a 404 must not.
+func (a *Auth) Identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := a.scope(r); s != nil {
+			r = r.WithContext(lib.WithScope(r.Context(), s))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // scope is what the engine is told of r's caller; nil when anonymous.
 func (a *Auth) scope(r *http.Request) *lib.Scope {
 	u, issued := a.identify(r)
@@ -294,7 +315,7 @@ func (a *Auth) scope(r *http.Request) *lib.Scope {
 	}
 	return &lib.Scope{
 		User:   u.Object(),
-		Values: map[string]any{auth.ValueKey: u},
+		Values: map[string]any{xpauth.ValueKey: u},
 		Track:  a.tracker(u.Login, issued),
 	}
 }

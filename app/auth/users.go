@@ -1,4 +1,4 @@
-package app
+package auth
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"duplex/lib/auth"
+	xpauth "duplex/lib/auth"
 )
 
 // IDProvider is the name of duplex's one id provider, XP's built-in one.
@@ -284,8 +284,8 @@ func (s *userStore) count() int {
 }
 
 // toUser is what scripts may see of an entry: everything but the hash.
-func (u *UserEntry) toUser() *auth.User {
-	return &auth.User{
+func (u *UserEntry) toUser() *xpauth.User {
+	return &xpauth.User{
 		Login:        u.Login,
 		IDProvider:   IDProvider,
 		DisplayName:  u.DisplayName,
