@@ -18,7 +18,10 @@ type router struct {
 	platform *Platform
 	apps     map[string]*App
 	first    *App
-	// identify is identity's middleware, run around each controller.
+	// identify puts the caller in a request's context. It wraps only what
+	// runs a controller, not the router as a whole: an asset or a 404 must
+	// not pay the bcrypt of HTTP Basic credentials, nor count against the
+	// login throttle.
 	identify func(http.Handler) http.Handler
 	log      zerolog.Logger
 }
@@ -163,12 +166,13 @@ func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, su
 	})
 }
 
-// identified runs serve, a controller, with r's caller in its context.
+// identified runs serve, which runs a controller, with r's caller in its
+// context.
 func (rt *router) identified(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
 	rt.identify(serve).ServeHTTP(w, r)
 }
 
-// anonymous is the identify of a server without users.
+// anonymous is identify on a server without users: everyone is anonymous.
 func anonymous(next http.Handler) http.Handler { return next }
 
 // caller is the user identify found for r; nil when anonymous.

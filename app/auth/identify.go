@@ -12,10 +12,10 @@ import (
 
 // Identify is the middleware that tells the engine who a request comes
 // from: it puts the caller's scope in the request's context (lib.WithScope),
-// where the engine and the router find it, and passes an anonymous request
-// on as it came. The router runs it only where a controller is about to
-// run: Basic credentials cost a bcrypt and count against the throttle, which
-// an asset or a 404 must not.
+// so that neither the engine nor the router reads cookies or credentials,
+// and passes an anonymous request on as it came. Wrap only what needs the
+// caller: HTTP Basic credentials cost a bcrypt and count against the login
+// throttle.
 func (a *Auth) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s := a.scope(r); s != nil {
