@@ -15,7 +15,7 @@ import (
 
 	"duplex/controller"
 	"duplex/lib"
-	libauth "duplex/lib/auth"
+	xpauth "duplex/lib/auth"
 	"duplex/lib/dirigible/execcontext"
 	"duplex/lib/dirigible/globals"
 	"duplex/lib/dirigible/session"
@@ -128,7 +128,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 	log := cfg.Log.With().Str("app", d.Name).Logger()
 	a := &App{Name: d.Name, Version: d.Version, Config: d.Config, Files: fsys, loaded: time.Now().UTC().Truncate(time.Second), dev: cfg.Dev}
 	// A nil *Auth must not become a non-nil Provider.
-	var users libauth.Provider
+	var users xpauth.Provider
 	if cfg.Auth != nil {
 		users = cfg.Auth
 	}
@@ -162,10 +162,10 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 }
 
 // modules are the built-in modules the application's scripts may require.
-func (a *App) modules(users libauth.Provider, p *Platform) []lib.Module {
+func (a *App) modules(users xpauth.Provider, p *Platform) []lib.Module {
 	mods := []lib.Module{
 		libws.New(a.Hub),
-		libauth.New(users),
+		xpauth.New(users),
 		execcontext.Module{},
 		session.Module{},
 		globals.New(globals.NewStore()),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"duplex/app/auth"
 	"duplex/controller"
 	"duplex/websocket"
 )
@@ -56,7 +57,7 @@ type Config struct {
 	DirigibleV2 bool
 	// Auth is the server's id provider and login sessions, shared by every
 	// application; nil means everyone is anonymous.
-	Auth *Auth
+	Auth *auth.Auth
 	Log  zerolog.Logger
 }
 

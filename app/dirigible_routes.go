@@ -33,8 +33,9 @@ func (rt *router) dirigibleEndpoint(w http.ResponseWriter, r *http.Request) {
 		controller.WriteError(w, r, http.StatusInternalServerError, "WebSocket endpoint ["+name+"] has no handler")
 		return
 	}
-	r, _ = rt.identify(r)
-	a.Engine.AcceptHandler(w, r, file, ep.handler)
+	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
+		a.Engine.AcceptHandler(w, r, file, ep.handler)
+	})
 }
 
 // dirigibleChannel serves Eclipse Dirigible 2's service channel: js is the
@@ -50,6 +51,7 @@ func (rt *router) dirigibleChannel(w http.ResponseWriter, r *http.Request) {
 		controller.WriteError(w, r, http.StatusUpgradeRequired, "The service channel takes WebSocket connections")
 		return
 	}
-	r, _ = rt.identify(r)
-	controller.AcceptChannel(rt.platform.channel, w, r, rt.platform.resolveModule, rt.log)
+	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
+		controller.AcceptChannel(rt.platform.channel, w, r, rt.platform.resolveModule, rt.log)
+	})
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 
+	"duplex/app/auth"
 	"duplex/controller"
 	"duplex/lib"
-	libauth "duplex/lib/auth"
+	xpauth "duplex/lib/auth"
 )
 
 // router serves a set of applications with XP's URL conventions.
@@ -17,15 +18,22 @@ type router struct {
 	platform *Platform
 	apps     map[string]*App
 	first    *App
-	auth     *Auth // nil: everyone is anonymous
+	// identify puts the caller in a request's context. It wraps only what
+	// runs a controller, not the router as a whole: an asset or a 404 must
+	// not pay the bcrypt of HTTP Basic credentials, nor count against the
+	// login throttle.
+	identify func(http.Handler) http.Handler
 	log      zerolog.Logger
 }
 
 // Handler mounts the platform's apps; the first one also answers "/" and
-// every path no other route claims. auth (may be nil) tells who each
-// request comes from.
-func Handler(p *Platform, auth *Auth, log zerolog.Logger) http.Handler {
-	rt := &router{platform: p, apps: p.byName, auth: auth, log: log}
+// every path no other route claims. id (nil: everyone is anonymous) tells
+// who each request comes from.
+func Handler(p *Platform, id *auth.Auth, log zerolog.Logger) http.Handler {
+	rt := &router{platform: p, apps: p.byName, identify: anonymous, log: log}
+	if id != nil {
+		rt.identify = id.Identify
+	}
 	if len(p.apps) > 0 {
 		rt.first = p.apps[0]
 	}
@@ -90,18 +98,19 @@ func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, n
 		rt.appNotFound(w, r, a, "Service ["+a.Name+":"+name+"] not found")
 		return
 	}
-	r, user := rt.identify(r)
-	// Checked before the controller runs, so an upgrade is refused too.
-	if access := a.serviceAccess(name); !access.allows(user) {
-		ev := rt.log.Info()
-		if access.err != nil {
-			ev = rt.log.Error().Err(access.err)
+	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
+		// Checked before the controller runs, so an upgrade is refused too.
+		if access := a.serviceAccess(name); !access.allows(caller(r)) {
+			ev := rt.log.Info()
+			if access.err != nil {
+				ev = rt.log.Error().Err(access.err)
+			}
+			ev.Str("app", a.Name).Str("service", name).Str("path", r.URL.Path).Msg("service access denied")
+			a.Engine.ServeError(w, r, http.StatusForbidden, "Access denied to service ["+a.Name+":"+name+"]")
+			return
 		}
-		ev.Str("app", a.Name).Str("service", name).Str("path", r.URL.Path).Msg("service access denied")
-		a.Engine.ServeError(w, r, http.StatusForbidden, "Access denied to service ["+a.Name+":"+name+"]")
-		return
-	}
-	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})
+		a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})
+	})
 }
 
 func (rt *router) asset(w http.ResponseWriter, r *http.Request) {
@@ -152,22 +161,28 @@ func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, su
 		rt.appNotFound(w, r, a, "Application ["+a.Name+"] has no webapp")
 		return
 	}
-	r, _ = rt.identify(r)
-	a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base})
+	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
+		a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base})
+	})
 }
 
-// identify resolves who r comes from and hands it to the engine in r's
-// context; the user is nil for an anonymous request.
-func (rt *router) identify(r *http.Request) (*http.Request, *libauth.User) {
-	if rt.auth == nil {
-		return r, nil
-	}
-	scope := rt.auth.scope(r)
+// identified runs serve, which runs a controller, with r's caller in its
+// context.
+func (rt *router) identified(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
+	rt.identify(serve).ServeHTTP(w, r)
+}
+
+// anonymous is identify on a server without users: everyone is anonymous.
+func anonymous(next http.Handler) http.Handler { return next }
+
+// caller is the user identify found for r; nil when anonymous.
+func caller(r *http.Request) *xpauth.User {
+	scope := lib.ScopeFrom(r.Context())
 	if scope == nil {
-		return r, nil
+		return nil
 	}
-	u, _ := scope.Values[libauth.ValueKey].(*libauth.User)
-	return r.WithContext(lib.WithScope(r.Context(), scope)), u
+	u, _ := scope.Values[xpauth.ValueKey].(*xpauth.User)
+	return u
 }
 
 // recoverPanics turns a bug into a 500 and a log line instead of a dropped

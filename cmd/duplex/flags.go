@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"duplex/app"
+	"duplex/app/auth"
 )
 
 // options is the parsed command line of `duplex serve`.
@@ -24,7 +25,7 @@ type options struct {
 	regexpTimeout  time.Duration
 	maxConnections int
 	maxPerIP       int
-	auth           app.AuthOptions
+	auth           auth.Options
 	cfg            app.Config
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"duplex/app"
+	"duplex/app/auth"
 	"duplex/controller"
 	"duplex/site"
 	"duplex/websocket"
@@ -22,7 +23,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	o.cfg.Log = log
 	o.cfg.WebSocket.Limit = websocket.NewLimit(o.maxConnections, o.maxPerIP)
-	if o.cfg.Auth, err = app.NewAuth(o.auth, log); err != nil {
+	if o.cfg.Auth, err = auth.New(o.auth, log); err != nil {
 		return err
 	}
 	controller.LimitRegexpTime(o.regexpTimeout)

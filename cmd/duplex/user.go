@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/term"
 
-	"duplex/app"
+	"duplex/app/auth"
 )
 
 const userUsage = `Usage:
@@ -61,7 +61,7 @@ func userCommand(args []string, stdin *os.File, stdout, stderr io.Writer) error 
 	case cost < bcrypt.MinCost || cost > bcrypt.MaxCost:
 		return fmt.Errorf("--bcrypt-cost %d: use %d to %d", cost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
-	if err := app.CheckLogin(login); err != nil {
+	if err := auth.CheckLogin(login); err != nil {
 		return err
 	}
 	for i, r := range roles {
@@ -81,14 +81,14 @@ func userCommand(args []string, stdin *os.File, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	err = app.PutUser(file, app.UserEntry{
+	err = auth.PutUser(file, auth.UserEntry{
 		Login: login, DisplayName: name, Email: email, Disabled: disabled, Roles: roles,
 		Password: string(hash), ModifiedTime: time.Now().UTC().Truncate(time.Millisecond),
 	}, force)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "user:%s:%s written to %s\n", app.IDProvider, login, file)
+	fmt.Fprintf(stdout, "user:%s:%s written to %s\n", auth.IDProvider, login, file)
 	return nil
 }
 

@@ -1,26 +1,29 @@
-package app
+// Package auth is the server's identity: the system id provider's users
+// file, login cookies and logouts, HTTP Basic, the login throttle, and the
+// WebSocket sessions each user has open. It is apart from package app so
+// that `duplex user add` can write a user without the HTTP server and the
+// engine, and so that what identity exposes to the router is one
+// middleware, Identify.
+package auth
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
 
-	"duplex/lib"
-	"duplex/lib/auth"
+	xpauth "duplex/lib/auth"
 )
 
-// AuthOptions are the command line's say on users and login sessions.
-type AuthOptions struct {
+// Options are the command line's say on users and login sessions.
+type Options struct {
 	// UsersFile is the system id provider's users file; "" means no users,
 	// and login is unavailable.
 	UsersFile string
@@ -61,14 +64,9 @@ type Auth struct {
 	watchStop chan struct{}
 }
 
-// socketRef is one open WebSocket session of a user.
-type socketRef struct {
-	close func(code int, reason string)
-}
-
-// NewAuth opens the users file and the session secret. Without a users file
-// it returns an Auth under which everyone is anonymous.
-func NewAuth(o AuthOptions, log zerolog.Logger) (*Auth, error) {
+// New opens the users file and the session secret. Without a users file it
+// returns an Auth under which everyone is anonymous.
+func New(o Options, log zerolog.Logger) (*Auth, error) {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
@@ -100,17 +98,17 @@ func NewAuth(o AuthOptions, log zerolog.Logger) (*Auth, error) {
 	return a, nil
 }
 
-// Available implements auth.Provider.
+// Available implements xpauth.Provider.
 func (a *Auth) Available() bool { return a.users != nil && a.users.count() > 0 }
 
 // denied is the one message of every refused login: it does not tell an
 // unknown user from a wrong password or a disabled account.
 const denied = "Access Denied"
 
-// Login implements auth.Provider. Failures are counted per client address;
+// Login implements xpauth.Provider. Failures are counted per client address;
 // the password is never logged, and neither is a login name that matches
 // no user (it may be a password typed in the wrong field).
-func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idProvider string) (*auth.User, string) {
+func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idProvider string) (*xpauth.User, string) {
 	now := time.Now()
 	client := clientKey(r.RemoteAddr)
 	log := a.log.With().Str("remote", client).Logger()
@@ -130,16 +128,8 @@ func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idP
 		return nil, denied
 	}
 	a.throttle.succeeded(client)
-	t := sessionToken{login: entry.Login, issued: now.UnixNano(), expires: now.Add(a.ttl).Unix(), stamp: a.signer.stamp(entry.Password)}
-	http.SetCookie(w, &http.Cookie{
-		Name:     SessionCookie,
-		Value:    a.signer.sign(t),
-		Path:     "/",
-		MaxAge:   int(a.ttl / time.Second),
-		HttpOnly: true,
-		SameSite: http.SameSiteLaxMode,
-		Secure:   r.TLS != nil,
-	})
+	t := cookieToken{login: entry.Login, issued: now.UnixNano(), expires: now.Add(a.ttl).Unix(), stamp: a.signer.stamp(entry.Password)}
+	http.SetCookie(w, loginCookie(a.signer.sign(t), int(a.ttl/time.Second), r))
 	u := entry.toUser()
 	log.Info().Str("user", u.Key()).Msg("logged in")
 	return u, ""
@@ -215,14 +205,13 @@ func (a *Auth) dummy(cost int) []byte {
 	return h
 }
 
-// Logout implements auth.Provider: every login session of u ends (the
+// Logout implements xpauth.Provider: every login session of u ends (the
 // token is stateless, so a logout voids all of the user's tokens issued
 // before it), its WebSocket sessions are closed with 1008, and the cookie
 // is cleared.
-func (a *Auth) Logout(w http.ResponseWriter, r *http.Request, u *auth.User) {
+func (a *Auth) Logout(w http.ResponseWriter, r *http.Request, u *xpauth.User) {
 	if w != nil {
-		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r != nil && r.TLS != nil})
+		http.SetCookie(w, loginCookie("", -1, r))
 	}
 	if u == nil || a.logouts == nil {
 		return
@@ -232,152 +221,4 @@ func (a *Auth) Logout(w http.ResponseWriter, r *http.Request, u *auth.User) {
 	}
 	n := a.closeSockets(u.Login, 1008, "logged out")
 	a.log.Info().Str("user", u.Key()).Int("websockets_closed", n).Msg("logged out")
-}
-
-// identify returns the caller of r, and the time its session token was
-// issued (0 for HTTP Basic). A cookie that is forged, tampered with,
-// expired, logged out or names a user since removed or disabled is ignored.
-func (a *Auth) identify(r *http.Request) (*auth.User, int64) {
-	if a.users == nil {
-		return nil, 0
-	}
-	now := time.Now()
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		if t, ok := a.signer.verify(c.Value, now); ok && !a.logouts.revoked(t.login, t.issued) {
-			if entry, found, _ := a.users.lookup(t.login, now); found && strings.EqualFold(entry.Login, t.login) && !entry.Disabled &&
-				subtle.ConstantTimeCompare([]byte(t.stamp), []byte(a.signer.stamp(entry.Password))) == 1 {
-				return entry.toUser(), t.issued
-			}
-		}
-	}
-	if name, password, ok := r.BasicAuth(); ok {
-		if entry, ok := a.checkBasic(r, name, password, now); ok {
-			return entry.toUser(), 0
-		}
-	}
-	return nil, 0
-}
-
-// checkBasic verifies HTTP Basic credentials, throttled like a login. A
-// success is remembered for a minute so that a client sending Basic on
-// every request does not pay bcrypt every time.
-func (a *Auth) checkBasic(r *http.Request, name, password string, now time.Time) (UserEntry, bool) {
-	client := clientKey(r.RemoteAddr)
-	if login, hash, ok := a.basic.get(name, password, now); ok {
-		entry, found, _ := a.users.lookup(login, now)
-		if found && entry.Password == hash && !entry.Disabled {
-			return entry, true
-		}
-	}
-	log := a.log.With().Str("remote", client).Logger()
-	if d := a.throttle.begin(client, now); d > 0 {
-		log.Warn().Dur("retry_in", d).Msg("basic authentication ignored: too many failed logins from this address")
-		return UserEntry{}, false
-	}
-	entry, result := a.check(name, password, now, log)
-	if result == checkBusy {
-		a.throttle.succeeded(client)
-	}
-	if result != checkPassed {
-		return UserEntry{}, false
-	}
-	a.throttle.succeeded(client)
-	a.basic.put(name, password, entry.Login, entry.Password, now)
-	return entry, true
-}
-
-// scope is what the engine is told of r's caller; nil when anonymous.
-func (a *Auth) scope(r *http.Request) *lib.Scope {
-	u, issued := a.identify(r)
-	if u == nil {
-		return nil
-	}
-	return &lib.Scope{
-		User:   u.Object(),
-		Values: map[string]any{auth.ValueKey: u},
-		Track:  a.tracker(u.Login, issued),
-	}
-}
-
-// tracker records the WebSocket sessions a user opens, so that logout can
-// close them. A session whose login was ended between its upgrade and its
-// open event is closed at once.
-func (a *Auth) tracker(login string, issued int64) func(func(int, string)) func() {
-	key := strings.ToLower(login)
-	return func(closeFn func(int, string)) func() {
-		ref := &socketRef{close: closeFn}
-		a.smu.Lock()
-		if issued != 0 && a.logouts.revoked(login, issued) {
-			a.smu.Unlock()
-			closeFn(1008, "logged out")
-			return func() {}
-		}
-		set := a.sockets[key]
-		if set == nil {
-			set = map[*socketRef]struct{}{}
-			a.sockets[key] = set
-		}
-		set[ref] = struct{}{}
-		if a.watchStop == nil && a.users != nil {
-			a.watchStop = make(chan struct{})
-			go a.watchUsers(a.watchStop)
-		}
-		a.smu.Unlock()
-		return func() {
-			a.smu.Lock()
-			defer a.smu.Unlock()
-			if set := a.sockets[key]; set != nil {
-				delete(set, ref)
-				if len(set) == 0 {
-					delete(a.sockets, key)
-				}
-			}
-			if len(a.sockets) == 0 && a.watchStop != nil {
-				close(a.watchStop)
-				a.watchStop = nil
-			}
-		}
-	}
-}
-
-// usersWatch is how often the users file is looked at while WebSocket
-// sessions of users are open.
-const usersWatch = time.Second
-
-// watchUsers closes, with 1008, the WebSocket sessions of users whose
-// password changed, who were disabled or removed (duplex user add --force,
-// an edit of the file): their cookies no longer name anyone, and their open
-// sessions must not go on as them either. It runs until stop is closed.
-func (a *Auth) watchUsers(stop chan struct{}) {
-	tick := time.NewTicker(usersWatch)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case now := <-tick.C:
-			logins, _ := a.users.takeChanged(now)
-			for _, login := range logins {
-				n := a.closeSockets(login, 1008, "credentials changed")
-				a.log.Info().Str("user", "user:"+IDProvider+":"+login).Int("websockets_closed", n).
-					Msg("user's password changed, or user disabled or removed: login sessions ended")
-			}
-		}
-	}
-}
-
-// closeSockets closes every open WebSocket session of login and says how
-// many there were. The hub closes asynchronously; each session's close
-// event untracks it.
-func (a *Auth) closeSockets(login string, code int, reason string) int {
-	a.smu.Lock()
-	refs := make([]*socketRef, 0, len(a.sockets[strings.ToLower(login)]))
-	for ref := range a.sockets[strings.ToLower(login)] {
-		refs = append(refs, ref)
-	}
-	a.smu.Unlock()
-	for _, ref := range refs {
-		ref.close(code, reason)
-	}
-	return len(refs)
 }

@@ -1,4 +1,4 @@
-package app
+package auth
 
 import (
 	"os"
@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-func TestSessionTokens(t *testing.T) {
+func TestCookieTokens(t *testing.T) {
 	s := &signer{key: []byte(strings.Repeat("k", 32))}
 	now := time.Unix(2_000_000_000, 0)
-	tok := sessionToken{login: "alice", issued: now.UnixNano(), expires: now.Add(time.Hour).Unix(), stamp: s.stamp("$2a$10$hash")}
+	tok := cookieToken{login: "alice", issued: now.UnixNano(), expires: now.Add(time.Hour).Unix(), stamp: s.stamp("$2a$10$hash")}
 	if tok.stamp == s.stamp("$2a$10$other") || strings.Contains(tok.stamp, "hash") {
 		t.Errorf("stamp %q: want a keyed digest that differs per hash", tok.stamp)
 	}
@@ -32,34 +32,6 @@ func TestSessionTokens(t *testing.T) {
 		if _, ok := s.verify(string(b), now); ok {
 			t.Errorf("token with byte %d changed verified: %s", i, b)
 		}
-	}
-}
-
-func TestLogoutsPersist(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "u.logouts")
-	l, err := loadLogouts(path, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	if l.revoked("alice", now.UnixNano()) {
-		t.Fatal("revoked before any logout")
-	}
-	if err := l.add("Alice", now); err != nil {
-		t.Fatal(err)
-	}
-	l2, err := loadLogouts(path, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !l2.revoked("alice", now.Add(-time.Second).UnixNano()) {
-		t.Error("a token issued before the logout is not revoked after reloading")
-	}
-	if l2.revoked("alice", now.Add(time.Second).UnixNano()) {
-		t.Error("a token issued after the logout is revoked")
-	}
-	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v", info.Mode().Perm())
 	}
 }
 

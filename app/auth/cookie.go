@@ -1,4 +1,4 @@
-package app
+package auth
 
 import (
 	"crypto/hmac"
@@ -6,18 +6,27 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
-// SessionCookie is the name of the login session cookie.
-const SessionCookie = "duplex_session"
+// cookieName is the login cookie's name. It says "session" for the login
+// it carries; it stays as it is so that cookies already issued still work.
+const cookieName = "duplex_session"
+
+// loginCookie is the login cookie holding value for maxAge seconds (-1
+// clears it). Login and logout share it so that their attributes cannot
+// drift apart: a clearing cookie of another Path would leave the login in
+// place. Secure only over TLS, so that a plain-HTTP server can log in.
+func loginCookie(value string, maxAge int, r *http.Request) *http.Cookie {
+	return &http.Cookie{Name: cookieName, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r != nil && r.TLS != nil}
+}
 
 // minSecret is the shortest --session-secret accepted: HMAC-SHA256 is only
 // as strong as its key.
@@ -27,10 +36,10 @@ const minSecret = 32
 // costs nothing to refuse.
 const maxToken = 512
 
-// sessionToken is what the cookie says: who logged in, when, and until
+// cookieToken is what the cookie says: who logged in, when, and until
 // when it holds. It is stateless, signed with the session secret, so a
 // restart keeps people logged in; logging out is recorded in logouts.
-type sessionToken struct {
+type cookieToken struct {
 	login   string
 	issued  int64 // unix nanoseconds: orders it against a logout
 	expires int64 // unix seconds
@@ -39,7 +48,7 @@ type sessionToken struct {
 	stamp string
 }
 
-// signer makes and checks session tokens:
+// signer makes and checks cookie tokens:
 // base64url(payload) "." base64url(HMAC-SHA256(secret, base64url(payload))).
 type signer struct {
 	key []byte
@@ -51,7 +60,7 @@ func (s *signer) mac(payload string) []byte {
 	return m.Sum(nil)
 }
 
-func (s *signer) sign(t sessionToken) string {
+func (s *signer) sign(t cookieToken) string {
 	payload := base64.RawURLEncoding.EncodeToString([]byte("v2\n" + t.login + "\n" +
 		strconv.FormatInt(t.issued, 10) + "\n" + strconv.FormatInt(t.expires, 10) + "\n" + t.stamp))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
@@ -66,35 +75,35 @@ func (s *signer) stamp(passwordHash string) string {
 
 // verify returns the token in value if its signature is right (compared in
 // constant time) and it has not expired.
-func (s *signer) verify(value string, now time.Time) (sessionToken, bool) {
+func (s *signer) verify(value string, now time.Time) (cookieToken, bool) {
 	if len(value) > maxToken {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
 	payload, sig, ok := strings.Cut(value, ".")
 	if !ok {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
 	// Strict: a signature has one spelling only.
 	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac(payload)) {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(payload)
 	if err != nil {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
 	// v1 tokens carried no stamp: they are void, and their users log in
 	// again.
 	f := strings.Split(string(raw), "\n")
 	if len(f) != 5 || f[0] != "v2" {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
-	t := sessionToken{login: f[1], stamp: f[4]}
+	t := cookieToken{login: f[1], stamp: f[4]}
 	if t.issued, err = strconv.ParseInt(f[2], 10, 64); err != nil {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
 	if t.expires, err = strconv.ParseInt(f[3], 10, 64); err != nil || now.Unix() >= t.expires {
-		return sessionToken{}, false
+		return cookieToken{}, false
 	}
 	return t, true
 }
@@ -145,59 +154,4 @@ func loadSecret(given, givenFile, secretPath string) ([]byte, error) {
 		return nil, fmt.Errorf("session secret %s: shorter than %d characters", secretPath, minSecret)
 	}
 	return []byte(secret), nil
-}
-
-// logouts records, per user, when they last logged out: every token issued
-// before is void. It is kept in a file beside the users file, so that a
-// restart cannot bring a logged-out cookie back to life. One entry per user
-// who logged out within the token lifetime: bounded by the users, not by
-// the requests.
-type logouts struct {
-	path string
-	ttl  time.Duration
-
-	mu    sync.Mutex
-	since map[string]int64 // lower-cased login -> unix nanoseconds
-}
-
-func loadLogouts(path string, ttl time.Duration) (*logouts, error) {
-	l := &logouts{path: path, ttl: ttl, since: map[string]int64{}}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return l, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(data, &l.since); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return l, nil
-}
-
-// revoked reports whether a token of login issued at issued was ended by a
-// logout.
-func (l *logouts) revoked(login string, issued int64) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return issued <= l.since[strings.ToLower(login)]
-}
-
-// add voids every token of login issued up to now, and saves the record.
-// Entries older than a token's lifetime void nothing any more and are
-// dropped.
-func (l *logouts) add(login string, now time.Time) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.since[strings.ToLower(login)] = now.UnixNano()
-	for k, t := range l.since {
-		if now.Sub(time.Unix(0, t)) > l.ttl {
-			delete(l.since, k)
-		}
-	}
-	data, err := json.Marshal(l.since)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(l.path, data, 0o600)
 }
