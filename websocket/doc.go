@@ -31,3 +31,7 @@
 // Options.Cluster the hub is one node of a cluster over a Transport (NATS):
 // cluster.go says how groups, ids and counts span the nodes.
 package websocket
+
+// The engine is Linux's epoll: a build for another system stops here, with
+// a message that says so.
+import _ "duplex/websocket/internal/linuxonly"
