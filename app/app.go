@@ -125,21 +125,14 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 	if d.Config == nil {
 		d.Config = map[string]any{}
 	}
-	log := cfg.Log.With().Str("app", d.Name).Logger()
+	log := p.shared.Log.With().Str("app", d.Name).Logger()
 	a := &App{Name: d.Name, Version: d.Version, Config: d.Config, Files: fsys, loaded: time.Now().UTC().Truncate(time.Second), dev: cfg.Dev}
 	// A nil *Auth must not become a non-nil Provider.
 	var users xpauth.Provider
-	if cfg.Auth != nil {
-		users = cfg.Auth
+	if p.shared.Auth != nil {
+		users = p.shared.Auth
 	}
-	wsOpts := cfg.WebSocket
-	if wsOpts.Cluster != nil {
-		// Subjects are per application: apps never see each other's groups.
-		c := *wsOpts.Cluster
-		c.App = d.Name
-		wsOpts.Cluster = &c
-	}
-	a.Hub = websocket.NewHub(wsOpts, log)
+	a.Hub = websocket.NewHub(p.shared.hubOptions(cfg, d.Name), log)
 	a.Engine, err = controller.New(controller.Options{
 		FS:           fsys,
 		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
@@ -152,7 +145,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 		Bodies:       p.bodies,
 		Memory:       p.memory,
 		Dev:          cfg.Dev,
-		Log:          cfg.Log,
+		Log:          p.shared.Log,
 	})
 	if err != nil {
 		_ = a.Hub.Shutdown(context.Background()) // leaves the cluster

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"duplex/websocket"
 	"duplex/websocket/cluster/nats"
 )
@@ -109,12 +111,26 @@ func (c ClusterConfig) check() error {
 	return nil
 }
 
-// JoinCluster connects to NATS when cfg asks for a cluster and makes every
-// hub created from cfg afterwards a member, under one node id. It returns
-// the link to close once the applications are closed (nil without a
-// cluster; Close accepts nil).
-func JoinCluster(cfg *Config) (*nats.Link, error) {
-	c := cfg.Cluster
+// Membership is this node's place in a cluster: its id, and the link every
+// application's hub publishes through.
+type Membership struct {
+	Node string
+	TTL  time.Duration
+	link *nats.Link
+}
+
+// Close disconnects from the cluster, once the applications have said
+// their goodbyes through it. A nil Membership (no cluster) closes nothing.
+func (m *Membership) Close() {
+	if m != nil {
+		m.link.Close()
+	}
+}
+
+// JoinCluster connects to NATS when c asks for a cluster; the hubs of a
+// Platform made with the Membership in its Shared are members, under one
+// node id. It returns nil without a cluster.
+func JoinCluster(c ClusterConfig, log zerolog.Logger) (*Membership, error) {
 	if !c.Enabled() {
 		return nil, nil
 	}
@@ -145,17 +161,15 @@ func JoinCluster(cfg *Config) (*nats.Link, error) {
 		return nil, err
 	}
 	link, err := nats.Connect(nats.Options{
-		URLs: c.NATS, Embed: c.Embed, Listen: listen, Routes: c.Routes, NodeID: node, Log: cfg.Log,
+		URLs: c.NATS, Embed: c.Embed, Listen: listen, Routes: c.Routes, NodeID: node, Log: log,
 		Secret: secret, Creds: c.Creds, TLS: tlsConf,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
-	cfg.WebSocket.NodeID = node
-	cfg.WebSocket.Cluster = &websocket.ClusterOptions{Transport: link, TTL: c.TTL}
-	cfg.Log.Info().Str("node", node).Dur("ttl", c.TTL).Bool("embedded", c.Embed).
+	log.Info().Str("node", node).Dur("ttl", c.TTL).Bool("embedded", c.Embed).
 		Bool("authenticated", secret != "" || c.Creds != "").Bool("tls", tlsConf != nil).Msg("cluster: joined")
-	return link, nil
+	return &Membership{Node: node, TTL: c.TTL, link: link}, nil
 }
 
 // tlsConfig builds the TLS set-up the flags ask for, nil for none. For the

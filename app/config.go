@@ -3,16 +3,16 @@
 package app
 
 import (
+	"runtime"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"duplex/app/auth"
 	"duplex/controller"
+	"duplex/lib/dirigible/websockets"
 	"duplex/websocket"
 )
 
-// Config is everything the command line decides about a server.
+// Config is everything the command line decides about a server: settings
+// only (what they make at run time is in Shared).
 type Config struct {
 	Addr           string
 	JSWorkers      int
@@ -41,10 +41,11 @@ type Config struct {
 	// Pprof also serves Go's profiler on the MetricsAddr listener; it shows
 	// the heap, goroutine stacks and more, so it is off unless asked for.
 	Pprof bool
-	// WebSocket tunes every application's hub.
+	// WebSocket tunes every application's hub; its Limit, NodeID and
+	// Cluster come from Shared.
 	WebSocket websocket.Options
-	// Cluster, when enabled, spans groups over several nodes; JoinCluster
-	// sets WebSocket.Cluster from it.
+	// Cluster, when enabled, spans groups over several nodes (see
+	// JoinCluster).
 	Cluster ClusterConfig
 	// OutboundAllow lists the CIDRs and host names that scripts may connect
 	// to although they are loopback, private or link-local addresses.
@@ -55,37 +56,55 @@ type Config struct {
 	// DirigibleV2 serves Eclipse Dirigible 2's service channel,
 	// ws://host/service/js.
 	DirigibleV2 bool
-	// Auth is the server's id provider and login sessions, shared by every
-	// application; nil means everyone is anonymous.
-	Auth *auth.Auth
-	Log  zerolog.Logger
+}
+
+// DefaultConfig is every setting's default, gathered from the packages
+// that own them: the command's flags show these, and a zero field of a
+// Config gets them.
+func DefaultConfig() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		JSWorkers:         runtime.GOMAXPROCS(0),
+		JSTimeout:         controller.DefaultTimeout,
+		JSMaxCallStack:    controller.DefaultMaxCallStack,
+		MaxBody:           controller.DefaultMaxBody,
+		MaxBufferedBodies: 64 << 20,
+		ShutdownTimeout:   10 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		WebSocket:         websocket.DefaultOptions(),
+		Cluster:           ClusterConfig{TTL: websocket.DefaultClusterTTL},
+		MaxClients:        websockets.DefaultMaxClients,
+	}
 }
 
 // withDefaults fills the server's settings a Config leaves unset; the
-// engine settings (JSWorkers, JSTimeout, JSMaxCallStack, MaxBody) get their
-// defaults in controller.New, the one place that uses them.
+// engine's and the hubs' get theirs in controller.New and websocket.NewHub,
+// from the same constants.
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8080"
+		c.Addr = d.Addr
 	}
 	if c.ShutdownTimeout <= 0 {
-		c.ShutdownTimeout = 10 * time.Second
+		c.ShutdownTimeout = d.ShutdownTimeout
 	}
 	if c.ReadHeaderTimeout <= 0 {
-		c.ReadHeaderTimeout = 10 * time.Second
+		c.ReadHeaderTimeout = d.ReadHeaderTimeout
 	}
 	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = 60 * time.Second
+		c.ReadTimeout = d.ReadTimeout
 	}
 	if c.MaxBody <= 0 {
 		// The router refuses by it too, before the engine sees a request.
-		c.MaxBody = controller.DefaultMaxBody
+		c.MaxBody = d.MaxBody
 	}
 	if c.MaxBufferedBodies <= 0 {
-		c.MaxBufferedBodies = 64 << 20
+		c.MaxBufferedBodies = d.MaxBufferedBodies
 	}
 	if c.MaxHeaderBytes <= 0 {
-		c.MaxHeaderBytes = 64 << 10
+		c.MaxHeaderBytes = d.MaxHeaderBytes
 	}
 	return c
 }

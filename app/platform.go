@@ -24,6 +24,7 @@ import (
 // every script, and takes endpoint names from one namespace.
 type Platform struct {
 	cfg      Config
+	shared   Shared
 	log      zerolog.Logger
 	apps     []*App
 	byName   map[string]*App
@@ -45,7 +46,7 @@ const outboundSetting = "--outbound-allow (DUPLEX_OUTBOUND_ALLOW)"
 
 // NewPlatform prepares an empty platform; load applications into it with
 // LoadDir and LoadFS.
-func NewPlatform(cfg Config) (*Platform, error) {
+func NewPlatform(cfg Config, sh Shared) (*Platform, error) {
 	cfg = cfg.withDefaults()
 	policy, err := outbound.New(cfg.OutboundAllow, outboundSetting)
 	if err != nil {
@@ -56,7 +57,8 @@ func NewPlatform(cfg Config) (*Platform, error) {
 	}
 	p := &Platform{
 		cfg:      cfg,
-		log:      cfg.Log,
+		shared:   sh,
+		log:      sh.Log,
 		byName:   map[string]*App{},
 		dirs:     map[string]string{},
 		endpoint: newEndpointTable(cfg.Dev),
@@ -72,15 +74,14 @@ func NewPlatform(cfg Config) (*Platform, error) {
 		},
 		Dispatcher: p,
 		Setting:    "--ws-max-clients (DUPLEX_WS_MAX_CLIENTS)",
-		Log:        cfg.Log.With().Str("component", "websocket-client").Logger(),
+		Log:        sh.Log.With().Str("component", "websocket-client").Logger(),
 	})
 	if cfg.JSMaxMemory > 0 {
-		p.memory = controller.NewMemoryGuard(cfg.JSMaxMemory, cfg.Log)
+		p.memory = controller.NewMemoryGuard(cfg.JSMaxMemory, sh.Log)
 	}
 	if cfg.DirigibleV2 {
-		opts := cfg.WebSocket
-		opts.Cluster = nil // the channel's sessions are this node's alone
-		p.channel = websocket.NewHub(opts, cfg.Log.With().Str("channel", "/service/js").Logger())
+		// No application: the channel's sessions are this node's alone.
+		p.channel = websocket.NewHub(sh.hubOptions(cfg, ""), sh.Log.With().Str("channel", "/service/js").Logger())
 	}
 	return p, nil
 }

@@ -28,14 +28,15 @@ func NewServer(cfg Config, p *Platform) *Server {
 	s := &Server{cfg: cfg, platform: p}
 	// Descriptors are read once here, and again on each lookup in dev
 	// mode.
-	p.endpoint.scan(p.apps, cfg.Log)
+	log := p.shared.Log
+	p.endpoint.scan(p.apps, log)
 	s.http = &http.Server{
-		Handler:           Handler(p, cfg.Auth, cfg.Log),
+		Handler:           Handler(p, p.shared.Auth, log),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          newStdLogger(cfg.Log),
+		ErrorLog:          newStdLogger(log),
 	}
 	return s
 }
@@ -43,8 +44,8 @@ func NewServer(cfg Config, p *Platform) *Server {
 // Serve accepts on ln until ctx is done, then shuts down gracefully:
 // in-flight requests finish, bounded by ShutdownTimeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	log := s.cfg.Log
-	s.conns = newLimitListener(ln, s.cfg.WebSocket.Limit, log)
+	log := s.platform.shared.Log
+	s.conns = newLimitListener(ln, s.platform.shared.Limit, log)
 	s.conns.closeIdle = func() {
 		// Turning keep-alives off closes the idle connections; they
 		// are back on for everyone else at once.
@@ -97,7 +98,7 @@ const abortGrace = 5 * time.Second
 // time, within ShutdownTimeout. What still runs then is interrupted: a
 // runaway script must not keep the process alive.
 func (s *Server) shutdown(served <-chan error) error {
-	log := s.cfg.Log
+	log := s.platform.shared.Log
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -73,6 +73,12 @@ type Engine struct {
 // unset.
 const DefaultMaxBody = 10 << 20
 
+// The engine's other limits when Options leaves them zero.
+const (
+	DefaultTimeout      = 10 * time.Second
+	DefaultMaxCallStack = 10000
+)
+
 // ErrTimeout is the cause of a call stopped by Options.Timeout.
 var ErrTimeout = errors.New("controller timed out")
 
@@ -96,10 +102,10 @@ func New(opts Options) (*Engine, error) {
 		opts.Workers = 1
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = 10 * time.Second
+		opts.Timeout = DefaultTimeout
 	}
 	if opts.MaxCallStack <= 0 {
-		opts.MaxCallStack = 10000
+		opts.MaxCallStack = DefaultMaxCallStack
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody

@@ -40,7 +40,8 @@ type ClusterOptions struct {
 	TTL time.Duration
 }
 
-const defaultClusterTTL = 10 * time.Second
+// DefaultClusterTTL is ClusterOptions.TTL when left zero.
+const DefaultClusterTTL = 10 * time.Second
 
 // snapshotChunk bounds one snapshot message, well under NATS's default
 // max_payload of 1 MiB.
@@ -86,7 +87,7 @@ type clusterNode struct {
 func newClusterNode(h *Hub, o ClusterOptions) *clusterNode {
 	ttl := o.TTL
 	if ttl <= 0 {
-		ttl = defaultClusterTTL
+		ttl = DefaultClusterTTL
 	}
 	c := &clusterNode{
 		hub:     h,

@@ -42,6 +42,10 @@ const (
 	defaultEventQueue       = 64
 )
 
+// DefaultOptions are what a zero Options field becomes: written once, here,
+// and shown by the command's flags.
+func DefaultOptions() Options { return Options{}.withDefaults() }
+
 func (o Options) withDefaults() Options {
 	if o.MaxMessage <= 0 {
 		o.MaxMessage = defaultMaxMessage

@@ -22,6 +22,10 @@ import (
 	xpauth "duplex/lib/auth"
 )
 
+// DefaultSessionTTL is how long a login lasts when Options.SessionTTL is
+// left zero.
+const DefaultSessionTTL = 12 * time.Hour
+
 // Options are the command line's say on users and login sessions.
 type Options struct {
 	// UsersFile is the system id provider's users file; "" means no users,
@@ -68,7 +72,7 @@ type Auth struct {
 // returns an Auth under which everyone is anonymous.
 func New(o Options, log zerolog.Logger) (*Auth, error) {
 	if o.SessionTTL <= 0 {
-		o.SessionTTL = 12 * time.Hour
+		o.SessionTTL = DefaultSessionTTL
 	}
 	a := &Auth{
 		throttle: newThrottle(), ttl: o.SessionTTL, log: log,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +15,7 @@ import (
 
 	"duplex/app"
 	"duplex/app/auth"
+	"duplex/controller"
 )
 
 // options is the parsed command line of `duplex serve`.
@@ -62,41 +62,43 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &o.cfg
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address, host:port (port 0 picks a free port)")
+	// Every default comes from the packages that own it, through one list.
+	d := app.DefaultConfig()
+	fs.StringVar(&c.Addr, "addr", d.Addr, "listen address, host:port (port 0 picks a free port)")
 	fs.Var(listFlag{&o.apps}, "app", "application folder; repeat for several apps, the first one also answers `/` (default: the bundled chat)")
-	fs.IntVar(&c.JSWorkers, "js-workers", runtime.GOMAXPROCS(0), "JavaScript runtimes per application; module-level variables live per runtime")
-	fs.DurationVar(&c.JSTimeout, "js-timeout", 10*time.Second, "longest a controller call may run before it is interrupted")
-	fs.IntVar(&c.JSMaxCallStack, "js-max-stack", 10000, "deepest JavaScript call stack before a RangeError-like failure")
+	fs.IntVar(&c.JSWorkers, "js-workers", d.JSWorkers, "JavaScript runtimes per application; module-level variables live per runtime")
+	fs.DurationVar(&c.JSTimeout, "js-timeout", d.JSTimeout, "longest a controller call may run before it is interrupted")
+	fs.IntVar(&c.JSMaxCallStack, "js-max-stack", d.JSMaxCallStack, "deepest JavaScript call stack before a RangeError-like failure")
 	fs.Int64Var(&c.JSMaxMemory, "js-max-memory", defaultJSMaxMemory(), "heap bytes past which the longest-running script call is stopped (500 / close 1011), and a quarter of which one built-in may allocate at once (RangeError past it); 0 for no limit (default: half the memory of the machine or its cgroup)")
-	fs.DurationVar(&o.regexpTimeout, "js-regexp-timeout", 2*time.Second, "longest one backtracking regexp match may run; it then reports no match")
-	fs.Int64Var(&c.MaxBody, "max-body", 10<<20, "largest request body, in bytes, a controller may read (413 above it)")
-	fs.Int64Var(&c.MaxBufferedBodies, "max-buffered-bodies", 64<<20, "request body bytes held in memory at once, all requests together; past it a request gets 503 before its body is read")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for in-flight requests")
-	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
-	fs.DurationVar(&c.ReadTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
-	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", 64<<10, "largest request header block, in bytes (431 above it)")
+	fs.DurationVar(&o.regexpTimeout, "js-regexp-timeout", controller.DefaultRegexpTimeout, "longest one backtracking regexp match may run; it then reports no match")
+	fs.Int64Var(&c.MaxBody, "max-body", d.MaxBody, "largest request body, in bytes, a controller may read (413 above it)")
+	fs.Int64Var(&c.MaxBufferedBodies, "max-buffered-bodies", d.MaxBufferedBodies, "request body bytes held in memory at once, all requests together; past it a request gets 503 before its body is read")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", d.ShutdownTimeout, "how long shutdown waits for in-flight requests")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", d.ReadHeaderTimeout, "how long a client may take to send its request headers")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", d.ReadTimeout, "how long a client may take to send a whole request, body included")
+	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", d.MaxHeaderBytes, "largest request header block, in bytes (431 above it)")
 	ws := &c.WebSocket
-	fs.Int64Var(&ws.MaxMessage, "ws-max-message", 64<<10, "largest WebSocket message, in bytes; a larger one closes the session with 1009")
-	fs.DurationVar(&ws.IdleTimeout, "ws-idle-timeout", 300*time.Second, "a WebSocket session silent this long is closed with 1001")
-	fs.DurationVar(&ws.PingInterval, "ws-ping-interval", 30*time.Second, "how often a quiet WebSocket peer is pinged, to find dead ones")
-	fs.IntVar(&ws.MaxBacklog, "ws-max-backlog", 1<<20, "outbound bytes a WebSocket session may have queued; a slower reader is closed with 1008")
-	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", 10*time.Second, "longest the WebSocket handshake response may take to write")
+	fs.Int64Var(&ws.MaxMessage, "ws-max-message", d.WebSocket.MaxMessage, "largest WebSocket message, in bytes; a larger one closes the session with 1009")
+	fs.DurationVar(&ws.IdleTimeout, "ws-idle-timeout", d.WebSocket.IdleTimeout, "a WebSocket session silent this long is closed with 1001")
+	fs.DurationVar(&ws.PingInterval, "ws-ping-interval", d.WebSocket.PingInterval, "how often a quiet WebSocket peer is pinged, to find dead ones")
+	fs.IntVar(&ws.MaxBacklog, "ws-max-backlog", d.WebSocket.MaxBacklog, "outbound bytes a WebSocket session may have queued; a slower reader is closed with 1008")
+	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", d.WebSocket.HandshakeTimeout, "longest the WebSocket handshake response may take to write")
 	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "connections the server holds at once, HTTP connections and WebSocket sessions of all apps together; past it a new one gets 503, after idle keep-alive connections were closed to make room (default: 90% of the open-file limit)")
 	fs.IntVar(&o.maxPerIP, "max-connections-per-ip", 4096, "connections one client address (an IPv6 /64) may hold at once; 0 for no cap")
 	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
 	fs.Var(listFlag{&c.OutboundAllow}, "outbound-allow", "CIDRs and host names that scripts may connect to (WebSocket clients) although loopback, private or link-local; repeat or comma-separate")
-	fs.IntVar(&c.MaxClients, "ws-max-clients", 100, "outbound WebSocket clients (Dirigible's createWebsocket) open at once, all apps together")
+	fs.IntVar(&c.MaxClients, "ws-max-clients", d.MaxClients, "outbound WebSocket clients (Dirigible's createWebsocket) open at once, all apps together")
 	fs.BoolVar(&c.DirigibleV2, "dirigible-v2", false, "serve Eclipse Dirigible 2's service channel at ws://HOST/service/js (each frame runs a module)")
 	fs.StringVar(&o.auth.UsersFile, "users", "", "`FILE` of users of the system id provider (see duplex user add); without it login is unavailable")
 	fs.StringVar(&o.auth.SessionSecret, "session-secret", "", "secret (32+ characters) signing session cookies; from the environment only, never on the command line, where ps shows it (default: generated once into FILE.secret beside --users)")
 	fs.StringVar(&o.auth.SessionSecretFile, "session-secret-file", "", "`FILE` holding the secret (32+ characters) that signs session cookies")
-	fs.DurationVar(&o.auth.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fs.DurationVar(&o.auth.SessionTTL, "session-ttl", auth.DefaultSessionTTL, "how long a login lasts")
 	cl := &c.Cluster
 	fs.Var(listFlag{&cl.NATS}, "nats", "join a cluster through these NATS servers, nats://HOST:PORT; repeat or comma-separate")
 	fs.BoolVar(&cl.Embed, "nats-embed", false, "join a cluster through a NATS server run inside this process (see --nats-listen, --nats-routes)")
 	fs.StringVar(&cl.Listen, "nats-listen", "", "with --nats-embed: HOST:PORT where the embedded NATS server takes routes from the other nodes' servers (an empty HOST is 127.0.0.1; beyond loopback it needs the cluster secret)")
 	fs.Var(listFlag{&cl.Routes}, "nats-routes", "with --nats-embed: the other nodes' --nats-listen addresses, nats://HOST:PORT; repeat or comma-separate")
-	fs.DurationVar(&cl.TTL, "cluster-ttl", 10*time.Second, "a cluster node silent this long (killed, cut off) leaves the other nodes' group sizes and member lists")
+	fs.DurationVar(&cl.TTL, "cluster-ttl", d.Cluster.TTL, "a cluster node silent this long (killed, cut off) leaves the other nodes' group sizes and member lists")
 	fs.StringVar(&cl.NodeID, "node-id", "", "this node's name in the cluster and prefix of its session ids: letters, digits, '_' (default: random at each start)")
 	fs.StringVar(&cl.Secret, "cluster-secret", "", "shared secret (32+ characters) that nodes and the embedded NATS server authenticate with; from the environment only, never on the command line")
 	fs.StringVar(&cl.SecretFile, "cluster-secret-file", "", "`FILE` holding the cluster secret")

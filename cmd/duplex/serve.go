@@ -21,19 +21,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o.cfg.Log = log
-	o.cfg.WebSocket.Limit = websocket.NewLimit(o.maxConnections, o.maxPerIP)
-	if o.cfg.Auth, err = auth.New(o.auth, log); err != nil {
+	shared := app.Shared{Log: log, Limit: websocket.NewLimit(o.maxConnections, o.maxPerIP)}
+	if shared.Auth, err = auth.New(o.auth, log); err != nil {
 		return err
 	}
 	controller.LimitRegexpTime(o.regexpTimeout)
-	link, err := app.JoinCluster(&o.cfg)
-	if err != nil {
+	if shared.Cluster, err = app.JoinCluster(o.cfg.Cluster, log); err != nil {
 		return err
 	}
 	// Closed last, after the applications said goodbye through it.
-	defer link.Close()
-	platform, err := app.NewPlatform(o.cfg)
+	defer shared.Cluster.Close()
+	platform, err := app.NewPlatform(o.cfg, shared)
 	if err != nil {
 		return err
 	}

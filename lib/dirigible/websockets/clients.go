@@ -72,10 +72,13 @@ type client struct {
 	conn    *ws.Client
 }
 
+// DefaultMaxClients is ClientsOptions.Max when left zero.
+const DefaultMaxClients = 100
+
 // NewClients returns an empty registry.
 func NewClients(opts ClientsOptions) *Clients {
 	if opts.Max <= 0 {
-		opts.Max = 100
+		opts.Max = DefaultMaxClients
 	}
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = 10 * time.Second
