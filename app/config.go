@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"runtime"
 	"time"
 
@@ -84,27 +85,21 @@ func DefaultConfig() Config {
 // from the same constants.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.Addr == "" {
-		c.Addr = d.Addr
-	}
-	if c.ShutdownTimeout <= 0 {
-		c.ShutdownTimeout = d.ShutdownTimeout
-	}
-	if c.ReadHeaderTimeout <= 0 {
-		c.ReadHeaderTimeout = d.ReadHeaderTimeout
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = d.ReadTimeout
-	}
-	if c.MaxBody <= 0 {
-		// The router refuses by it too, before the engine sees a request.
-		c.MaxBody = d.MaxBody
-	}
-	if c.MaxBufferedBodies <= 0 {
-		c.MaxBufferedBodies = d.MaxBufferedBodies
-	}
-	if c.MaxHeaderBytes <= 0 {
-		c.MaxHeaderBytes = d.MaxHeaderBytes
-	}
+	c.Addr = cmp.Or(c.Addr, d.Addr)
+	c.ShutdownTimeout = positiveOr(c.ShutdownTimeout, d.ShutdownTimeout)
+	c.ReadHeaderTimeout = positiveOr(c.ReadHeaderTimeout, d.ReadHeaderTimeout)
+	c.ReadTimeout = positiveOr(c.ReadTimeout, d.ReadTimeout)
+	// The router refuses by MaxBody too, before the engine sees a request.
+	c.MaxBody = positiveOr(c.MaxBody, d.MaxBody)
+	c.MaxBufferedBodies = positiveOr(c.MaxBufferedBodies, d.MaxBufferedBodies)
+	c.MaxHeaderBytes = positiveOr(c.MaxHeaderBytes, d.MaxHeaderBytes)
 	return c
+}
+
+// positiveOr is v, or def when v is not positive (left unset).
+func positiveOr[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

@@ -44,7 +44,11 @@ const (
 
 // DefaultOptions are what a zero Options field becomes: written once, here,
 // and shown by the command's flags.
-func DefaultOptions() Options { return Options{}.withDefaults() }
+func DefaultOptions() Options {
+	o := Options{}.withDefaults()
+	o.NodeID = "" // random for each hub that leaves it empty: no default
+	return o
+}
 
 func (o Options) withDefaults() Options {
 	if o.MaxMessage <= 0 {

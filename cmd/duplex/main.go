@@ -34,27 +34,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		err := serve(ctx, args[1:], stdout, stderr)
-		switch {
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case err != nil:
-			fmt.Fprintln(stderr, "duplex:", err)
-			return 1
-		}
-		return 0
+		return exitCode(serve(ctx, args[1:], stdout, stderr), stderr)
 	case "user":
-		err := userCommand(args[1:], os.Stdin, stdout, stderr)
-		switch {
-		case errors.Is(err, errUsage):
-			return 2
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case err != nil:
-			fmt.Fprintln(stderr, "duplex:", err)
-			return 1
-		}
-		return 0
+		return exitCode(userCommand(args[1:], os.Stdin, stdout, stderr), stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -62,4 +44,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "duplex: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+}
+
+// exitCode is a command's outcome as the shell sees it: 2 for a command
+// line that names nothing known, 0 for --help, 1 (and the error) for a
+// failure.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		fmt.Fprintln(stderr, "duplex:", err)
+		return 1
+	}
+	return 0
 }
