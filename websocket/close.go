@@ -7,6 +7,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
+
+	"duplex/websocket/frame"
 )
 
 // peerClose is how a received close frame leaves the frame reader: it ends
@@ -73,7 +75,7 @@ func classify(err error) readEnd {
 		if pc.empty {
 			echo = 0
 		}
-		return readEnd{code: pc.code, frame: newCloseFrame(echo, ""), peer: true, drain: true}
+		return readEnd{code: pc.code, frame: frame.Close(echo, ""), peer: true, drain: true}
 	case errors.Is(err, errCloseReasonUTF8), errors.Is(err, wsutil.ErrInvalidUTF8):
 		code = StatusInvalidPayload
 	case errors.Is(err, wsutil.ErrFrameTooLarge), errors.Is(err, wsutil.ErrMessageTooLarge):
@@ -83,7 +85,7 @@ func classify(err error) readEnd {
 	default:
 		return readEnd{code: StatusAbnormal}
 	}
-	return readEnd{code: code, cause: err, frame: newCloseFrame(code, ""), drain: true}
+	return readEnd{code: code, cause: err, frame: frame.Close(code, ""), drain: true}
 }
 
 // closeNow is every server-initiated close (Hub.Close, Shutdown, idle,
@@ -93,6 +95,6 @@ func (s *Session) closeNow(code int, reason string, cause error, dropPending boo
 	if !s.end(code, cause, nil, false) {
 		return false
 	}
-	s.queueClose(newCloseFrame(code, reason), dropPending)
+	s.queueClose(frame.Close(code, reason), dropPending)
 	return true
 }

@@ -357,29 +357,29 @@ func (c *rawClient) closeFrame(code int, reason string) {
 	c.send(0x88, append(p, reason...))
 }
 
-type frame struct {
+type rawFrame struct {
 	op      ws.OpCode
 	fin     bool
 	payload []byte
 }
 
-func (c *rawClient) readFrame(d time.Duration) (frame, error) {
+func (c *rawClient) readFrame(d time.Duration) (rawFrame, error) {
 	c.conn.SetReadDeadline(time.Now().Add(d))
 	h, err := ws.ReadHeader(c.br)
 	if err != nil {
-		return frame{}, err
+		return rawFrame{}, err
 	}
 	if h.Masked {
-		return frame{}, errors.New("server frame is masked")
+		return rawFrame{}, errors.New("server frame is masked")
 	}
 	p := make([]byte, h.Length)
 	if _, err := io.ReadFull(c.br, p); err != nil {
-		return frame{}, err
+		return rawFrame{}, err
 	}
-	return frame{op: h.OpCode, fin: h.Fin, payload: p}, nil
+	return rawFrame{op: h.OpCode, fin: h.Fin, payload: p}, nil
 }
 
-func (c *rawClient) read() frame {
+func (c *rawClient) read() rawFrame {
 	c.t.Helper()
 	f, err := c.readFrame(waitFor)
 	if err != nil {

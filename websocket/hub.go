@@ -7,6 +7,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/rs/zerolog"
+
+	"duplex/websocket/frame"
 )
 
 // Hub owns the sessions and groups of one application.
@@ -53,7 +55,7 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		log:      log,
 		sessions: make(map[string]*Session),
 		groups:   make(map[string]*group),
-		ping:     newFrame(ws.OpPing, nil),
+		ping:     frame.New(ws.OpPing, nil),
 		runners:  newRunners(),
 		flushers: newFlushers(),
 	}
@@ -196,12 +198,12 @@ func (h *Hub) session(id string) *Session {
 // peer would fail the connection on anything else.
 func encode(data []byte, binary bool) []byte {
 	if binary {
-		return newFrame(ws.OpBinary, data)
+		return frame.New(ws.OpBinary, data)
 	}
 	if !utf8.Valid(data) {
 		return nil
 	}
-	return newFrame(ws.OpText, data)
+	return frame.New(ws.OpText, data)
 }
 
 // Send queues a message to one session. It reports false for an unknown or

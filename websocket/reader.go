@@ -7,6 +7,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/frame"
 )
 
 // readBufSize is the buffer a reader borrows from the hub's pool while a
@@ -231,7 +233,7 @@ func (s *Session) control(op ws.OpCode, p []byte) error {
 	case ws.OpPing:
 		// After our close frame nothing else may be sent (§5.5.1);
 		// enqueue refuses then.
-		s.enqueue(newFrame(ws.OpPong, p))
+		s.enqueue(frame.New(ws.OpPong, p))
 	case ws.OpClose:
 		return parseClose(p)
 	}

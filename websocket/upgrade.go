@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"duplex/websocket/frame"
 )
 
 // IsUpgradeRequest reports a WebSocket opening handshake (RFC 6455 §4.2.1)
@@ -136,7 +138,7 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	}
 	if !h.register(s) {
 		h.opts.Limit.Release(s.remote)
-		s.discard(newCloseFrame(StatusGoingAway, "server shutting down"))
+		s.discard(frame.Close(StatusGoingAway, "server shutting down"))
 		return ErrShuttingDown
 	}
 	if a.Uncorked && resp != nil {
