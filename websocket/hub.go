@@ -36,7 +36,7 @@ type Hub struct {
 	pmu      sync.Mutex
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
-	parsers  sync.Pool // *parser, held by a session only between the pieces of a frame
+	parsers  sync.Pool // *frame.Parser, held by a session only between the pieces of a frame
 	events   sync.Pool // *Event, held only while a handler runs
 	runners  *runners
 	flushers *flushers
@@ -96,19 +96,16 @@ func (h *Hub) getEvent() *Event {
 	return new(Event)
 }
 
-func (h *Hub) getParser() *parser {
-	ps, _ := h.parsers.Get().(*parser)
+func (h *Hub) getParser() *frame.Parser {
+	ps, _ := h.parsers.Get().(*frame.Parser)
 	if ps == nil {
-		ps = new(parser)
+		ps = new(frame.Parser)
 	}
-	ps.maxMessage = h.opts.MaxMessage
+	ps.Reset(h.opts.MaxMessage)
 	return ps
 }
 
-func (h *Hub) putParser(ps *parser) {
-	*ps = parser{}
-	h.parsers.Put(ps)
-}
+func (h *Hub) putParser(ps *frame.Parser) { h.parsers.Put(ps) }
 
 // poller returns the hub's poller, making one if the hub has none running
 // (it stops when its last session goes).
