@@ -310,7 +310,7 @@ func (c *Client) writeControl(op ws.OpCode, payload []byte) bool {
 // WriteTimeout. If Start is never called, the connection is released
 // CloseTimeout after Close.
 func (c *Client) Close(code int, reason string) {
-	if !sendableCode(code) {
+	if !frame.SendableCode(code) {
 		code = StatusNormal
 	}
 	c.mu.Lock()

@@ -272,7 +272,7 @@ func (h *Hub) SendToGroup(group string, data []byte, binary bool) int {
 // bytes). It reports false for an unknown id, an already closing session,
 // or a code that may not be sent (RFC 6455 §7.4).
 func (h *Hub) Close(id string, code int, reason string) bool {
-	if !sendableCode(code) {
+	if !frame.SendableCode(code) {
 		return false
 	}
 	s := h.session(id)

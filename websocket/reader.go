@@ -241,7 +241,7 @@ func (ss *sessionSink) Control(op ws.OpCode, p []byte) error {
 		// enqueue refuses then.
 		(*Session)(ss).enqueue(frame.New(ws.OpPong, p))
 	case ws.OpClose:
-		return parseClose(p)
+		return frame.ParseClose(p)
 	}
 	// Unsolicited pongs are allowed and mean nothing (§5.5.3).
 	return nil
