@@ -6,7 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"duplex/controller"
-	"duplex/websocket"
+	"duplex/websocket/frame"
 )
 
 // dirigibleEndpoint serves a *.websocket descriptor's endpoint: the upgrade
@@ -20,7 +20,7 @@ func (rt *router) dirigibleEndpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := rt.log.With().Str("app", ep.app.Name).Str("endpoint", name).Str("descriptor", ep.file).Logger()
-	if !websocket.IsUpgradeRequest(r) {
+	if !frame.IsUpgradeRequest(r) {
 		log.Info().Str("method", r.Method).Msg("request to a WebSocket endpoint without an upgrade")
 		w.Header().Set("Upgrade", "websocket")
 		w.Header().Set("Sec-WebSocket-Version", "13")
@@ -45,7 +45,7 @@ func (rt *router) dirigibleChannel(w http.ResponseWriter, r *http.Request) {
 		rt.notFound(w, r, "Service channel ["+kind+"] not found: duplex runs JavaScript only (/service/js)")
 		return
 	}
-	if !websocket.IsUpgradeRequest(r) {
+	if !frame.IsUpgradeRequest(r) {
 		rt.log.Info().Str("path", r.URL.Path).Msg("request to the service channel without an upgrade")
 		w.Header().Set("Upgrade", "websocket")
 		controller.WriteError(w, r, http.StatusUpgradeRequired, "The service channel takes WebSocket connections")

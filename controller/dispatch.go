@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"duplex/lib"
+	"duplex/websocket/frame"
 )
 
 // Target names the controller that answers a request.
@@ -123,7 +124,7 @@ func handlerFor(vm *goja.Runtime, exports goja.Value, name string) goja.Callable
 // readRequest gathers the parameters and the text body before a runtime is
 // borrowed. It answers the status to send when the request is unreadable.
 func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (*httpRequest, int, error) {
-	req := &httpRequest{r: r, contextPath: t.ContextPath, params: r.URL.Query(), webSocket: isUpgradeRequest(r)}
+	req := &httpRequest{r: r, contextPath: t.ContextPath, params: r.URL.Query(), webSocket: frame.IsUpgradeRequest(r)}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" || r.Body == nil || r.Body == http.NoBody {
 		return req, 0, nil

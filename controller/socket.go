@@ -10,6 +10,7 @@ import (
 
 	"duplex/lib"
 	"duplex/websocket"
+	"duplex/websocket/frame"
 )
 
 // acceptSocket upgrades a request whose get() returned `webSocket`. As in
@@ -45,9 +46,9 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 		writeErrorPage(w, r, http.StatusInternalServerError, "WebSockets are not enabled", "")
 		return
 	}
-	if !websocket.VersionSupported(r) {
+	if !frame.VersionSupported(r) {
 		log.Info().Str("version", r.Header.Get("Sec-WebSocket-Version")).Msg("unsupported WebSocket version")
-		websocket.RejectVersion(w)
+		frame.RejectVersion(w)
 		return
 	}
 	if !hub.CheckOrigin(r) {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/websocket/frame"
 )
 
 // Outbound connections (scripts' createWebsocket) are few, so unlike the
@@ -308,7 +310,7 @@ func (c *Client) writeControl(op ws.OpCode, payload []byte) bool {
 // WriteTimeout. If Start is never called, the connection is released
 // CloseTimeout after Close.
 func (c *Client) Close(code int, reason string) {
-	if !sendableCode(code) {
+	if !frame.SendableCode(code) {
 		code = StatusNormal
 	}
 	c.mu.Lock()
@@ -362,9 +364,9 @@ func (c *Client) release() {
 // §5.3: a client masks every frame, with a fresh key each time).
 func clientFrame(op ws.OpCode, payload []byte) []byte {
 	n := len(payload)
-	hl := headerLen(n)
+	hl := frame.HeaderLen(n)
 	f := make([]byte, hl+4+n)
-	putHeader(f, op, n)
+	frame.PutHeader(f, op, n)
 	f[1] |= 0x80
 	mask := ws.NewMask()
 	copy(f[hl:], mask[:])
@@ -374,9 +376,9 @@ func clientFrame(op ws.OpCode, payload []byte) []byte {
 }
 
 // closePayload is the payload of a close frame: code 0 means none (the
-// echo of a close without status). newCloseFrame already validates and
+// echo of a close without status). frame.Close already validates and
 // cuts the reason; its header is two bytes, a close payload being at most
 // 125.
 func closePayload(code int, reason string) []byte {
-	return newCloseFrame(code, reason)[2:]
+	return frame.Close(code, reason)[2:]
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
+
+	"duplex/websocket/frame"
 )
 
 // clientReadBuf is the read buffer of a client whose server sent nothing
@@ -47,7 +49,7 @@ func (c *Client) run(handle func(ClientEvent)) {
 }
 
 // readLoop delivers messages until an error ends the connection; a close
-// frame from the server ends it as a *peerClose.
+// frame from the server ends it as a *frame.PeerClose.
 func (c *Client) readLoop(src io.Reader, handle func(ClientEvent)) error {
 	rd := &wsutil.Reader{
 		Source:    src,
@@ -106,7 +108,7 @@ func readClientMessage(rd *wsutil.Reader, buf []byte) ([]byte, error) {
 
 // control handles a control frame whose header passed ws.CheckHeader (so
 // its payload is at most 125 bytes): a ping is answered, a pong ignored, a
-// close frame validated and returned as a *peerClose (or the error that
+// close frame validated and returned as a *frame.PeerClose (or the error that
 // makes it invalid). It serves top-level control frames and, as
 // OnIntermediate, those between the fragments of a message.
 func (c *Client) control(hdr ws.Header, r io.Reader) error {
@@ -121,7 +123,7 @@ func (c *Client) control(hdr ws.Header, r io.Reader) error {
 		// and conclude reports the write error.
 		c.writeControl(ws.OpPong, p)
 	case ws.OpClose:
-		return parseClose(p)
+		return frame.ParseClose(p)
 	}
 	return nil
 }
@@ -135,16 +137,12 @@ func (c *Client) conclude(err error) (int, error) {
 	writeErr, sent := c.writeErr, c.closeSent
 	c.wmu.Unlock()
 
-	var pc *peerClose
+	var pc *frame.PeerClose
 	var hp *clientHandlerPanic
 	switch {
 	case errors.As(err, &pc):
-		echo := pc.code
-		if pc.empty {
-			echo = 0
-		}
-		c.writeControl(ws.OpClose, closePayload(echo, ""))
-		return pc.code, nil
+		c.writeControl(ws.OpClose, closePayload(pc.Echo(), ""))
+		return pc.Code, nil
 	case writeErr != nil:
 		return StatusAbnormal, writeErr
 	case errors.As(err, &hp):

@@ -21,6 +21,8 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 	"go.uber.org/goleak"
+
+	"duplex/websocket/frame"
 )
 
 // clientLeakCheck verifies, after every other cleanup of the test (test
@@ -600,8 +602,8 @@ func TestClientFramesBehindHandshake(t *testing.T) {
 		h := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 		out := []byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 			"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(h[:]) + "\r\n\r\n")
-		out = append(out, newFrame(ws.OpText, []byte("first"))...)
-		out = append(out, newFrame(ws.OpBinary, []byte("second"))...)
+		out = append(out, frame.New(ws.OpText, []byte("first"))...)
+		out = append(out, frame.New(ws.OpBinary, []byte("second"))...)
 		if _, err := conn.Write(out); err != nil {
 			return
 		}

@@ -3,16 +3,18 @@ package websocket
 import (
 	"strings"
 	"time"
+
+	"duplex/websocket/frame"
 )
 
 // onGroup delivers another node's group message to the local members.
-func (c *clusterNode) onGroup(subject string, frame []byte) {
+func (c *clusterNode) onGroup(subject string, f []byte) {
 	group, ok := untoken(strings.TrimPrefix(subject, c.subj.groups))
-	if !ok || !wellFormedFrame(frame, c.hub.opts.MaxMessage) {
+	if !ok || !frame.WellFormed(f, c.hub.opts.MaxMessage) {
 		c.invalid("group message", subject)
 		return
 	}
-	c.hub.FanoutLocal(group, frame)
+	c.hub.FanoutLocal(group, f)
 }
 
 // invalid drops a message from another node that no duplex node sends:
@@ -97,12 +99,12 @@ func (c *clusterNode) onCommand(_ string, data []byte) {
 	r := reader{b: data}
 	switch r.byte() {
 	case cmdSend:
-		id, frame := r.str(), r.bytes()
-		if r.err != nil || !wellFormedFrame(frame, c.hub.opts.MaxMessage) {
+		id, f := r.str(), r.bytes()
+		if r.err != nil || !frame.WellFormed(f, c.hub.opts.MaxMessage) {
 			c.invalid("send command", "")
 			return
 		}
-		c.hub.sendFrame(id, frame)
+		c.hub.sendFrame(id, f)
 	case cmdClose:
 		id, code, reason := r.str(), r.uint(), r.str()
 		if r.err == nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/websocket/frame"
 )
 
 // clusterNodeT is one node of a test cluster: a hub on its own listener,
@@ -183,17 +185,17 @@ func TestClusterDropsMalformedFrames(t *testing.T) {
 	n := nodes[0]
 	rogue := n.ep.bus.endpoint()
 	subj := newSubjects("chat")
-	big := newFrame(ws.OpBinary, make([]byte, defaultMaxMessage+1))
+	big := frame.New(ws.OpBinary, make([]byte, defaultMaxMessage+1))
 	bad := [][]byte{
 		[]byte("HTTP/1.1 200 OK\r\n\r\n"),
-		append(newFrame(ws.OpText, []byte("a")), newFrame(ws.OpText, []byte("b"))...),
-		newFrame(ws.OpClose, nil),
-		newFrame(ws.OpPing, []byte("p")),
+		append(frame.New(ws.OpText, []byte("a")), frame.New(ws.OpText, []byte("b"))...),
+		frame.New(ws.OpClose, nil),
+		frame.New(ws.OpPing, []byte("p")),
 		{0x81, 0x85, 1, 2, 3, 4, 'h', 'e', 'l', 'l', 'o'}, // masked
 		{0x81, 0x05, 'h', 'i'},                            // says 5, has 2
 		{0xc1, 0x01, 'x'},                                 // RSV1
 		{0x01, 0x01, 'x'},                                 // not final
-		newFrame(ws.OpText, []byte{0xff, 0xfe}),
+		frame.New(ws.OpText, []byte{0xff, 0xfe}),
 		{0x82, 126, 0, 5, 1, 2, 3, 4, 5}, // a long header for a short length
 		big,
 	}
@@ -207,27 +209,11 @@ func TestClusterDropsMalformedFrames(t *testing.T) {
 	if err := rogue.Publish(subj.nodes+"n1", cmd); err != nil {
 		t.Fatal(err)
 	}
-	if err := rogue.Publish(subj.groups+token("room"), newFrame(ws.OpText, []byte("good"))); err != nil {
+	if err := rogue.Publish(subj.groups+token("room"), frame.New(ws.OpText, []byte("good"))); err != nil {
 		t.Fatal(err)
 	}
 	n.c.expectText("good")
 	eventually(t, waitFor, "the malformed messages counted", func() bool {
 		return n.ts.hub.Stats().Dropped[DropClusterInvalid] == int64(len(bad)+1)
 	})
-}
-
-func TestWellFormedFrame(t *testing.T) {
-	for _, n := range []int{0, 1, 125, 126, 65535, 65536, 70000} {
-		for _, op := range []ws.OpCode{ws.OpText, ws.OpBinary} {
-			if f := newFrame(op, make([]byte, n)); !wellFormedFrame(f, 1<<20) {
-				t.Errorf("newFrame(%v, %d bytes) judged malformed", op, n)
-			}
-		}
-	}
-	if wellFormedFrame(newFrame(ws.OpText, make([]byte, 200)), 199) {
-		t.Error("a frame past the limit judged well formed")
-	}
-	if wellFormedFrame([]byte{0x82, 127, 0xff, 0, 0, 0, 0, 0, 0, 0}, 1<<20) {
-		t.Error("a 2^63-byte header judged well formed")
-	}
 }

@@ -1,7 +1,9 @@
-// Package websocket is duplex's WebSocket protocol and session layer
-// (RFC 6455 over gobwas/ws). It knows nothing of JavaScript: the controller
-// layer accepts upgrades through a Hub and receives XP-style open, message,
-// error and close events through a Handler.
+// Package websocket is duplex's WebSocket session layer (RFC 6455 over
+// gobwas/ws). It knows nothing of JavaScript: the controller layer accepts
+// upgrades through a Hub and receives XP-style open, message, error and
+// close events through a Handler. The protocol itself, without I/O (frames,
+// the incremental parser, close rules, the opening handshake), is package
+// frame, so that it can be read, tested and fuzzed apart from the engine.
 //
 // An idle connection holds no goroutine, no buffer and no timer. After the
 // upgrade the socket is taken from Go's net package (adoptFD) and watched

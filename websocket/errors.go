@@ -1,6 +1,10 @@
 package websocket
 
-import "errors"
+import (
+	"errors"
+
+	"duplex/websocket/frame"
+)
 
 // Causes carried by error events the hub raises itself. Handler errors and
 // protocol errors are passed through as they are.
@@ -17,7 +21,7 @@ const (
 	StatusNormal          = 1000
 	StatusGoingAway       = 1001
 	StatusProtocolError   = 1002
-	StatusNoStatus        = 1005
+	StatusNoStatus        = frame.StatusNoStatus
 	StatusAbnormal        = 1006
 	StatusInvalidPayload  = 1007
 	StatusPolicyViolation = 1008

@@ -1,6 +1,10 @@
 package websocket
 
-import "fmt"
+import (
+	"fmt"
+
+	"duplex/websocket/frame"
+)
 
 // EventType tells which of the four XP events an Event is.
 type EventType uint8
@@ -270,7 +274,7 @@ func (s *Session) deliver(it item) {
 // close 1011; the end item is the only thing left in the queue, so this
 // dispatcher delivers it next.
 func (s *Session) handlerFailed(t EventType, err error) {
-	if !s.end(StatusInternalError, err, newCloseFrame(StatusInternalError, ""), true) {
+	if !s.end(StatusInternalError, err, frame.Close(StatusInternalError, ""), true) {
 		s.logHandler(t, err)
 	}
 }

@@ -412,3 +412,11 @@ func TestBackpressure(t *testing.T) {
 		}
 	}
 }
+
+func TestEventTypeString(t *testing.T) {
+	for typ, want := range map[EventType]string{EventOpen: "open", EventMessage: "message", EventClose: "close", EventError: "error"} {
+		if typ.String() != want {
+			t.Fatalf("%d.String() = %q", typ, typ.String())
+		}
+	}
+}

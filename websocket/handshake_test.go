@@ -181,73 +181,6 @@ func replaceHost(s, addr string) string {
 	return s
 }
 
-func TestIsUpgradeRequest(t *testing.T) {
-	valid := handshakeRequest
-	cases := []struct {
-		name   string
-		change func(r *http.Request)
-		want   bool
-	}{
-		{
-			name:   "valid",
-			change: func(r *http.Request) {},
-			want:   true,
-		},
-		{
-			name:   "post",
-			change: func(r *http.Request) { r.Method = http.MethodPost },
-			want:   false,
-		},
-		{
-			name:   "http/1.0",
-			change: func(r *http.Request) { r.ProtoMinor = 0 },
-			want:   false,
-		},
-		{
-			name:   "no upgrade",
-			change: func(r *http.Request) { r.Header.Del("Upgrade") },
-			want:   false,
-		},
-		{
-			name:   "connection without upgrade token",
-			change: func(r *http.Request) { r.Header.Set("Connection", "keep-alive, upgraded") },
-			want:   false,
-		},
-		{
-			name:   "connection in a second header line",
-			change: func(r *http.Request) { r.Header.Set("Connection", "keep-alive"); r.Header.Add("Connection", "upgrade") },
-			want:   true,
-		},
-		{
-			name:   "short key",
-			change: func(r *http.Request) { r.Header.Set("Sec-WebSocket-Key", "c2hvcnQ=") },
-			want:   false,
-		},
-		{
-			name:   "key not base64",
-			change: func(r *http.Request) { r.Header.Set("Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!==") },
-			want:   false,
-		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := valid()
-			tc.change(r)
-			if got := IsUpgradeRequest(r); got != tc.want {
-				t.Fatalf("IsUpgradeRequest = %v, want %v", got, tc.want)
-			}
-		})
-	}
-	r := valid()
-	if !VersionSupported(r) {
-		t.Fatal("version 13 unsupported")
-	}
-	r.Header.Set("Sec-WebSocket-Version", "8")
-	if VersionSupported(r) {
-		t.Fatal("version 8 supported")
-	}
-}
-
 func TestCheckOriginUnit(t *testing.T) {
 	hub := NewHub(Options{AllowedOrigins: []string{"https://a.example", "http://localhost:3000"}}, zerolog.Nop())
 	cases := []struct {
@@ -305,7 +238,7 @@ func TestBadHandshakeAnswered(t *testing.T) {
 	h := newRecHandler()
 	ts := newTestServer(t, Options{}, h)
 	// Accept itself (through HTTPUpgrader) must answer a bad request when a
-	// caller skips IsUpgradeRequest.
+	// caller skips frame.IsUpgradeRequest.
 	rec := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
 	if err := ts.hub.Accept(rec, r, Accept{Handler: h}); err == nil {

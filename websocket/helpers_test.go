@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +19,8 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
+
+	"duplex/websocket/frame"
 )
 
 func TestMain(m *testing.M) {
@@ -155,7 +156,7 @@ type wrappedWriter struct{ http.ResponseWriter }
 func (w wrappedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // newTestServer serves upgrades on 127.0.0.1 the way the JS layer will:
-// IsUpgradeRequest, VersionSupported, CheckOrigin, Accept.
+// frame.IsUpgradeRequest, frame.VersionSupported, CheckOrigin, Accept.
 func newTestServer(t testing.TB, opts Options, h *recHandler, configure ...func(*testServer)) *testServer {
 	t.Helper()
 	if opts.CloseTimeout == 0 {
@@ -177,12 +178,12 @@ func newTestServer(t testing.TB, opts Options, h *recHandler, configure ...func(
 	srv := &http.Server{
 		ReadHeaderTimeout: 5 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !IsUpgradeRequest(r) {
+			if !frame.IsUpgradeRequest(r) {
 				http.Error(w, "not a websocket request", http.StatusBadRequest)
 				return
 			}
-			if !VersionSupported(r) {
-				RejectVersion(w)
+			if !frame.VersionSupported(r) {
+				frame.RejectVersion(w)
 				return
 			}
 			if !hub.CheckOrigin(r) {
@@ -242,16 +243,6 @@ type rawClient struct {
 }
 
 const rfcKey = "dGhlIHNhbXBsZSBub25jZQ=="
-
-// handshakeRequest is a valid opening handshake for handler-level tests.
-func handshakeRequest() *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "/ws", nil)
-	r.Header.Set("Upgrade", "WebSocket")
-	r.Header.Set("Connection", "keep-alive, Upgrade")
-	r.Header.Set("Sec-WebSocket-Key", rfcKey)
-	r.Header.Set("Sec-WebSocket-Version", "13")
-	return r
-}
 
 // smallReceiveBuffer dials with a 4 KiB receive buffer, so that a client
 // that does not read fills up after kilobytes, not megabytes.
@@ -357,29 +348,29 @@ func (c *rawClient) closeFrame(code int, reason string) {
 	c.send(0x88, append(p, reason...))
 }
 
-type frame struct {
+type rawFrame struct {
 	op      ws.OpCode
 	fin     bool
 	payload []byte
 }
 
-func (c *rawClient) readFrame(d time.Duration) (frame, error) {
+func (c *rawClient) readFrame(d time.Duration) (rawFrame, error) {
 	c.conn.SetReadDeadline(time.Now().Add(d))
 	h, err := ws.ReadHeader(c.br)
 	if err != nil {
-		return frame{}, err
+		return rawFrame{}, err
 	}
 	if h.Masked {
-		return frame{}, errors.New("server frame is masked")
+		return rawFrame{}, errors.New("server frame is masked")
 	}
 	p := make([]byte, h.Length)
 	if _, err := io.ReadFull(c.br, p); err != nil {
-		return frame{}, err
+		return rawFrame{}, err
 	}
-	return frame{op: h.OpCode, fin: h.Fin, payload: p}, nil
+	return rawFrame{op: h.OpCode, fin: h.Fin, payload: p}, nil
 }
 
-func (c *rawClient) read() frame {
+func (c *rawClient) read() rawFrame {
 	c.t.Helper()
 	f, err := c.readFrame(waitFor)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/rs/zerolog"
+
+	"duplex/websocket/frame"
 )
 
 // Hub owns the sessions and groups of one application.
@@ -34,7 +36,7 @@ type Hub struct {
 	pmu      sync.Mutex
 	poll     *poller
 	readBufs sync.Pool // *[]byte of readBufSize
-	parsers  sync.Pool // *parser, held by a session only between the pieces of a frame
+	parsers  sync.Pool // *frame.Parser, held by a session only between the pieces of a frame
 	events   sync.Pool // *Event, held only while a handler runs
 	runners  *runners
 	flushers *flushers
@@ -53,7 +55,7 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		log:      log,
 		sessions: make(map[string]*Session),
 		groups:   make(map[string]*group),
-		ping:     newFrame(ws.OpPing, nil),
+		ping:     frame.New(ws.OpPing, nil),
 		runners:  newRunners(),
 		flushers: newFlushers(),
 	}
@@ -94,19 +96,16 @@ func (h *Hub) getEvent() *Event {
 	return new(Event)
 }
 
-func (h *Hub) getParser() *parser {
-	ps, _ := h.parsers.Get().(*parser)
+func (h *Hub) getParser() *frame.Parser {
+	ps, _ := h.parsers.Get().(*frame.Parser)
 	if ps == nil {
-		ps = new(parser)
+		ps = new(frame.Parser)
 	}
-	ps.maxMessage = h.opts.MaxMessage
+	ps.Reset(h.opts.MaxMessage)
 	return ps
 }
 
-func (h *Hub) putParser(ps *parser) {
-	*ps = parser{}
-	h.parsers.Put(ps)
-}
+func (h *Hub) putParser(ps *frame.Parser) { h.parsers.Put(ps) }
 
 // poller returns the hub's poller, making one if the hub has none running
 // (it stops when its last session goes).
@@ -196,12 +195,12 @@ func (h *Hub) session(id string) *Session {
 // peer would fail the connection on anything else.
 func encode(data []byte, binary bool) []byte {
 	if binary {
-		return newFrame(ws.OpBinary, data)
+		return frame.New(ws.OpBinary, data)
 	}
 	if !utf8.Valid(data) {
 		return nil
 	}
-	return newFrame(ws.OpText, data)
+	return frame.New(ws.OpText, data)
 }
 
 // Send queues a message to one session. It reports false for an unknown or
@@ -273,7 +272,7 @@ func (h *Hub) SendToGroup(group string, data []byte, binary bool) int {
 // bytes). It reports false for an unknown id, an already closing session,
 // or a code that may not be sent (RFC 6455 §7.4).
 func (h *Hub) Close(id string, code int, reason string) bool {
-	if !sendableCode(code) {
+	if !frame.SendableCode(code) {
 		return false
 	}
 	s := h.session(id)

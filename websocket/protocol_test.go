@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 )
@@ -392,30 +391,5 @@ func TestInvalidUTF8Vectors(t *testing.T) {
 			c.send(0x81, v)
 			c.expectClose(StatusInvalidPayload)
 		})
-	}
-}
-
-func TestCloseFrameEncoding(t *testing.T) {
-	f := newCloseFrame(4000, strings.Repeat("é", 100)+"\xff")
-	if len(f) > 2+125 || f[0] != 0x88 {
-		t.Fatalf("frame header % x, len %d", f[:2], len(f))
-	}
-	if !utf8.Valid(f[4:]) {
-		t.Fatal("reason is not valid UTF-8 after truncation")
-	}
-	if got := newCloseFrame(0, "ignored"); len(got) != 2 || got[1] != 0 {
-		t.Fatalf("empty close % x", got)
-	}
-	for _, n := range []int{0, 125, 126, 65535, 65536} {
-		f := newFrame(ws.OpBinary, make([]byte, n))
-		h, err := ws.ReadHeader(bytes.NewReader(f))
-		if err != nil || h.Length != int64(n) || !h.Fin || h.Masked || h.OpCode != ws.OpBinary {
-			t.Fatalf("n=%d: header %+v err %v", n, h, err)
-		}
-	}
-	for typ, want := range map[EventType]string{EventOpen: "open", EventMessage: "message", EventClose: "close", EventError: "error"} {
-		if typ.String() != want {
-			t.Fatalf("%d.String() = %q", typ, typ.String())
-		}
 	}
 }

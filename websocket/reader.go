@@ -7,6 +7,8 @@ import (
 
 	"github.com/gobwas/ws"
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/frame"
 )
 
 // readBufSize is the buffer a reader borrows from the hub's pool while a
@@ -111,7 +113,7 @@ func (s *Session) drainSocket() error {
 		s.ps = s.hub.getParser()
 	}
 	err := s.readSocket()
-	if err == nil && s.ps.idle() {
+	if err == nil && s.ps.Idle() {
 		s.hub.putParser(s.ps)
 		s.ps = nil
 	}
@@ -122,7 +124,7 @@ func (s *Session) readSocket() error {
 	if s.initial != nil {
 		in := *s.initial
 		s.initial = nil
-		if err := s.ps.feed(in, s); err != nil {
+		if err := s.ps.Feed(in, (*sessionSink)(s)); err != nil {
 			return err
 		}
 	}
@@ -136,7 +138,7 @@ func (s *Session) readSocket() error {
 		n, err := readFD(s.fd, buf)
 		if n > 0 {
 			s.touch()
-			if err := s.ps.feed(buf[:n], s); err != nil {
+			if err := s.ps.Feed(buf[:n], (*sessionSink)(s)); err != nil {
 				return err
 			}
 			if n == len(buf) {
@@ -168,7 +170,7 @@ func (s *Session) readLoop() {
 		n, err := s.blk.br.Read(buf)
 		if n > 0 {
 			s.touch()
-			if ferr := s.ps.feed(buf[:n], s); ferr != nil {
+			if ferr := s.ps.Feed(buf[:n], (*sessionSink)(s)); ferr != nil {
 				s.finish(ferr)
 				return
 			}
@@ -205,17 +207,23 @@ func (s *Session) closeSent() {
 	s.closeTimer.Store(time.AfterFunc(d, s.abort))
 }
 
-// payload implements frameSink: the message grows as bytes arrive, never
+// sessionSink is the session as the parser's frame.Sink: the sink's
+// methods are exported, and on Session itself anyone could call them.
+type sessionSink Session
+
+// Payload implements frame.Sink: the message grows as bytes arrive, never
 // by what the peer declared.
-func (s *Session) payload(p []byte) {
+func (ss *sessionSink) Payload(p []byte) {
+	s := (*Session)(ss)
 	if s.msg == nil {
 		s.msg = s.hub.getBuf()
 	}
 	*s.msg = append(*s.msg, p...)
 }
 
-// messageEnd implements frameSink.
-func (s *Session) messageEnd(binary bool) error {
+// MessageEnd implements frame.Sink.
+func (ss *sessionSink) MessageEnd(binary bool) error {
+	s := (*Session)(ss)
 	bp := s.msg
 	s.msg = nil
 	if bp == nil {
@@ -225,15 +233,15 @@ func (s *Session) messageEnd(binary bool) error {
 	return nil
 }
 
-// control implements frameSink.
-func (s *Session) control(op ws.OpCode, p []byte) error {
+// Control implements frame.Sink.
+func (ss *sessionSink) Control(op ws.OpCode, p []byte) error {
 	switch op {
 	case ws.OpPing:
 		// After our close frame nothing else may be sent (§5.5.1);
 		// enqueue refuses then.
-		s.enqueue(newFrame(ws.OpPong, p))
+		(*Session)(ss).enqueue(frame.New(ws.OpPong, p))
 	case ws.OpClose:
-		return parseClose(p)
+		return frame.ParseClose(p)
 	}
 	// Unsolicited pongs are allowed and mean nothing (§5.5.3).
 	return nil

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/frame"
 )
 
 // Session is one accepted WebSocket connection. Its accessors are safe from
@@ -97,11 +99,11 @@ type Session struct {
 	// closeTimer drops a peer that does not answer our close frame.
 	closeTimer atomic.Pointer[time.Timer]
 	aborted    atomic.Bool
-	armed      bool    // registered with poll
-	poll       *poller // the hub's poller the session is registered with
-	initial    *[]byte // bytes that arrived behind the handshake
-	ps         *parser // from the hub's pool while a frame is incomplete
-	msg        *[]byte // the data message being received
+	armed      bool          // registered with poll
+	poll       *poller       // the hub's poller the session is registered with
+	initial    *[]byte       // bytes that arrived behind the handshake
+	ps         *frame.Parser // from the hub's pool while a frame is incomplete
+	msg        *[]byte       // the data message being received
 }
 
 func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Accept, protocol string) *Session {

@@ -2,56 +2,14 @@ package websocket
 
 import (
 	"bufio"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"time"
+
+	"duplex/websocket/frame"
 )
-
-// IsUpgradeRequest reports a WebSocket opening handshake (RFC 6455 §4.2.1)
-// the way Jetty does for XP's req.webSocket: GET over HTTP/1.1 with
-// Upgrade: websocket, a Connection token "upgrade" and a 16-byte key. The
-// version is checked separately so the caller can answer 426.
-func IsUpgradeRequest(r *http.Request) bool {
-	if r.Method != http.MethodGet || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
-		return false
-	}
-	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("Upgrade")), "websocket") {
-		return false
-	}
-	if !hasToken(r.Header.Values("Connection"), "upgrade") {
-		return false
-	}
-	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-WebSocket-Key"))
-	return err == nil && len(key) == 16
-}
-
-func hasToken(values []string, token string) bool {
-	for _, v := range values {
-		for t := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// VersionSupported reports Sec-WebSocket-Version: 13, the only version of
-// RFC 6455.
-func VersionSupported(r *http.Request) bool {
-	return r.Header.Get("Sec-WebSocket-Version") == "13"
-}
-
-// RejectVersion answers an unsupported version as RFC 6455 §4.4 asks: 426
-// naming the version we speak.
-func RejectVersion(w http.ResponseWriter) {
-	w.Header().Set("Sec-WebSocket-Version", "13")
-	http.Error(w, "unsupported WebSocket version", http.StatusUpgradeRequired)
-}
 
 // Accept describes the session to create from an upgrade request.
 type Accept struct {
@@ -95,12 +53,12 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		http.Error(w, "too many connections", http.StatusServiceUnavailable)
 		return ErrTooManySessions
 	}
-	protocol, bad := checkHandshake(r, a.SubProtocols)
+	protocol, bad := frame.CheckHandshake(r, a.SubProtocols)
 	if bad != nil {
 		giveBack()
-		bad.answer(w)
-		h.log.Debug().Str("remote", r.RemoteAddr).Int("status", bad.status).Str("reason", bad.reason).Msg("websocket upgrade refused")
-		return fmt.Errorf("websocket: bad handshake: %s", bad.reason)
+		bad.Answer(w)
+		h.log.Debug().Str("remote", r.RemoteAddr).Int("status", bad.Status).Str("reason", bad.Reason).Msg("websocket upgrade refused")
+		return fmt.Errorf("websocket: bad handshake: %s", bad.Reason)
 	}
 	// Hijacking through http.NewResponseController works behind
 	// middleware that wraps the ResponseWriter.
@@ -120,7 +78,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	if rw.Reader.Buffered() > 0 {
 		br = rw.Reader
 	}
-	return h.serveConn(conn, br, r, a, protocol, upgradeResponse(r.Header.Get("Sec-WebSocket-Key"), protocol))
+	return h.serveConn(conn, br, r, a, protocol, frame.UpgradeResponse(r.Header.Get("Sec-WebSocket-Key"), protocol))
 }
 
 // serveConn runs a session on a hijacked connection whose 101 response is
@@ -136,7 +94,7 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	}
 	if !h.register(s) {
 		h.opts.Limit.Release(s.remote)
-		s.discard(newCloseFrame(StatusGoingAway, "server shutting down"))
+		s.discard(frame.Close(StatusGoingAway, "server shutting down"))
 		return ErrShuttingDown
 	}
 	if a.Uncorked && resp != nil {

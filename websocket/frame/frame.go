@@ -1,4 +1,8 @@
-package websocket
+// Package frame is RFC 6455 without the I/O: the frames the server sends,
+// the incremental parser of what clients send, the close payload rules, the
+// stream check of UTF-8 text and the opening handshake. Package websocket
+// runs it on sockets; nothing here knows of sessions or hubs.
+package frame
 
 import (
 	"encoding/binary"
@@ -12,18 +16,18 @@ import (
 // allows control frames.
 const maxCloseReason = ws.MaxControlFramePayloadSize - 2
 
-// newFrame encodes one unfragmented, unmasked server frame. The result is
+// New encodes one unfragmented, unmasked server frame. The result is
 // immutable from then on: the same bytes are queued to every recipient.
-func newFrame(op ws.OpCode, payload []byte) []byte {
-	hl := headerLen(len(payload))
+func New(op ws.OpCode, payload []byte) []byte {
+	hl := HeaderLen(len(payload))
 	f := make([]byte, hl+len(payload))
-	putHeader(f, op, len(payload))
+	PutHeader(f, op, len(payload))
 	copy(f[hl:], payload)
 	return f
 }
 
-// headerLen is the length of an unmasked frame header for n payload bytes.
-func headerLen(n int) int {
+// HeaderLen is the length of an unmasked frame header for n payload bytes.
+func HeaderLen(n int) int {
 	switch {
 	case n > 0xffff:
 		return 10
@@ -33,11 +37,11 @@ func headerLen(n int) int {
 	return 2
 }
 
-// putHeader writes into f the unmasked header of a final frame of op with
-// n payload bytes; f holds at least headerLen(n) bytes.
-func putHeader(f []byte, op ws.OpCode, n int) {
+// PutHeader writes into f the unmasked header of a final frame of op with
+// n payload bytes; f holds at least HeaderLen(n) bytes.
+func PutHeader(f []byte, op ws.OpCode, n int) {
 	f[0] = 0x80 | byte(op)
-	switch headerLen(n) {
+	switch HeaderLen(n) {
 	case 2:
 		f[1] = byte(n)
 	case 4:
@@ -49,17 +53,17 @@ func putHeader(f []byte, op ws.OpCode, n int) {
 	}
 }
 
-// newCloseFrame builds a close frame; code 0 means an empty payload (the
+// Close builds a close frame; code 0 means an empty payload (the
 // echo of a close without status).
-func newCloseFrame(code int, reason string) []byte {
+func Close(code int, reason string) []byte {
 	if code == 0 {
-		return newFrame(ws.OpClose, nil)
+		return New(ws.OpClose, nil)
 	}
 	reason = truncateUTF8(strings.ToValidUTF8(reason, "\uFFFD"), maxCloseReason)
 	p := make([]byte, 2+len(reason))
 	binary.BigEndian.PutUint16(p, uint16(code))
 	copy(p[2:], reason)
-	return newFrame(ws.OpClose, p)
+	return New(ws.OpClose, p)
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a rune, so a
@@ -74,13 +78,13 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// wellFormedFrame reports whether f is exactly what newFrame makes of a
+// WellFormed reports whether f is exactly what New makes of a
 // message of at most maxPayload bytes: one final, unmasked text or binary
 // frame without reserved bits, whose header declares the shortest length
 // encoding of what follows, and whose text is UTF-8. Frames that arrive
 // from other nodes are checked with it before they are queued to sockets:
 // anything else would corrupt every recipient's stream.
-func wellFormedFrame(f []byte, maxPayload int64) bool {
+func WellFormed(f []byte, maxPayload int64) bool {
 	if len(f) < 2 || f[0]&0xf0 != 0x80 || f[1]&0x80 != 0 {
 		return false
 	}
@@ -108,7 +112,7 @@ func wellFormedFrame(f []byte, maxPayload int64) bool {
 	default:
 		n = int64(l)
 	}
-	if n > maxPayload || int64(len(f)-hl) != n || headerLen(int(n)) != hl {
+	if n > maxPayload || int64(len(f)-hl) != n || HeaderLen(int(n)) != hl {
 		return false
 	}
 	return op == ws.OpBinary || utf8.Valid(f[hl:])

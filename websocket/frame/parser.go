@@ -1,4 +1,4 @@
-package websocket
+package frame
 
 import (
 	"encoding/binary"
@@ -7,24 +7,24 @@ import (
 	"github.com/gobwas/ws/wsutil"
 )
 
-// frameSink receives what the parser makes of the bytes it is fed.
-type frameSink interface {
-	// payload appends a piece of the current data message.
-	payload(p []byte)
-	// messageEnd completes the current data message.
-	messageEnd(binary bool) error
-	// control handles a complete control frame; a close frame ends the
+// Sink receives what the parser makes of the bytes it is fed.
+type Sink interface {
+	// Payload appends a piece of the current data message.
+	Payload(p []byte)
+	// MessageEnd completes the current data message.
+	MessageEnd(binary bool) error
+	// Control handles a complete control frame; a close frame ends the
 	// stream with the error it returns.
-	control(op ws.OpCode, p []byte) error
+	Control(op ws.OpCode, p []byte) error
 }
 
-// parser turns the bytes a client sends into messages and control frames,
+// Parser turns the bytes a client sends into messages and control frames,
 // incrementally: it keeps only the state of the frame in progress between
 // reads, so that a connection with nothing to read holds no buffer. Every
 // check happens as early as the bytes allow: a frame header that announces
 // too much is refused before any payload arrives, and invalid text fails at
 // its first bad byte.
-type parser struct {
+type Parser struct {
 	maxMessage int64
 
 	hdr  [14]byte // the header being collected
@@ -46,14 +46,19 @@ type parser struct {
 	ctlLen int
 }
 
-// idle reports a parser between frames and messages, whose state is the
-// zero value: a session gives it back to the pool then.
-func (ps *parser) idle() bool { return !ps.inFrame && ps.hlen == 0 && ps.msgOp == 0 }
+// Reset readies ps for a new stream whose messages may hold up to
+// maxMessage bytes: parsers are pooled, and go from one connection to the
+// next.
+func (ps *Parser) Reset(maxMessage int64) { *ps = Parser{maxMessage: maxMessage} }
 
-// feed consumes p (which it unmasks in place) and reports the first
+// Idle reports a parser between frames and messages, whose state is the
+// zero value: a session gives it back to the pool then.
+func (ps *Parser) Idle() bool { return !ps.inFrame && ps.hlen == 0 && ps.msgOp == 0 }
+
+// Feed consumes p (which it unmasks in place) and reports the first
 // protocol error, or the close frame's error, after which the stream is
 // over.
-func (ps *parser) feed(p []byte, sink frameSink) error {
+func (ps *Parser) Feed(p []byte, sink Sink) error {
 	for len(p) > 0 {
 		if !ps.inFrame {
 			n, err := ps.header(p)
@@ -82,7 +87,7 @@ func (ps *parser) feed(p []byte, sink frameSink) error {
 			if ps.msgOp == ws.OpText && !ps.text.write(chunk) {
 				return wsutil.ErrInvalidUTF8
 			}
-			sink.payload(chunk)
+			sink.Payload(chunk)
 		}
 		if ps.remaining == 0 {
 			if err := ps.frameEnd(sink); err != nil {
@@ -96,7 +101,7 @@ func (ps *parser) feed(p []byte, sink frameSink) error {
 // header collects header bytes from p, returning how many it used. The
 // first two bytes are checked as soon as they arrive (an unmasked frame has
 // no key to wait for); once the header is complete, the frame begins.
-func (ps *parser) header(p []byte) (int, error) {
+func (ps *Parser) header(p []byte) (int, error) {
 	used := 0
 	for len(p) > used {
 		want := 2
@@ -129,7 +134,7 @@ func (ps *parser) header(p []byte) (int, error) {
 
 // checkStart validates what the first two header bytes tell (RFC 6455
 // §5.2, §5.5): reserved bits and opcodes, masking, control frame rules.
-func (ps *parser) checkStart() error {
+func (ps *Parser) checkStart() error {
 	b0, b1 := ps.hdr[0], ps.hdr[1]
 	op := ws.OpCode(b0 & 0x0f)
 	switch {
@@ -152,7 +157,7 @@ func (ps *parser) checkStart() error {
 }
 
 // begin starts the frame of a complete, partly checked header.
-func (ps *parser) begin() error {
+func (ps *Parser) begin() error {
 	b0, b1 := ps.hdr[0], ps.hdr[1]
 	fin := b0&0x80 != 0
 	op := ws.OpCode(b0 & 0x0f)
@@ -191,7 +196,7 @@ func (ps *parser) begin() error {
 	return nil
 }
 
-func (ps *parser) unmask(p []byte) {
+func (ps *Parser) unmask(p []byte) {
 	if len(p) == 0 {
 		return
 	}
@@ -203,10 +208,10 @@ func (ps *parser) unmask(p []byte) {
 
 // frameEnd finishes the current frame: a control frame is handled, and a
 // final data frame completes its message.
-func (ps *parser) frameEnd(sink frameSink) error {
+func (ps *Parser) frameEnd(sink Sink) error {
 	ps.inFrame = false
 	if ps.op.IsControl() {
-		return sink.control(ps.op, ps.ctl[:ps.ctlLen])
+		return sink.Control(ps.op, ps.ctl[:ps.ctlLen])
 	}
 	if !ps.fin {
 		return nil
@@ -216,5 +221,5 @@ func (ps *parser) frameEnd(sink frameSink) error {
 	if op == ws.OpText && !ps.text.complete() {
 		return wsutil.ErrInvalidUTF8
 	}
-	return sink.messageEnd(op == ws.OpBinary)
+	return sink.MessageEnd(op == ws.OpBinary)
 }

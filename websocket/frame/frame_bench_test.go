@@ -1,4 +1,4 @@
-package websocket
+package frame
 
 import (
 	"testing"
@@ -12,6 +12,6 @@ func BenchmarkNewFrame(b *testing.B) {
 	p := make([]byte, 64)
 	b.ReportAllocs()
 	for b.Loop() {
-		newFrame(ws.OpText, p)
+		New(ws.OpText, p)
 	}
 }

@@ -1,4 +1,4 @@
-package websocket
+package frame
 
 // utf8Stream validates UTF-8 that arrives in pieces. It rejects a sequence
 // at its first impossible byte, not when the sequence or the message ends:

@@ -1,4 +1,4 @@
-package websocket
+package frame
 
 import (
 	"testing"
