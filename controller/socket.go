@@ -10,7 +10,6 @@ import (
 
 	"duplex/lib"
 	"duplex/websocket"
-	"duplex/websocket/frame"
 )
 
 // acceptSocket upgrades a request whose get() returned `webSocket`. As in
@@ -46,16 +45,6 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 		writeErrorPage(w, r, http.StatusInternalServerError, "WebSockets are not enabled", "")
 		return
 	}
-	if !frame.VersionSupported(r) {
-		log.Info().Str("version", r.Header.Get("Sec-WebSocket-Version")).Msg("unsupported WebSocket version")
-		frame.RejectVersion(w)
-		return
-	}
-	if !hub.CheckOrigin(r) {
-		log.Warn().Str("origin", r.Header.Get("Origin")).Msg("cross-origin WebSocket refused; allow it with --allowed-origins")
-		writeErrorPage(w, r, http.StatusForbidden, "Origin not allowed", "")
-		return
-	}
 	scope := lib.ScopeFrom(r.Context())
 	if scope != nil && scope.User != nil {
 		a.User = scope.User
@@ -64,9 +53,11 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 	// the session would otherwise keep for its lifetime.
 	a.Path = strings.Clone(r.URL.Path)
 	a.Handler = handlerFor(scope)
-	if err := hub.Accept(w, r, a); err != nil {
-		log.Info().Err(err).Msg("WebSocket upgrade failed")
+	a.Refuse = func(w http.ResponseWriter, r *http.Request, status int, message string) {
+		writeErrorPage(w, r, status, message, "")
 	}
+	// Accept answers and logs its own refusals.
+	_ = hub.Accept(w, r, a)
 }
 
 // socketHandler delivers one session's events to the controller's

@@ -14,6 +14,7 @@ var (
 	ErrShuttingDown    = errors.New("websocket: hub is shutting down")
 	ErrTooManySessions = errors.New("websocket: connection limit reached")
 	ErrNoHandler       = errors.New("websocket: Accept without a Handler")
+	ErrOriginRefused   = errors.New("websocket: origin not allowed")
 )
 
 // Close status codes used by the hub (RFC 6455 §7.4.1).

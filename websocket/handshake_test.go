@@ -109,6 +109,8 @@ func TestVersion426(t *testing.T) {
 	}
 }
 
+// TestOrigin: Accept refuses a cross-site upgrade (RFC 6455 §10.2) by
+// itself, so that no caller can forget to.
 func TestOrigin(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -166,6 +168,11 @@ func TestOrigin(t *testing.T) {
 			c := dialRaw(t, ts, nil, extra...)
 			if c.resp.StatusCode != tc.want {
 				t.Fatalf("status %d, want %d", c.resp.StatusCode, tc.want)
+			}
+			// Accept itself is the gate: the test server checks nothing
+			// first. A refusal is one line naming the setting.
+			if refused := len(ts.logs.lines("--allowed-origins")); (tc.want == http.StatusForbidden) != (refused == 1) {
+				t.Fatalf("%d log lines naming --allowed-origins", refused)
 			}
 		})
 	}
@@ -228,7 +235,7 @@ func TestCheckOriginUnit(t *testing.T) {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Host = tc.host
 		r.Header.Set("Origin", tc.origin)
-		if got := hub.CheckOrigin(r); got != tc.want {
+		if got := hub.checkOrigin(r); got != tc.want {
 			t.Errorf("host %q origin %q: %v, want %v", tc.host, tc.origin, got, tc.want)
 		}
 	}

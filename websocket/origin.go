@@ -10,9 +10,9 @@ import (
 // CheckOrigin guards against cross-site WebSocket hijacking (RFC 6455
 // §10.2): browsers always send Origin and attach cookies, CORS does not
 // apply. No Origin means a non-browser client and passes; otherwise the
-// origin must be same-host or listed in AllowedOrigins. The caller answers
-// 403 on false.
-func (h *Hub) CheckOrigin(r *http.Request) bool {
+// origin must be same-host or listed in AllowedOrigins. Accept answers 403
+// on false.
+func (h *Hub) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true

@@ -24,14 +24,21 @@ type Accept struct {
 	// that connects (a script of this server connecting to its own
 	// endpoint, while it holds the only free JavaScript runtime).
 	Uncorked bool
+	// Refuse answers a refused origin (403) the caller's way (its error
+	// page); nil answers in plain text.
+	Refuse func(w http.ResponseWriter, r *http.Request, status int, message string)
 }
 
-// Accept hijacks and upgrades the connection (101), registers the session,
-// queues its open event and starts reading. It returns once the upgrade is
-// done; on failure it has answered HTTP itself and returns the error.
-// permessage-deflate is never negotiated.
+// Accept is the one gate of every upgrade: it checks the handshake (RFC
+// 6455 §4.2.1: method, version, key), the origin (§10.2) and the
+// connection budget, then hijacks and upgrades the connection (101),
+// registers the session, queues its open event and starts reading. It
+// returns once the upgrade is done; on failure it has answered HTTP itself,
+// logged one line and returns the error. permessage-deflate is never
+// negotiated.
 func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	if a.Handler == nil {
+		h.log.Error().Str("path", r.URL.Path).Msg("websocket upgrade without a handler")
 		http.Error(w, "websocket endpoint without handler", http.StatusInternalServerError)
 		return ErrNoHandler
 	}
@@ -39,8 +46,28 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	shutting := h.shutting
 	h.mu.RUnlock()
 	if shutting {
+		h.log.Info().Str("remote", r.RemoteAddr).Msg("websocket refused: shutting down")
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return ErrShuttingDown
+	}
+	protocol, bad := frame.CheckHandshake(r, a.SubProtocols)
+	if bad != nil {
+		bad.Answer(w)
+		ev := h.log.Debug()
+		if bad.Status == http.StatusUpgradeRequired {
+			ev = h.log.Info().Str("version", r.Header.Get("Sec-WebSocket-Version"))
+		}
+		ev.Str("remote", r.RemoteAddr).Int("status", bad.Status).Str("reason", bad.Reason).Msg("websocket upgrade refused")
+		return fmt.Errorf("websocket: bad handshake: %s", bad.Reason)
+	}
+	if !h.checkOrigin(r) {
+		h.log.Warn().Str("remote", r.RemoteAddr).Str("origin", r.Header.Get("Origin")).Msg("cross-origin WebSocket refused; allow it with --allowed-origins")
+		if a.Refuse != nil {
+			a.Refuse(w, r, http.StatusForbidden, "Origin not allowed")
+		} else {
+			http.Error(w, "Origin not allowed", http.StatusForbidden)
+		}
+		return ErrOriginRefused
 	}
 	giveBack, err := h.opts.Limit.takeSlot(r.Context(), r.RemoteAddr)
 	if err != nil {
@@ -52,13 +79,6 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "too many connections", http.StatusServiceUnavailable)
 		return ErrTooManySessions
-	}
-	protocol, bad := frame.CheckHandshake(r, a.SubProtocols)
-	if bad != nil {
-		giveBack()
-		bad.Answer(w)
-		h.log.Debug().Str("remote", r.RemoteAddr).Int("status", bad.Status).Str("reason", bad.Reason).Msg("websocket upgrade refused")
-		return fmt.Errorf("websocket: bad handshake: %s", bad.Reason)
 	}
 	// Hijacking through http.NewResponseController works behind
 	// middleware that wraps the ResponseWriter.
@@ -93,6 +113,7 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		}
 	}
 	if !h.register(s) {
+		h.log.Info().Str("remote", s.remote).Msg("websocket refused: shutting down")
 		h.opts.Limit.Release(s.remote)
 		s.discard(frame.Close(StatusGoingAway, "server shutting down"))
 		return ErrShuttingDown
