@@ -128,7 +128,7 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 	for {
 		// Reset before the check: a close that comes after it fires.
 		s.space.reset()
-		if s.queue.n < limit || s.ended || s.closing.Load() {
+		if s.queue.n < limit || s.ended || s.out.closing.Load() {
 			break
 		}
 		if s.readerRuns {
@@ -146,7 +146,7 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 		s.paused.Store(false)
 		s.touch()
 	}
-	if s.ended || s.closing.Load() {
+	if s.ended || s.out.closing.Load() {
 		s.mu.Unlock()
 		s.hub.putBuf(buf)
 		s.hub.stats.drop(DropInbound, 1)
@@ -156,7 +156,7 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 	s.queue.push(item{kind: itemMessage, buf: buf, binary: binary})
 	if !s.dispatching {
 		s.dispatching = true
-		if s.fd >= 0 {
+		if s.conn.polled() {
 			// The epoll reader runs it once the socket is drained
 			// (runQueued), before it could block anywhere.
 			s.readerRuns = true
@@ -234,7 +234,7 @@ func (s *Session) dispatch() {
 		}
 		s.mu.Unlock()
 		s.deliver(it)
-		if s.held.Load() {
+		if s.out.held.Load() {
 			s.flushHeld()
 		}
 	}

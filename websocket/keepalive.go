@@ -77,7 +77,7 @@ func (h *Hub) sweep(period time.Duration, stop chan struct{}) {
 // half the ping interval, at most once per interval; the pong refreshes
 // lastRead like any other frame. Only the sweeper calls it.
 func (s *Session) keepalive(now int64) {
-	if s.closing.Load() {
+	if s.out.closing.Load() {
 		return
 	}
 	o := &s.hub.opts

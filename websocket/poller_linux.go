@@ -68,25 +68,25 @@ func newPoller() (*poller, error) {
 // readers from running at once). Writability is watched too; the kernel
 // reports it only after a write found the send buffer full.
 func (p *poller) add(s *Session) error {
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(s.fd)}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(s.fdc.fd)}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return errPollerClosed
 	}
-	if s.fd >= len(p.regs) {
-		p.regs = append(p.regs, make([]*Session, s.fd+1-len(p.regs)+len(p.regs)/2)...)
+	if s.fdc.fd >= len(p.regs) {
+		p.regs = append(p.regs, make([]*Session, s.fdc.fd+1-len(p.regs)+len(p.regs)/2)...)
 	}
-	if p.regs[s.fd] == nil {
+	if p.regs[s.fdc.fd] == nil {
 		p.count++
 	}
-	p.regs[s.fd] = s
+	p.regs[s.fdc.fd] = s
 	if !p.running {
 		p.running = true
 		go p.loop()
 	}
 	p.mu.Unlock()
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
+	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, s.fdc.fd, &ev); err != nil {
 		p.remove(s)
 		return err
 	}
@@ -105,8 +105,8 @@ func (p *poller) isClosed() bool {
 // only one), so no EPOLL_CTL_DEL is needed.
 func (p *poller) remove(s *Session) {
 	p.mu.Lock()
-	if s.fd < len(p.regs) && p.regs[s.fd] == s {
-		p.regs[s.fd] = nil
+	if s.fdc.fd < len(p.regs) && p.regs[s.fdc.fd] == s {
+		p.regs[s.fdc.fd] = nil
 		p.count--
 		if p.count == 0 {
 			var one = [8]byte{1}

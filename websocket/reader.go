@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
-	"golang.org/x/sys/unix"
 
 	"duplex/websocket/frame"
 )
@@ -27,21 +26,8 @@ const (
 	readerDone              // finish ran or runs
 )
 
-// startReading runs the first read of a new session: it feeds the bytes
-// that arrived behind the handshake, then reads until the socket is
-// drained and hands the connection to the poller. Connections without a
-// descriptor (in-memory pipes in tests) get a blocking read loop instead.
-func (s *Session) startReading() {
-	if s.fd < 0 {
-		go s.readLoop()
-		return
-	}
-	if err := s.register(); err != nil {
-		go s.finish(err)
-		return
-	}
-	s.hub.runners.run(task{s, taskRead})
-}
+// startReading runs the first read of a new session (conn.go).
+func (s *Session) startReading() { s.conn.startReading(s) }
 
 // readable is the poller's event. The registration is edge-triggered, so
 // an event that comes while a reader runs is not repeated: it is recorded
@@ -135,7 +121,7 @@ func (s *Session) readSocket() error {
 		if s.aborted.Load() {
 			return errAborted
 		}
-		n, err := readFD(s.fd, buf)
+		n, err := readFD(s.fdc.fd, buf)
 		if n > 0 {
 			s.touch()
 			if err := s.ps.Feed(buf[:n], (*sessionSink)(s)); err != nil {
@@ -162,50 +148,16 @@ func (s *Session) readSocket() error {
 	}
 }
 
-// readLoop is the blocking reader for connections without a descriptor.
-func (s *Session) readLoop() {
-	s.ps = s.hub.getParser()
-	buf := make([]byte, 4096)
-	for {
-		n, err := s.blk.br.Read(buf)
-		if n > 0 {
-			s.touch()
-			if ferr := s.ps.Feed(buf[:n], (*sessionSink)(s)); ferr != nil {
-				s.finish(ferr)
-				return
-			}
-		}
-		if err != nil {
-			s.finish(err)
-			return
-		}
-	}
-}
-
 // abort ends reading from outside the reader. If no reader runs, the
 // connection is finished here; otherwise the reader sees the flag.
 func (s *Session) abort() {
 	s.aborted.Store(true)
-	if s.fd < 0 {
-		// The blocking reader wakes up with an error.
-		s.blk.conn.Close()
-		return
-	}
-	if s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-		go s.finish(errAborted)
-	}
+	s.conn.abort(s)
 }
 
 // closeSent is called once our close frame is written: the peer has
 // CloseTimeout to answer with its own before the connection is dropped.
-func (s *Session) closeSent() {
-	d := s.hub.opts.CloseTimeout
-	if s.fd < 0 {
-		s.blk.conn.SetReadDeadline(time.Now().Add(d))
-		return
-	}
-	s.closeTimer.Store(time.AfterFunc(d, s.abort))
-}
+func (s *Session) closeSent() { s.conn.closeSent(s, s.hub.opts.CloseTimeout) }
 
 // sessionSink is the session as the parser's frame.Sink: the sink's
 // methods are exported, and on Session itself anyone could call them.
@@ -283,36 +235,7 @@ func (s *Session) finish(readErr error) {
 	// Whatever happened, nothing may be queued from here on: the writers
 	// wait below must not race with a writer being started.
 	s.queueClose(nil, false)
-	s.wmu.Lock()
-	usable := !s.wdead
-	s.wmu.Unlock()
-	if s.fd >= 0 {
-		if usable && e.drain {
-			_ = unix.Shutdown(s.fd, unix.SHUT_WR)
-			s.drainFD(o.CloseTimeout)
-		}
-		// A writer still waiting for room gives up; only then may the
-		// descriptor be closed, or a write could hit a new connection
-		// that reused its number.
-		s.wkill.Store(true)
-		s.wsig.fire()
-		s.writers.Wait()
-		if s.armed {
-			s.poll.remove(s)
-		}
-		_ = unix.Close(s.fd)
-		s.partDone()
-		return
-	}
-	if usable && e.drain {
-		if cw, ok := s.blk.conn.(interface{ CloseWrite() error }); ok {
-			cw.CloseWrite()
-		}
-		s.blk.conn.SetReadDeadline(time.Now().Add(o.CloseTimeout))
-		io.Copy(io.Discard, s.blk.conn)
-	}
-	s.blk.conn.Close()
-	s.writers.Wait()
+	s.conn.close(s, s.out.usable() && e.drain)
 	s.partDone()
 }
 
@@ -323,7 +246,7 @@ func (s *Session) drainFD(d time.Duration) {
 	defer s.hub.putReadBuf(bp)
 	for {
 		s.fin.reset()
-		n, err := readFD(s.fd, *bp)
+		n, err := readFD(s.fdc.fd, *bp)
 		switch {
 		case err == nil && n == 0:
 			return
@@ -345,16 +268,11 @@ func (s *Session) waitFlushed(d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
 		s.fin.reset()
-		s.wmu.Lock()
-		done := s.flushedDone
-		s.wmu.Unlock()
-		if done {
+		if s.out.isFlushed() {
 			return true
 		}
 		if !s.fin.wait(time.Until(deadline)) {
-			s.wmu.Lock()
-			defer s.wmu.Unlock()
-			return s.flushedDone
+			return s.out.isFlushed()
 		}
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"duplex/websocket/frame"
 )
 
@@ -29,10 +27,10 @@ type Session struct {
 	protocol string
 	remote   string
 
-	// fd is the socket, ours alone (adoptFD); a connection without one
-	// (in-memory pipes in tests) has fd -1 and blk instead.
-	fd  int
-	blk *blocking
+	// conn reaches the peer (conn.go); fdc is its storage when the socket
+	// is a descriptor of ours (adoptFD), so that it costs no allocation.
+	conn conn
+	fdc  fdConn
 
 	// lastRead is when bytes last arrived (unix nanos); paused tells the
 	// idle timer that the reader is not reading on purpose (backpressure).
@@ -50,36 +48,14 @@ type Session struct {
 	ended         bool   // the final close event is queued or delivered
 	space         signal // wakes the reader when queue has room or the session closes
 
-	// Outbound side, guarded by wmu.
-	wmu            sync.Mutex
-	pending        [][]byte // frames waiting for the writer
-	spare          [][]byte // the writer's previous batch, reused as the next pending
-	queued         int      // bytes in pending (not the batch being written)
-	writing        bool     // a writer goroutine is running
-	overflowed     bool     // backlog passed MaxBacklog: refuse data frames
-	closeQueued    bool     // our close frame is queued (or the stream is dead): refuse everything
-	closeInPending bool
-	flushedDone    bool        // our close frame is written, or cannot be
-	wdead          bool        // a write failed: the stream is unusable
-	closing        atomic.Bool // closeQueued for lock-free readers; the reader stops delivering data
-	writers        sync.WaitGroup
-	// held: a handler queued a reply that its dispatcher writes when
-	// the handler returns (enqueueHeld).
-	held atomic.Bool
-
-	// The batch being written belongs to the one running writer: frames
-	// wbatch[wi:], the first from offset woff; wclose when it ends with
-	// our close frame.
-	wbatch [][]byte
-	wi     int
-	woff   int
-	wclose bool
+	// out is the write side, with its own lock (outbox.go).
+	out outbox
 	// greeted: the first batch, which carries the 101, is written; until
-	// then a stalled write gives up after HandshakeTimeout.
+	// then a stalled write gives up after HandshakeTimeout. The writer's.
 	greeted bool
 	// wsig wakes a writer waiting for room in the socket; wkill tells it
 	// to give up (the connection is being closed). fin wakes finish, which
-	// waits for flushedDone and then for the closing socket to be
+	// waits for the outbox to be flushed and then for the closing socket to be
 	// readable: one signal, since it waits for one thing at a time.
 	wsig  signal
 	wkill atomic.Bool
@@ -129,8 +105,9 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		b, _ := br.Peek(br.Buffered())
 		initial = append([]byte(nil), b...)
 	}
-	s.fd = adoptFD(conn)
-	if s.fd >= 0 {
+	if fd := adoptFD(conn); fd >= 0 {
+		s.fdc.fd = fd
+		s.conn = &s.fdc
 		if initial != nil {
 			s.initial = &initial
 		}
@@ -139,50 +116,15 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	if br == nil {
 		br = bufio.NewReaderSize(conn, 4096)
 	}
-	s.blk = &blocking{conn: conn, br: br}
+	s.conn = &streamConn{conn: conn, br: br}
 	return s
 }
 
-// greet queues the 101 as the connection's first bytes, held for the open
-// event: the dispatcher writes it with whatever the open handler sends, in
-// one writev (Bun corks its upgrade the same way). It does not count
-// against MaxBacklog. A connection written blocking gets it now, within
-// HandshakeTimeout.
-func (s *Session) greet(resp []byte) error {
-	if s.fd < 0 {
-		c := s.blk.conn
-		c.SetWriteDeadline(time.Now().Add(s.hub.opts.HandshakeTimeout))
-		_, err := c.Write(resp)
-		c.SetWriteDeadline(time.Time{})
-		if err != nil {
-			c.Close()
-		}
-		return err
-	}
-	s.pending = append(s.pending, resp)
-	s.held.Store(true)
-	return nil
-}
+// greet queues (or writes) the 101 as the connection's first bytes.
+func (s *Session) greet(resp []byte) error { return s.conn.greet(s, resp) }
 
-// discard ends a session that was never registered: what it has queued
-// (its 101) and our close frame if the socket takes them at once, then the
-// connection is gone.
-func (s *Session) discard(frame []byte) {
-	if s.fd < 0 {
-		s.blk.conn.Write(frame)
-		s.blk.conn.Close()
-		return
-	}
-	_, _ = writevFD(s.fd, append(s.pending, frame), 0)
-	_ = unix.Close(s.fd)
-}
-
-// blocking is a connection without a descriptor of ours: read by a
-// blocking loop from br, written through conn.
-type blocking struct {
-	conn net.Conn
-	br   *bufio.Reader
-}
+// discard ends a session that was never registered.
+func (s *Session) discard(frame []byte) { s.conn.discard(s, frame) }
 
 // randomID is 16 bytes from crypto/rand: ids are handed to JavaScript and
 // may travel to clients, so they must not be guessable.

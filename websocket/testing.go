@@ -4,5 +4,5 @@ package websocket
 // benchmarks and tests of code that builds on sessions (the JavaScript
 // event objects).
 func NewTestSession(id, path string, params map[string][]string, data map[string]string) *Session {
-	return &Session{id: id, path: path, params: params, data: data, fd: -1}
+	return &Session{id: id, path: path, params: params, data: data}
 }
