@@ -12,7 +12,7 @@ import (
 func BenchmarkEventObject(b *testing.B) {
 	e := newTestEngine(b, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
 	wk := <-e.workers
-	s := websocket.NewTestSession("n-0123456789abcdef", "/_/service/bench/bench", map[string][]string{"room": {"a"}}, map[string]string{"user": "x"})
+	s := openSession(b, "/_/service/bench/bench?room=a", map[string]string{"user": "x"})
 	ev := &websocket.Event{Type: websocket.EventMessage, Session: s, Message: []byte("E:1234567890123456789012345678901234567890123456789012345678901")}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -38,7 +38,7 @@ func BenchmarkHandleEventEcho(b *testing.B) {
 func benchHandleEvent(b *testing.B, script string) {
 	e := newTestEngine(b, fstest.MapFS{"services/s/s.js": {Data: []byte(script)}}, 1)
 	h := &socketHandler{engine: e, script: "/services/s/s.js"}
-	s := websocket.NewTestSession("n-0123456789abcdef", "/_/service/bench/s", map[string][]string{}, map[string]string{})
+	s := openSession(b, "/_/service/bench/s", map[string]string{})
 	ev := &websocket.Event{Type: websocket.EventMessage, Session: s, Message: []byte("E:1234567890123456789012345678901234567890123456789012345678901")}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -16,7 +16,7 @@ import (
 func TestLazyEventObject(t *testing.T) {
 	e := newTestEngine(t, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
 	wk := <-e.workers
-	s := websocket.NewTestSession("n-1", "/_/service/app/chat", map[string][]string{"room": {"a"}, "tag": {"x", "y"}}, map[string]string{"user": "ann"})
+	s := openSession(t, "/_/service/app/chat?room=a&tag=x&tag=y", map[string]string{"user": "ann"})
 	buf := []byte("hello")
 	ev, err := wk.eventObject(&websocket.Event{Type: websocket.EventMessage, Session: s, Message: buf})
 	if err != nil {
@@ -37,11 +37,11 @@ func TestLazyEventObject(t *testing.T) {
 		{`"message" in e`, "true"},
 		// Through JSON and back; params come from a Go map, so their order
 		// is left out of the comparison.
-		{`var j = JSON.parse(JSON.stringify(e)); Object.keys(j).join() + " " + Object.keys(j.session).join() + " " + j.session.id + j.session.path + j.session.params.tag.join() + j.data.user + j.message`, "type,session,data,message id,path,params n-1/_/service/app/chatx,yannhello"},
+		{`var j = JSON.parse(JSON.stringify(e)); Object.keys(j).join() + " " + Object.keys(j.session).join() + " " + j.session.id + j.session.path + j.session.params.tag.join() + j.data.user + j.message`, "type,session,data,message id,path,params " + s.ID() + "/_/service/app/chatx,yannhello"},
 		{`e.extra = 1; e.type = "t"; Object.keys(e).join() + " " + e.type + e.extra`, "type,session,data,message,extra t1"},
 		{`delete e.data; Object.keys(e).join() + " " + e.data`, "type,session,message,extra undefined"},
 		{`e.data = 2; Object.keys(e).join() + " " + e.data`, "type,session,message,extra,data 2"},
-		{`var c = Object.assign({}, e.session); c.id + Object.keys(c).length`, "n-13"},
+		{`var c = Object.assign({}, e.session); c.id + Object.keys(c).length`, s.ID() + "3"},
 	}
 	runChecks(t, wk, checks)
 }
