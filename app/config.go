@@ -86,20 +86,13 @@ func DefaultConfig() Config {
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
 	c.Addr = cmp.Or(c.Addr, d.Addr)
-	c.ShutdownTimeout = positiveOr(c.ShutdownTimeout, d.ShutdownTimeout)
-	c.ReadHeaderTimeout = positiveOr(c.ReadHeaderTimeout, d.ReadHeaderTimeout)
-	c.ReadTimeout = positiveOr(c.ReadTimeout, d.ReadTimeout)
+	// A zero (or negative) setting takes its default.
+	c.ShutdownTimeout = cmp.Or(max(c.ShutdownTimeout, 0), d.ShutdownTimeout)
+	c.ReadHeaderTimeout = cmp.Or(max(c.ReadHeaderTimeout, 0), d.ReadHeaderTimeout)
+	c.ReadTimeout = cmp.Or(max(c.ReadTimeout, 0), d.ReadTimeout)
 	// The router refuses by MaxBody too, before the engine sees a request.
-	c.MaxBody = positiveOr(c.MaxBody, d.MaxBody)
-	c.MaxBufferedBodies = positiveOr(c.MaxBufferedBodies, d.MaxBufferedBodies)
-	c.MaxHeaderBytes = positiveOr(c.MaxHeaderBytes, d.MaxHeaderBytes)
+	c.MaxBody = cmp.Or(max(c.MaxBody, 0), d.MaxBody)
+	c.MaxBufferedBodies = cmp.Or(max(c.MaxBufferedBodies, 0), d.MaxBufferedBodies)
+	c.MaxHeaderBytes = cmp.Or(max(c.MaxHeaderBytes, 0), d.MaxHeaderBytes)
 	return c
-}
-
-// positiveOr is v, or def when v is not positive (left unset).
-func positiveOr[T int | int64 | time.Duration](v, def T) T {
-	if v <= 0 {
-		return def
-	}
-	return v
 }

@@ -5,6 +5,7 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,18 +99,11 @@ func New(opts Options) (*Engine, error) {
 	if opts.FS == nil {
 		return nil, errors.New("controller: no application files")
 	}
-	if opts.Workers < 1 {
-		opts.Workers = 1
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.MaxCallStack <= 0 {
-		opts.MaxCallStack = DefaultMaxCallStack
-	}
-	if opts.MaxBody <= 0 {
-		opts.MaxBody = DefaultMaxBody
-	}
+	// A zero (or negative) limit takes its default.
+	opts.Workers = max(opts.Workers, 1)
+	opts.Timeout = cmp.Or(max(opts.Timeout, 0), DefaultTimeout)
+	opts.MaxCallStack = cmp.Or(max(opts.MaxCallStack, 0), DefaultMaxCallStack)
+	opts.MaxBody = cmp.Or(max(opts.MaxBody, 0), DefaultMaxBody)
 	e := &Engine{
 		opts:    opts,
 		log:     opts.Log.With().Str("app", opts.App.Name).Logger(),

@@ -24,11 +24,6 @@ import (
 // output must be longer than maxOutput characters (0: no limit), the
 // longest string the memory limit lets a built-in make.
 func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64) (goja.Callable, error) {
-	jsonObj := vm.Get("JSON").ToObject(vm)
-	native, ok := goja.AssertFunction(jsonObj.Get("stringify"))
-	if !ok {
-		return nil, errNoJSONStringify
-	}
 	// Calling any script function while the runtime is interrupted yields
 	// goja's own uncatchable InterruptedError, with its cause: thrown from
 	// the replacer, it ends the call as the interruption would have.
@@ -37,26 +32,23 @@ func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64
 		return nil, err
 	}
 	interrupted, _ := goja.AssertFunction(probe)
-	guarded := func(c goja.FunctionCall) goja.Value {
-		s := &stringifyWatch{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput}
-		if r, ok := c.Argument(1).(*goja.Object); ok {
-			if fn, ok := goja.AssertFunction(r); ok {
-				s.user = fn
-			} else if r.ClassName() == "Array" {
-				s.keys = propertyList(r)
+	return replaceJSON(vm, "stringify", func(native goja.Callable) func(goja.FunctionCall) goja.Value {
+		return func(c goja.FunctionCall) goja.Value {
+			s := &stringifyWatch{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput}
+			if r, ok := c.Argument(1).(*goja.Object); ok {
+				if fn, ok := goja.AssertFunction(r); ok {
+					s.user = fn
+				} else if r.ClassName() == "Array" {
+					s.keys = propertyList(r)
+				}
 			}
+			v, err := native(goja.Undefined(), c.Argument(0), vm.ToValue(s.visit), c.Argument(2))
+			if err != nil {
+				panic(err)
+			}
+			return v
 		}
-		v, err := native(goja.Undefined(), c.Argument(0), vm.ToValue(s.visit), c.Argument(2))
-		if err != nil {
-			panic(err)
-		}
-		return v
-	}
-	if err := jsonObj.Set("stringify", guarded); err != nil {
-		return nil, err
-	}
-	safe, _ := goja.AssertFunction(jsonObj.Get("stringify"))
-	return safe, nil
+	})
 }
 
 // marshal is JSON.stringify for Go callers (response bodies, messages,
@@ -73,10 +65,7 @@ func (w *worker) marshal(v goja.Value) ([]byte, error) {
 	return []byte(s.String()), nil
 }
 
-var (
-	errNoJSONStringify  = errors.New("controller: JSON.stringify missing")
-	errStringifyStopped = errors.New("JSON.stringify stopped: the call was interrupted")
-)
+var errStringifyStopped = errors.New("JSON.stringify stopped: the call was interrupted")
 
 // stringifyWatch follows one JSON.stringify call from its replacer.
 type stringifyWatch struct {

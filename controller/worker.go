@@ -82,8 +82,6 @@ func (w *worker) forget(generation uint64) {
 	w.generation = generation
 }
 
-var errNoJSONParse = errors.New("controller: JSON.parse missing")
-
 // source is a compiled module, shared by all runtimes of an engine.
 type source struct {
 	program *goja.Program // nil for JSON

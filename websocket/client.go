@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -62,15 +63,10 @@ type ClientOptions struct {
 }
 
 func (o ClientOptions) withDefaults() ClientOptions {
-	if o.MaxMessage <= 0 {
-		o.MaxMessage = defaultClientMaxMessage
-	}
-	if o.WriteTimeout <= 0 {
-		o.WriteTimeout = defaultClientWriteTimeout
-	}
-	if o.CloseTimeout <= 0 {
-		o.CloseTimeout = defaultClientCloseTimeout
-	}
+	// A zero (or negative) setting takes its default.
+	o.MaxMessage = cmp.Or(max(o.MaxMessage, 0), defaultClientMaxMessage)
+	o.WriteTimeout = cmp.Or(max(o.WriteTimeout, 0), defaultClientWriteTimeout)
+	o.CloseTimeout = cmp.Or(max(o.CloseTimeout, 0), defaultClientCloseTimeout)
 	return o
 }
 
@@ -247,7 +243,11 @@ func (c *Client) SendBinary(data []byte) error {
 	return c.writeData(ws.OpBinary, data)
 }
 
-func (c *Client) writeData(op ws.OpCode, p []byte) error {
+func (c *Client) writeData(op ws.OpCode, p []byte) error { return c.write(op, p) }
+
+// write writes one frame, unless our close frame is out (a close frame is
+// sent once, and nothing after it) or the connection failed.
+func (c *Client) write(op ws.OpCode, p []byte) error {
 	// The deadline counts from here, so that waiting behind another
 	// writer (itself bounded by its own deadline) is included.
 	deadline := time.Now().Add(c.opts.WriteTimeout)
@@ -256,6 +256,9 @@ func (c *Client) writeData(op ws.OpCode, p []byte) error {
 	defer c.wmu.Unlock()
 	if c.closeSent || c.writeErr != nil || c.ended.Load() {
 		return ErrClientClosed
+	}
+	if op == ws.OpClose {
+		c.closeSent = true
 	}
 	return c.writeLocked(frame, deadline)
 }
@@ -285,22 +288,9 @@ func (c *Client) writeFailed(err error) error {
 	return c.writeErr
 }
 
-// writeControl writes a pong or close frame the client owes the server.
-// Pongs are not sent once our close frame is out; a close frame is sent
-// once. It reports whether the frame was written.
-func (c *Client) writeControl(op ws.OpCode, payload []byte) bool {
-	deadline := time.Now().Add(c.opts.WriteTimeout)
-	frame := clientFrame(op, payload)
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if c.closeSent || c.writeErr != nil || c.ended.Load() {
-		return false
-	}
-	if op == ws.OpClose {
-		c.closeSent = true
-	}
-	return c.writeLocked(frame, deadline) == nil
-}
+// writeControl writes a pong or close frame the client owes the server,
+// and reports whether it was written.
+func (c *Client) writeControl(op ws.OpCode, payload []byte) bool { return c.write(op, payload) == nil }
 
 // Close starts the closing handshake with code and reason (an unsendable
 // code becomes 1000, a reason is cut to fit a control frame); the read
