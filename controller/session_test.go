@@ -1,12 +1,8 @@
 package controller
 
 import (
-	"context"
 	"io"
 	"testing"
-	"time"
-
-	"github.com/rs/zerolog"
 
 	"duplex/lib/libtest"
 	"duplex/websocket"
@@ -17,13 +13,7 @@ import (
 // event code gets from the hub, without a network.
 func openSession(tb testing.TB, target string, data map[string]string) *websocket.Session {
 	tb.Helper()
-	hub := websocket.NewHub(websocket.Options{}, zerolog.Nop())
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = hub.Shutdown(ctx)
-	})
-	s, peer := libtest.OpenSession(tb, hub, target, data)
+	s, peer := libtest.OpenSession(tb, libtest.Hub(tb), target, data)
 	go io.Copy(io.Discard, peer)
 	return s
 }

@@ -2,6 +2,7 @@ package libtest
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"duplex/websocket"
 )
@@ -98,3 +101,18 @@ type bufferedConn struct {
 }
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// Hub is a quiet hub that shuts down when the test ends (after the
+// sessions' peers close, since cleanups run last-in first-out).
+func Hub(tb testing.TB) *websocket.Hub {
+	tb.Helper()
+	hub := websocket.NewHub(websocket.Options{}, zerolog.Nop())
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := hub.Shutdown(ctx); err != nil {
+			tb.Error(err)
+		}
+	})
+	return hub
+}

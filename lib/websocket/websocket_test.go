@@ -1,14 +1,12 @@
 package websocket_test
 
 import (
-	"context"
 	"encoding/binary"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/gobwas/ws"
-	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
 	"duplex/lib/libtest"
@@ -20,14 +18,7 @@ import (
 // session, whose peer's frames arrive on the channel.
 func setup(t *testing.T) (*libtest.Runtime, *websocket.Session, <-chan ws.Frame) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
-	hub := websocket.NewHub(websocket.Options{}, zerolog.Nop())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := hub.Shutdown(ctx); err != nil {
-			t.Error(err)
-		}
-	})
+	hub := libtest.Hub(t)
 	s, peer := libtest.OpenSession(t, hub, "/_/service/app/chat?room=a", nil)
 	frames := make(chan ws.Frame, 16)
 	go readFrames(peer, frames)

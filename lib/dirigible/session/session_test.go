@@ -1,33 +1,22 @@
 package session_test
 
 import (
-	"context"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/gobwas/ws"
-	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
 	"duplex/lib"
 	"duplex/lib/dirigible/session"
 	"duplex/lib/libtest"
-	"duplex/websocket"
 )
 
 // Dirigible 2's net/websocket in a bare runtime: the channel request's own
 // session and every open one, as WebsocketSession objects.
 func TestSessions(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
-	hub := websocket.NewHub(websocket.Options{}, zerolog.Nop())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := hub.Shutdown(ctx); err != nil {
-			t.Error(err)
-		}
-	})
+	hub := libtest.Hub(t)
 	s, peer := libtest.OpenSession(t, hub, "/service/js", nil)
 	go io.Copy(io.Discard, peer)
 	other, otherPeer := libtest.OpenSession(t, hub, "/service/js", nil)
