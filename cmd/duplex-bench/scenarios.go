@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/internal/latency"
 )
 
 // usage is CPU time spent over a measured window, in cores (1.0 = one core
@@ -88,13 +90,13 @@ func (h *harness) fanout(ctx context.Context, p *proc) *fanoutResult {
 	}
 	base := time.Now()
 	var measured atomic.Uint64
-	hists := make([]*hist, n)
+	hists := make([]*latency.Histogram, n)
 	readErrs := make(chan error, n)
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		hists[i] = newHist()
+		hists[i] = new(latency.Histogram)
 		wg.Add(1)
-		go func(c *client, hs *hist) {
+		go func(c *client, hs *latency.Histogram) {
 			defer wg.Done()
 			var mine uint64
 			defer func() { measured.Add(mine) }()
@@ -115,7 +117,7 @@ func (h *harness) fanout(ctx context.Context, p *proc) *fanoutResult {
 					continue
 				}
 				if seq >= warm {
-					hs.add(now - time.Duration(ts))
+					hs.Add(now - time.Duration(ts))
 					mine++
 				}
 				if counts[seq].Add(1) == int32(n) {
@@ -198,9 +200,9 @@ func (h *harness) fanout(ctx context.Context, p *proc) *fanoutResult {
 	cancel()
 	closeAll(cs)
 	wg.Wait()
-	all := newHist()
+	all := new(latency.Histogram)
 	for _, hs := range hists {
-		all.merge(hs)
+		all.Merge(hs)
 	}
 	r.deliveries = measured.Load()
 	if !t0.IsZero() {
@@ -211,7 +213,7 @@ func (h *harness) fanout(ctx context.Context, p *proc) *fanoutResult {
 	if r.deliveries < expected {
 		r.missing = expected - r.deliveries
 	}
-	r.p50, r.p99 = all.quantile(0.50), all.quantile(0.99)
+	r.p50, r.p99 = all.Quantile(0.50), all.Quantile(0.99)
 	if r.err != "" || r.missing > 0 {
 		r.rate = 0 // an incomplete run has no rate to compare
 	}
@@ -246,13 +248,13 @@ func (h *harness) echo(ctx context.Context, p *proc) *echoResult {
 	var measuring, stop atomic.Bool
 	var count atomic.Uint64
 	base := time.Now()
-	hists := make([]*hist, len(cs))
+	hists := make([]*latency.Histogram, len(cs))
 	errs := make(chan error, len(cs))
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		hists[i] = newHist()
+		hists[i] = new(latency.Histogram)
 		wg.Add(1)
-		go func(c *client, hs *hist) {
+		go func(c *client, hs *latency.Histogram) {
 			defer wg.Done()
 			var buf []byte
 			for seq := 0; !stop.Load(); seq++ {
@@ -277,7 +279,7 @@ func (h *harness) echo(ctx context.Context, p *proc) *echoResult {
 						continue
 					}
 					if measuring.Load() {
-						hs.add(time.Since(base) - time.Duration(ts))
+						hs.Add(time.Since(base) - time.Duration(ts))
 						count.Add(1)
 					}
 					break
@@ -315,11 +317,11 @@ func (h *harness) echo(ctx context.Context, p *proc) *echoResult {
 		_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	}
 	wg.Wait()
-	all := newHist()
+	all := new(latency.Histogram)
 	for _, hs := range hists {
-		all.merge(hs)
+		all.Merge(hs)
 	}
-	r.p50, r.p99 = all.quantile(0.50), all.quantile(0.99)
+	r.p50, r.p99 = all.Quantile(0.50), all.Quantile(0.99)
 	return r
 }
 
@@ -392,16 +394,16 @@ func (h *harness) upgrades(ctx context.Context, p *proc) *upgradeResult {
 	ctx, cancel := context.WithTimeout(ctx, cfg.upgradeDeadline)
 	defer cancel()
 	d := newDialer(p.addr, p.srv.path, h.sources, 512)
-	round := func(n int, hs *hist) (uint64, error) {
+	round := func(n int, hs *latency.Histogram) (uint64, error) {
 		var next, done atomic.Int64
 		var mu sync.Mutex
 		var firstErr error
 		var wg sync.WaitGroup
-		hists := make([]*hist, cfg.upgradeConcurrency)
+		hists := make([]*latency.Histogram, cfg.upgradeConcurrency)
 		for w := 0; w < cfg.upgradeConcurrency; w++ {
-			hists[w] = newHist()
+			hists[w] = new(latency.Histogram)
 			wg.Add(1)
-			go func(mine *hist) {
+			go func(mine *latency.Histogram) {
 				defer wg.Done()
 				for next.Add(1) <= int64(n) && ctx.Err() == nil {
 					start := time.Now()
@@ -414,7 +416,7 @@ func (h *harness) upgrades(ctx context.Context, p *proc) *upgradeResult {
 						mu.Unlock()
 						continue
 					}
-					mine.add(time.Since(start))
+					mine.Add(time.Since(start))
 					c.close()
 					done.Add(1)
 				}
@@ -423,7 +425,7 @@ func (h *harness) upgrades(ctx context.Context, p *proc) *upgradeResult {
 		wg.Wait()
 		if hs != nil {
 			for _, x := range hists {
-				hs.merge(x)
+				hs.Merge(x)
 			}
 		}
 		if firstErr == nil && ctx.Err() != nil {
@@ -435,7 +437,7 @@ func (h *harness) upgrades(ctx context.Context, p *proc) *upgradeResult {
 		r.err = fmt.Sprintf("warm-up: %v", err)
 		return r
 	}
-	all := newHist()
+	all := new(latency.Histogram)
 	t0 := time.Now()
 	cpu := measureCPU(p)
 	done, err := round(cfg.upgrades, all)
@@ -447,6 +449,6 @@ func (h *harness) upgrades(ctx context.Context, p *proc) *upgradeResult {
 	} else {
 		r.rate = float64(done) / r.elapsed.Seconds()
 	}
-	r.p50, r.p99 = all.quantile(0.50), all.quantile(0.99)
+	r.p50, r.p99 = all.Quantile(0.50), all.Quantile(0.99)
 	return r
 }

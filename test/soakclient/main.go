@@ -41,14 +41,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"duplex/test/soakclient/report"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -59,6 +57,9 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/internal/latency"
+	"duplex/test/soakclient/report"
 )
 
 // ipBindAddressNoPort is IP_BIND_ADDRESS_NO_PORT (linux/in.h): bind() to a
@@ -144,7 +145,7 @@ type run struct {
 	drained  chan struct{}
 	drainOne sync.Once
 
-	lat hist
+	lat latency.Histogram
 
 	mu          sync.Mutex
 	errs        map[string]int64
@@ -460,10 +461,10 @@ func (r *run) summarize(status string) report.Summary {
 		sm.MessagesPerSecond = float64(sm.Sent) / sm.ChatSeconds
 		sm.DeliveriesPerSec = float64(sm.Received) / sm.ChatSeconds
 	}
-	sm.LatencyP50Ms = r.lat.quantile(0.5).Seconds() * 1000
-	sm.LatencyP99Ms = r.lat.quantile(0.99).Seconds() * 1000
-	sm.LatencyP999Ms = r.lat.quantile(0.999).Seconds() * 1000
-	sm.LatencyMaxMs = time.Duration(r.lat.max.Load()).Seconds() * 1000
+	sm.LatencyP50Ms = r.lat.Quantile(0.5).Seconds() * 1000
+	sm.LatencyP99Ms = r.lat.Quantile(0.99).Seconds() * 1000
+	sm.LatencyP999Ms = r.lat.Quantile(0.999).Seconds() * 1000
+	sm.LatencyMaxMs = r.lat.Max().Seconds() * 1000
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		sm.ClientCPUSeconds = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
@@ -635,7 +636,7 @@ func (s *session) onText(p []byte) {
 		r.anomaly("session %d: chat message before the barrier: %q", s.idx, trunc(p))
 		return
 	}
-	r.lat.add(time.Duration(time.Now().UnixNano() - nanos))
+	r.lat.Add(time.Duration(time.Now().UnixNano() - nanos))
 	next := s.next[member]
 	switch {
 	case seq == next:
@@ -777,64 +778,4 @@ func parseMsg(p []byte) (room, member int, seq int32, nanos int64, ok bool) {
 		return
 	}
 	return int(f[0]), int(f[1]), int32(f[2]), f[3], true
-}
-
-// ---------------------------------------------------------------------------
-
-// hist is a lock-free latency histogram: 8 sub-buckets per power of two of
-// nanoseconds (12.5% resolution).
-type hist struct {
-	counts [64 * 8]atomic.Int64
-	max    atomic.Int64
-}
-
-func (h *hist) add(d time.Duration) {
-	v := int64(d)
-	if v < 1 {
-		v = 1
-	}
-	for {
-		m := h.max.Load()
-		if v <= m || h.max.CompareAndSwap(m, v) {
-			break
-		}
-	}
-	h.counts[bucket(v)].Add(1)
-}
-
-func bucket(v int64) int {
-	e := 63 - bits.LeadingZeros64(uint64(v)) // 2^e <= v
-	if e < 3 {
-		return int(v)
-	}
-	sub := int((v >> (e - 3)) & 7)
-	return e*8 + sub
-}
-
-// upper returns the upper bound of bucket b.
-func upper(b int) int64 {
-	e, sub := b/8, b%8
-	if e < 3 {
-		return int64(b)
-	}
-	return (int64(8+sub+1) << (e - 3)) - 1
-}
-
-func (h *hist) quantile(q float64) time.Duration {
-	var total int64
-	for i := range h.counts {
-		total += h.counts[i].Load()
-	}
-	if total == 0 {
-		return 0
-	}
-	rank := int64(math.Ceil(q * float64(total)))
-	var acc int64
-	for i := range h.counts {
-		acc += h.counts[i].Load()
-		if acc >= rank {
-			return time.Duration(min(upper(i), h.max.Load()))
-		}
-	}
-	return time.Duration(h.max.Load())
 }
