@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"duplex/test/harness"
 )
 
 // TestAuthBrowserLogin: in Chromium, the bundled chat's login form signs
@@ -15,8 +17,8 @@ import (
 // logging out brings the form back. It reuses browser_test.go's tab helpers.
 func TestAuthBrowserLogin(t *testing.T) {
 	exe := chromiumPath(t)
-	srv := startServer(t, "--users", usersFile(t, alice))
-	current := func() *Server { return srv }
+	srv := duplex.Start(t, "--users", duplex.UsersFile(t, alice))
+	current := func() *harness.Server { return srv }
 	browser := startBrowser(t, exe)
 	p, cancel := openTab(t, browser, "A", srv.URL+"/", false, current)
 	t.Cleanup(cancel)
@@ -28,10 +30,10 @@ func TestAuthBrowserLogin(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("login-error")))
 	p.eval("clear the login form", `(document.getElementById('login-user').value = '', 'ok')`)
 	p.do("log in", chromedp.SendKeys(chromedp.ID("login-user"), "alice"),
-		chromedp.SendKeys(chromedp.ID("login-password"), alice.password),
+		chromedp.SendKeys(chromedp.ID("login-password"), alice.Password),
 		chromedp.Click(chromedp.ID("login")))
-	waitAcrossReload(p, "signed in", `!!document.getElementById('account') && document.getElementById('account').textContent.indexOf(`+jsString(alice.name)+`) >= 0`)
-	if v := p.eval("name field", `document.getElementById('name').value`); v != alice.name {
+	waitAcrossReload(p, "signed in", `!!document.getElementById('account') && document.getElementById('account').textContent.indexOf(`+jsString(alice.Name)+`) >= 0`)
+	if v := p.eval("name field", `document.getElementById('name').value`); v != alice.Name {
 		t.Errorf("name field holds %q, want the display name", v)
 	}
 	if cookie := p.eval("document.cookie", `document.cookie`); cookie != "" {
@@ -39,9 +41,9 @@ func TestAuthBrowserLogin(t *testing.T) {
 	}
 	p.do("join", chromedp.Click(chromedp.ID("join")), chromedp.WaitVisible(chromedp.ID("messages")))
 	p.waitConnected("connected as alice")
-	p.waitMembers(alice.name)
+	p.waitMembers(alice.Name)
 	p.say("signed and sealed", true)
-	p.waitMessage(alice.name, "signed and sealed")
+	p.waitMessage(alice.Name, "signed and sealed")
 	p.waitJS("verified mark", `!!document.querySelector('#messages li.message .verified')`)
 	if dir := os.Getenv("DUPLEX_SCREENSHOTS"); dir != "" {
 		p.screenshot(dir, "auth-signed-in.png")

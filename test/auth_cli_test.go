@@ -14,8 +14,8 @@ import (
 func TestAuthUserAdd(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "users.json")
-	code, out := addUser(t, file, alice)
-	if code != 0 || strings.Contains(out, alice.password) {
+	code, out := duplex.AddUser(t, file, alice)
+	if code != 0 || strings.Contains(out, alice.Password) {
 		t.Fatalf("user add: exit %d, output %q", code, out)
 	}
 	info, err := os.Stat(file)
@@ -26,7 +26,7 @@ func TestAuthUserAdd(t *testing.T) {
 		t.Errorf("users file mode %v, want 0600", info.Mode().Perm())
 	}
 	data, _ := os.ReadFile(file)
-	if strings.Contains(string(data), alice.password) {
+	if strings.Contains(string(data), alice.Password) {
 		t.Fatalf("the users file holds the password in clear:\n%s", data)
 	}
 	var f struct {
@@ -39,16 +39,16 @@ func TestAuthUserAdd(t *testing.T) {
 	if hash, _ := u["password"].(string); !strings.HasPrefix(hash, "$2a$") {
 		t.Errorf("password field %q is not a bcrypt hash", hash)
 	}
-	if u["login"] != "alice" || u["displayName"] != alice.name || u["email"] != alice.email {
+	if u["login"] != "alice" || u["displayName"] != alice.Name || u["email"] != alice.Email {
 		t.Errorf("entry %v", u)
 	}
 
-	if code, out := addUser(t, file, alice); code == 0 || !strings.Contains(out, "already exists") {
+	if code, out := duplex.AddUser(t, file, alice); code == 0 || !strings.Contains(out, "already exists") {
 		t.Errorf("adding alice again: exit %d, output %q; want a refusal", code, out)
 	}
 	renamed := alice
-	renamed.name = "Alice Again"
-	if code, out := addUser(t, file, renamed, "--force"); code != 0 {
+	renamed.Name = "Alice Again"
+	if code, out := duplex.AddUser(t, file, renamed, "--force"); code != 0 {
 		t.Errorf("--force: exit %d, output %q", code, out)
 	}
 	data, _ = os.ReadFile(file)
@@ -56,16 +56,16 @@ func TestAuthUserAdd(t *testing.T) {
 		t.Errorf("--force did not replace alice:\n%s", data)
 	}
 	empty := bob
-	empty.password = ""
-	if code, out := addUser(t, file, empty); code == 0 || !strings.Contains(out, "empty password") {
+	empty.Password = ""
+	if code, out := duplex.AddUser(t, file, empty); code == 0 || !strings.Contains(out, "empty password") {
 		t.Errorf("empty password: exit %d, output %q", code, out)
 	}
 	bad := bob
-	bad.login = "bob smith"
-	if code, _ := addUser(t, file, bad); code == 0 {
+	bad.Login = "bob smith"
+	if code, _ := duplex.AddUser(t, file, bad); code == 0 {
 		t.Errorf("a login with a space was accepted")
 	}
-	if code, out := runToExit(t, nil, "user"); code != 2 || !strings.Contains(out, "user add") {
+	if code, out := duplex.Run(t, nil, "user"); code != 2 || !strings.Contains(out, "user add") {
 		t.Errorf("duplex user: exit %d, output %q; want usage and 2", code, out)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
 )
 
 // TestAuthSessionUserOnWebSocket: a logged-in client's open event carries
@@ -16,7 +18,7 @@ import (
 // events too (XP 7.15), as the user captured at the upgrade.
 func TestAuthSessionUserOnWebSocket(t *testing.T) {
 	t.Parallel()
-	s := startAuthServerSecret(t, usersFile(t, alice, bob))
+	s := startAuthServerSecret(t, duplex.UsersFile(t, alice, bob))
 	cookie := mustLogin(t, s, alice)
 
 	t.Run("logged in", func(t *testing.T) {
@@ -36,7 +38,7 @@ func TestAuthSessionUserOnWebSocket(t *testing.T) {
 			t.Errorf("session.user fields %v, want XP's %v", keys, want)
 		}
 		for k, v := range map[string]any{"key": "user:system:alice", "login": "alice", "idProvider": "system",
-			"displayName": alice.name, "email": alice.email, "disabled": false} {
+			"displayName": alice.Name, "email": alice.Email, "disabled": false} {
 			if user[k] != v {
 				t.Errorf("session.user.%s = %#v, want %#v", k, user[k], v)
 			}
@@ -46,16 +48,16 @@ func TestAuthSessionUserOnWebSocket(t *testing.T) {
 		} else if _, err := time.Parse(time.RFC3339Nano, mt); err != nil {
 			t.Errorf("session.user.modifiedTime %q is not an ISO instant: %v", mt, err)
 		}
-		c.sendText("hello")
-		seen := c.readJSON()
+		c.SendText("hello")
+		seen := c.ReadJSON()
 		if seen["hasUser"] != true {
 			t.Errorf("message event: session has no user: %v", seen)
 		}
 		if gu, _ := seen["getUser"].(map[string]any); gu["key"] != "user:system:alice" {
 			t.Errorf("getUser() in a message event = %v, want alice (the upgrade's user)", seen["getUser"])
 		}
-		c.closeWith(ws.StatusNormalClosure, "")
-		closed := wsWaitJSONLog(t, s, "whoami-close", func(m map[string]any) bool { return m["tag"] == "in" }, wsWait)
+		c.CloseWith(ws.StatusNormalClosure, "")
+		closed := harness.WaitJSONLog(t, s, "whoami-close", func(m map[string]any) bool { return m["tag"] == "in" }, harness.Wait)
 		if gu, _ := closed["getUser"].(map[string]any); gu["key"] != "user:system:alice" {
 			t.Errorf("getUser() in the close event = %v, want alice", closed["getUser"])
 		}
@@ -67,8 +69,8 @@ func TestAuthSessionUserOnWebSocket(t *testing.T) {
 		if first != "anonymous" {
 			t.Errorf("anonymous open frame = %q, want no user", first)
 		}
-		c.sendText("hello")
-		seen := c.readJSON()
+		c.SendText("hello")
+		seen := c.ReadJSON()
 		if seen["hasUser"] != false || seen["getUser"] != nil {
 			t.Errorf("anonymous message event: %v, want no session.user and getUser() null", seen)
 		}
@@ -85,7 +87,7 @@ func TestAuthSessionUserOnWebSocket(t *testing.T) {
 
 	t.Run("basic", func(t *testing.T) {
 		t.Parallel()
-		_, first := dialAs(t, s, "basic", basicHeader("bob", bob.password)...)
+		_, first := dialAs(t, s, "basic", basicHeader("bob", bob.Password)...)
 		var user map[string]any
 		if json.Unmarshal([]byte(first), &user) != nil || user["key"] != "user:system:bob" {
 			t.Errorf("open frame with HTTP Basic = %q, want bob", first)
@@ -98,7 +100,7 @@ func TestAuthSessionUserOnWebSocket(t *testing.T) {
 // afterwards, and logout inside webSocketEvent works too.
 func TestAuthLogoutClosesWebSockets(t *testing.T) {
 	t.Parallel()
-	s := startAuthServer(t, usersFile(t, alice, bob))
+	s := startAuthServer(t, duplex.UsersFile(t, alice, bob))
 	laptop := mustLogin(t, s, alice)
 	phone := mustLogin(t, s, alice)
 	bobs := mustLogin(t, s, bob)
@@ -108,8 +110,8 @@ func TestAuthLogoutClosesWebSockets(t *testing.T) {
 	b1, _ := dialAs(t, s, "b1", sessionHeader(bobs)...)
 	anon, _ := dialAs(t, s, "anon")
 
-	r := post(t, s.URL+"/_/service/auth/login", "application/json", `{"action":"logout"}`, sessionHeader(laptop)...)
-	wantStatus(t, r, 200, "logout")
+	r := harness.Post(t, s.URL+"/_/service/auth/login", "application/json", `{"action":"logout"}`, sessionHeader(laptop)...)
+	harness.WantStatus(t, r, 200, "logout")
 	cleared := false
 	for _, c := range r.Resp.Cookies() {
 		if c.Name == "duplex_session" && c.Value == "" && c.MaxAge < 0 {
@@ -119,19 +121,19 @@ func TestAuthLogoutClosesWebSockets(t *testing.T) {
 	if !cleared {
 		t.Errorf("logout response does not clear the cookie: %v", r.Header.Values("Set-Cookie"))
 	}
-	a1.expectClose(1008, wsWait, true)
-	a2.expectClose(1008, wsWait, true)
+	a1.ExpectClose(1008, harness.Wait, true)
+	a2.ExpectClose(1008, harness.Wait, true)
 	for _, tag := range []string{"a1", "a2"} {
-		closed := wsWaitJSONLog(t, s, "whoami-close", func(m map[string]any) bool { return m["tag"] == tag }, wsWait)
+		closed := harness.WaitJSONLog(t, s, "whoami-close", func(m map[string]any) bool { return m["tag"] == tag }, harness.Wait)
 		if closed["code"] != float64(1008) {
 			t.Errorf("close event of %s: closeReason %v, want 1008", tag, closed["code"])
 		}
 	}
 	// Everyone else is still connected.
-	for _, c := range []*wsClient{b1, anon} {
-		c.sendText("still there?")
-		if m := c.readJSON(); m["type"] != "message" {
-			t.Errorf("%s after alice's logout: %v", c.name, m)
+	for _, c := range []*harness.WS{b1, anon} {
+		c.SendText("still there?")
+		if m := c.ReadJSON(); m["type"] != "message" {
+			t.Errorf("%s after alice's logout: %v", c.Name, m)
 		}
 	}
 	// Both of alice's cookies are void; bob's is not.
@@ -155,8 +157,8 @@ func TestAuthLogoutClosesWebSockets(t *testing.T) {
 	}
 
 	// Logout from inside a WebSocket event closes that socket too.
-	b1.sendText("logout")
-	b1.expectClose(1008, wsWait, true)
+	b1.SendText("logout")
+	b1.ExpectClose(1008, harness.Wait, true)
 	if k := whoamiKey(t, s, sessionHeader(bobs)...); k != "" {
 		t.Errorf("bob's cookie names %s after logout in a WebSocket event", k)
 	}

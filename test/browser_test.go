@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"duplex/test/harness"
 )
 
 const (
@@ -58,7 +60,7 @@ type tab struct {
 	t    *testing.T
 	name string // for messages: "A" or "B"
 	ctx  context.Context
-	srv  func() *Server // the server currently running, for failure reports
+	srv  func() *harness.Server // the server currently running, for failure reports
 
 	mu      sync.Mutex
 	console []chromedp.ConsoleMessage
@@ -66,7 +68,7 @@ type tab struct {
 
 // openTab makes a tab (in its own browser context when isolated), starts
 // recording its console, and navigates to url.
-func openTab(t *testing.T, browser context.Context, name, url string, isolated bool, srv func() *Server) (*tab, context.CancelFunc) {
+func openTab(t *testing.T, browser context.Context, name, url string, isolated bool, srv func() *harness.Server) (*tab, context.CancelFunc) {
 	t.Helper()
 	var opts []chromedp.ContextOption
 	if isolated {
@@ -139,7 +141,7 @@ func (p *tab) fail(what string, err error) {
 	}
 	p.mu.Unlock()
 	if s := p.srv(); s != nil {
-		fmt.Fprintf(&b, "server stderr:\n%s", tail(s.Stderr(), 4000))
+		fmt.Fprintf(&b, "server stderr:\n%s", harness.Tail(s.Stderr(), 4000))
 	}
 	p.t.Fatal(b.String())
 }
@@ -315,8 +317,8 @@ func TestBrowserChat(t *testing.T) {
 	exe := chromiumPath(t)
 
 	var srvMu sync.Mutex
-	srv := startServer(t) // no --app: the bundled chat
-	current := func() *Server { srvMu.Lock(); defer srvMu.Unlock(); return srv }
+	srv := duplex.Start(t) // no --app: the bundled chat
+	current := func() *harness.Server { srvMu.Lock(); defer srvMu.Unlock(); return srv }
 
 	browser := startBrowser(t, exe)
 
@@ -384,11 +386,11 @@ func TestBrowserChat(t *testing.T) {
 	// rejoins the room.
 	addr := srv.Addr
 	srv.Signal(t, syscall.SIGTERM)
-	if code := srv.WaitExit(t, shutdownDeadline); code != 0 {
-		t.Errorf("server exited with %d after SIGTERM, want 0; stderr:\n%s", code, tail(srv.Stderr(), 4000))
+	if code := srv.WaitExit(t, harness.ShutdownDeadline); code != 0 {
+		t.Errorf("server exited with %d after SIGTERM, want 0; stderr:\n%s", code, harness.Tail(srv.Stderr(), 4000))
 	}
 	a.waitJS("the page to notice the server is gone", `document.getElementById('status').getAttribute('data-state') === 'reconnecting'`)
-	srv2 := startServerOpts(t, serverOpts{noAddr: true, args: []string{"--addr", addr}})
+	srv2 := duplex.StartOpts(t, harness.Opts{NoAddr: true, Args: []string{"--addr", addr}})
 	srvMu.Lock()
 	srv = srv2
 	srvMu.Unlock()

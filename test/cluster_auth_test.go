@@ -20,6 +20,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"duplex/test/harness"
 )
 
 const (
@@ -29,9 +31,9 @@ const (
 
 // natsClientsAddr is where a node's embedded server takes clients, from its
 // log.
-func natsClientsAddr(t *testing.T, s *Server) string {
+func natsClientsAddr(t *testing.T, s *harness.Server) string {
 	t.Helper()
-	e := s.WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: embedded NATS server ready" }, startDeadline)
+	e := s.WaitLog(t, func(e harness.LogEntry) bool { return e.Message() == "cluster: embedded NATS server ready" }, harness.StartDeadline)
 	addr, _ := e.Fields["clients"].(string)
 	if !strings.HasPrefix(addr, "127.0.0.1:") {
 		t.Fatalf("embedded NATS clients on %q, want loopback", addr)
@@ -41,8 +43,8 @@ func natsClientsAddr(t *testing.T, s *Server) string {
 
 // authError matches the embedded server's refusal of a client (cid) or a
 // route (rid).
-func authError(kind string) func(LogEntry) bool {
-	return func(e LogEntry) bool {
+func authError(kind string) func(harness.LogEntry) bool {
+	return func(e harness.LogEntry) bool {
 		return e.Fields["nats"] == "embedded" && e.Has("authentication error", kind)
 	}
 }
@@ -56,7 +58,7 @@ func TestClusterAuth(t *testing.T) {
 	nodes := startEmbeddedClusterEnv(t, 2, []string{"DUPLEX_CLUSTER_SECRET=" + clusterSecret})
 	a := joinChat(t, nodes[0], "alice")
 	b := joinChat(t, nodes[1], "bob")
-	waitGroupSize(t, nodes, "room", 2, wsWait)
+	waitGroupSize(t, nodes, "room", 2, harness.Wait)
 	a.command(map[string]any{"op": "group", "text": "over the authenticated cluster"})
 	a.expect("group", "over the authenticated cluster")
 	b.expect("group", "over the authenticated cluster")
@@ -72,7 +74,7 @@ func TestClusterAuth(t *testing.T) {
 			t.Errorf("unauthenticated client: %v, want an authorization violation", err)
 		}
 	}
-	nodes[0].WaitLog(t, authError("cid:"), wsWait)
+	nodes[0].WaitLog(t, authError("cid:"), harness.Wait)
 	nc, err := nats.Connect("nats://"+addr, nats.Token(clusterSecret), nats.NoReconnect())
 	if err != nil {
 		t.Fatalf("control: a client with the secret: %v", err)
@@ -91,16 +93,16 @@ func TestClusterAuth(t *testing.T) {
 	t.Cleanup(fake.Shutdown)
 	// The refusal, in node 1's words. (The fake's own route count is no
 	// evidence: it counts a route while the handshake is under way.)
-	nodes[0].WaitLog(t, authError("rid:"), wsWait)
+	nodes[0].WaitLog(t, authError("rid:"), harness.Wait)
 
 	// A node with another secret routes to node 1 and is refused.
 	before := nodes[0].CountLogs(authError("rid:"))
-	intruder := startServerOpts(t, serverOpts{
-		args: []string{"--app", appDir("cluster"), "--node-id", "intruder", "--nats-embed", "--nats-listen", "127.0.0.1:0",
+	intruder := duplex.StartOpts(t, harness.Opts{
+		Args: []string{"--app", harness.App("cluster"), "--node-id", "intruder", "--nats-embed", "--nats-listen", "127.0.0.1:0",
 			"--nats-routes", "nats://" + routeAddr, "--cluster-ttl", clusterTTL.String()},
-		env: []string{"DUPLEX_CLUSTER_SECRET=" + otherSecret},
+		Env: []string{"DUPLEX_CLUSTER_SECRET=" + otherSecret},
 	})
-	nodes[0].WaitLogCount(t, authError("rid:"), before+1, wsWait)
+	nodes[0].WaitLogCount(t, authError("rid:"), before+1, harness.Wait)
 	joinChat(t, intruder, "mallory")
 	if g := nodeGroup(t, intruder, "room"); g.Size != 1 {
 		t.Errorf("the intruder sees %d room members, want only its own", g.Size)
@@ -112,9 +114,9 @@ func TestClusterAuth(t *testing.T) {
 
 // nodeRouteAddr is where a node's embedded server takes routes, from its
 // log.
-func nodeRouteAddr(t *testing.T, s *Server) string {
+func nodeRouteAddr(t *testing.T, s *harness.Server) string {
 	t.Helper()
-	e := s.WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: embedded NATS server ready" }, startDeadline)
+	e := s.WaitLog(t, func(e harness.LogEntry) bool { return e.Message() == "cluster: embedded NATS server ready" }, harness.StartDeadline)
 	addr, _ := e.Fields["routes"].(string)
 	if addr == "" {
 		t.Fatalf("no route address in %s", e.Raw)
@@ -127,32 +129,32 @@ func nodeRouteAddr(t *testing.T, s *Server) string {
 // environment or a file, never the command line, and are long enough.
 func TestClusterRefusesOpenListener(t *testing.T) {
 	t.Parallel()
-	out := expectStartFailure(t, "--app", appDir("cluster"), "--nats-embed", "--nats-listen", "0.0.0.0:0")
+	out := duplex.ExpectStartFailure(t, "--app", harness.App("cluster"), "--nats-embed", "--nats-listen", "0.0.0.0:0")
 	if !strings.Contains(out, "DUPLEX_CLUSTER_SECRET") || !strings.Contains(out, "beyond loopback") {
 		t.Errorf("open listener without a secret: %s", out)
 	}
-	out = expectStartFailure(t, "--app", appDir("cluster"), "--nats-embed", "--cluster-secret", clusterSecret)
+	out = duplex.ExpectStartFailure(t, "--app", harness.App("cluster"), "--nats-embed", "--cluster-secret", clusterSecret)
 	if !strings.Contains(out, "DUPLEX_CLUSTER_SECRET") || strings.Contains(out, clusterSecret) {
 		t.Errorf("--cluster-secret on the command line: %s", out)
 	}
-	s := launch(t, serverOpts{args: []string{"--app", appDir("cluster"), "--nats-embed"}, env: []string{"DUPLEX_CLUSTER_SECRET=short"}, noCheck: true})
-	if code := s.WaitExit(t, startDeadline); code == 0 || !strings.Contains(s.Stderr(), "at least 32 characters") {
+	s := duplex.Launch(t, harness.Opts{Args: []string{"--app", harness.App("cluster"), "--nats-embed"}, Env: []string{"DUPLEX_CLUSTER_SECRET=short"}, NoCheck: true})
+	if code := s.WaitExit(t, harness.StartDeadline); code == 0 || !strings.Contains(s.Stderr(), "at least 32 characters") {
 		t.Errorf("a short cluster secret: exit %d, %s", code, s.Stderr())
 	}
 	// From a file: too short is refused, long enough authenticates.
 	short := filepath.Join(t.TempDir(), "short")
-	writeFile(t, short, "short\n")
-	if out := expectStartFailure(t, "--app", appDir("cluster"), "--nats-embed", "--cluster-secret-file", short); !strings.Contains(out, "at least 32 characters") {
+	harness.WriteFile(t, short, "short\n")
+	if out := duplex.ExpectStartFailure(t, "--app", harness.App("cluster"), "--nats-embed", "--cluster-secret-file", short); !strings.Contains(out, "at least 32 characters") {
 		t.Errorf("a short secret in --cluster-secret-file: %s", out)
 	}
 	good := filepath.Join(t.TempDir(), "good")
-	writeFile(t, good, clusterSecret+"\n")
-	fromFile := startServer(t, "--app", appDir("cluster"), "--nats-embed", "--cluster-secret-file", good)
-	if e := fromFile.WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: joined" }, wsWait); e.Fields["authenticated"] != true {
+	harness.WriteFile(t, good, clusterSecret+"\n")
+	fromFile := duplex.Start(t, "--app", harness.App("cluster"), "--nats-embed", "--cluster-secret-file", good)
+	if e := fromFile.WaitLog(t, func(e harness.LogEntry) bool { return e.Message() == "cluster: joined" }, harness.Wait); e.Fields["authenticated"] != true {
 		t.Errorf("joined with --cluster-secret-file: %s", e.Raw)
 	}
-	p := freePorts(t, 1)[0]
-	node := startServer(t, "--app", appDir("cluster"), "--nats-embed", "--nats-listen", fmt.Sprintf(":%d", p))
+	p := harness.FreePorts(t, 1)[0]
+	node := duplex.Start(t, "--app", harness.App("cluster"), "--nats-embed", "--nats-listen", fmt.Sprintf(":%d", p))
 	if addr := nodeRouteAddr(t, node); addr != fmt.Sprintf("127.0.0.1:%d", p) {
 		t.Errorf("--nats-listen :%d listens on %s, want 127.0.0.1", p, addr)
 	}
@@ -189,7 +191,7 @@ func testPKI(t *testing.T) (string, string, string) {
 	keyDER, _ := x509.MarshalECPrivateKey(key)
 	write := func(name, typ string, b []byte) string {
 		p := filepath.Join(dir, name)
-		writeFile(t, p, string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})))
+		harness.WriteFile(t, p, string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})))
 		return p
 	}
 	return write("node.pem", "CERTIFICATE", der), write("node.key", "EC PRIVATE KEY", keyDER), write("ca.pem", "CERTIFICATE", caDER)
@@ -204,10 +206,10 @@ func TestClusterTLS(t *testing.T) {
 	nodes := startEmbeddedClusterEnv(t, 2, env)
 	a := joinChat(t, nodes[0], "alice")
 	b := joinChat(t, nodes[1], "bob")
-	waitGroupSize(t, nodes, "room", 2, wsWait)
+	waitGroupSize(t, nodes, "room", 2, harness.Wait)
 	a.command(map[string]any{"op": "group", "text": "over TLS"})
 	b.expect("group", "over TLS")
-	if e := nodes[0].WaitLog(t, func(e LogEntry) bool { return e.Message() == "cluster: joined" }, wsWait); e.Fields["tls"] != true || e.Fields["authenticated"] != true {
+	if e := nodes[0].WaitLog(t, func(e harness.LogEntry) bool { return e.Message() == "cluster: joined" }, harness.Wait); e.Fields["tls"] != true || e.Fields["authenticated"] != true {
 		t.Errorf("joined line: %s", e.Raw)
 	}
 
@@ -220,5 +222,5 @@ func TestClusterTLS(t *testing.T) {
 	}
 	fake.Start()
 	t.Cleanup(fake.Shutdown)
-	nodes[0].WaitLog(t, func(e LogEntry) bool { return e.Fields["nats"] == "embedded" && e.Has("rid:", "tls") }, wsWait)
+	nodes[0].WaitLog(t, func(e harness.LogEntry) bool { return e.Fields["nats"] == "embedded" && e.Has("rid:", "tls") }, harness.Wait)
 }

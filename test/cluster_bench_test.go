@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // TestClusterFanoutBench measures group fan-out across nodes: members
@@ -24,16 +26,16 @@ func TestClusterFanoutBench(t *testing.T) {
 	if os.Getenv("DUPLEX_CLUSTER_BENCH") == "" {
 		t.Skip("set DUPLEX_CLUSTER_BENCH=1 to measure cross-node fan-out")
 	}
-	if raceEnabled {
+	if harness.RaceEnabled {
 		t.Log("note: the race detector is on; figures are not representative")
 	}
 	members := envInt("DUPLEX_CLUSTER_BENCH_MEMBERS", 300)
 	messages := envInt("DUPLEX_CLUSTER_BENCH_MESSAGES", 2000)
 	for _, n := range []int{1, 3} {
 		t.Run(fmt.Sprintf("nodes=%d", n), func(t *testing.T) {
-			var nodes []*Server
+			var nodes []*harness.Server
 			if n == 1 {
-				nodes = []*Server{startServer(t, "--app", appDir("cluster"))}
+				nodes = []*harness.Server{duplex.Start(t, "--app", harness.App("cluster"))}
 			} else {
 				nodes = startEmbeddedCluster(t, n)
 			}
@@ -56,12 +58,12 @@ type fanoutResult struct {
 	p50, p99, localP99, remoteP99 time.Duration
 }
 
-func runFanout(t *testing.T, nodes []*Server, members, messages, inFlight int) fanoutResult {
+func runFanout(t *testing.T, nodes []*harness.Server, members, messages, inFlight int) fanoutResult {
 	clients := make([]*clusterClient, members)
 	for i := range clients {
 		clients[i] = joinChat(t, nodes[i%len(nodes)], fmt.Sprintf("m%d", i))
 	}
-	waitGroupSize(t, nodes, "room", members, 2*wsWait)
+	waitGroupSize(t, nodes, "room", members, 2*harness.Wait)
 
 	base := time.Now()
 	done := make([]atomic.Int32, messages)
@@ -76,12 +78,12 @@ func runFanout(t *testing.T, nodes []*Server, members, messages, inFlight int) f
 		go func() {
 			defer wg.Done()
 			for range messages {
-				m, err := c.next(60 * time.Second)
+				m, err := c.Next(60 * time.Second)
 				if err != nil {
 					t.Errorf("member %d: %v", i, err)
 					return
 				}
-				seq, sent := fanoutFields(string(m.Data))
+				seq, sent := fanoutFields(string(m.Payload))
 				lat[i] = append(lat[i], time.Since(base)-time.Duration(sent))
 				if done[seq].Add(1) == int32(members) {
 					<-window
@@ -96,7 +98,7 @@ func runFanout(t *testing.T, nodes []*Server, members, messages, inFlight int) f
 	sender := clients[0]
 	for k := range messages {
 		window <- struct{}{}
-		sender.sendText(fmt.Sprintf(`{"op":"group","text":"%d","sent":%d}`, k, time.Since(base)))
+		sender.SendText(fmt.Sprintf(`{"op":"group","text":"%d","sent":%d}`, k, time.Since(base)))
 	}
 	select {
 	case <-finished:

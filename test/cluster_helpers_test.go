@@ -6,7 +6,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,45 +13,27 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"duplex/test/harness"
 )
 
 // clusterTTL is short so that a dead node leaves the counts quickly.
 const clusterTTL = 2 * time.Second
 
-// freePorts finds n free loopback ports: route addresses must be known
-// before the nodes start, since each names the others'.
-func freePorts(t testing.TB, n int) []int {
-	t.Helper()
-	var lns []net.Listener
-	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return ports
-}
-
 // startEmbeddedCluster starts n duplex nodes that each embed a NATS server
 // routed to the others', as README's "Run a cluster" does. Nodes are
 // named node1..nodeN; mayDie lists those a test kills.
-func startEmbeddedCluster(t *testing.T, n int, mayDie ...int) []*Server {
+func startEmbeddedCluster(t *testing.T, n int, mayDie ...int) []*harness.Server {
 	t.Helper()
 	return startEmbeddedClusterEnv(t, n, nil, mayDie...)
 }
 
 // startEmbeddedClusterEnv is startEmbeddedCluster with env added to every
 // node's environment (the cluster secret).
-func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) []*Server {
+func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) []*harness.Server {
 	t.Helper()
-	ports := freePorts(t, n)
-	nodes := make([]*Server, n)
+	ports := harness.FreePorts(t, n)
+	nodes := make([]*harness.Server, n)
 	for i := range n {
 		var routes []string
 		for j, p := range ports {
@@ -60,12 +41,12 @@ func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) [
 				routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
 			}
 		}
-		nodes[i] = startServerOpts(t, serverOpts{
-			args: []string{"--app", appDir("cluster"), "--node-id", fmt.Sprintf("node%d", i+1),
+		nodes[i] = duplex.StartOpts(t, harness.Opts{
+			Args: []string{"--app", harness.App("cluster"), "--node-id", fmt.Sprintf("node%d", i+1),
 				"--nats-embed", "--nats-listen", fmt.Sprintf("127.0.0.1:%d", ports[i]),
 				"--nats-routes", strings.Join(routes, ","), "--cluster-ttl", clusterTTL.String()},
-			env:     env,
-			noCheck: slices.Contains(mayDie, i),
+			Env:     env,
+			NoCheck: slices.Contains(mayDie, i),
 		})
 	}
 	return nodes
@@ -94,10 +75,10 @@ type groupState struct {
 	Members []string `json:"members"`
 }
 
-func nodeGroup(t testing.TB, s *Server, group string) groupState {
+func nodeGroup(t testing.TB, s *harness.Server, group string) groupState {
 	t.Helper()
-	r := get(t, s.URL+"/_/service/cluster/state?group="+url.QueryEscape(group))
-	wantStatus(t, r, 200, "state")
+	r := harness.Get(t, s.URL+"/_/service/cluster/state?group="+url.QueryEscape(group))
+	harness.WantStatus(t, r, 200, "state")
 	var g groupState
 	if err := json.Unmarshal([]byte(r.Body), &g); err != nil {
 		t.Fatalf("state body %q: %v", r.Body, err)
@@ -108,7 +89,7 @@ func nodeGroup(t testing.TB, s *Server, group string) groupState {
 
 // waitGroupSize polls every node until each reports want members of group
 // (the state converges asynchronously) and returns how long it took.
-func waitGroupSize(t testing.TB, nodes []*Server, group string, want int, within time.Duration) time.Duration {
+func waitGroupSize(t testing.TB, nodes []*harness.Server, group string, want int, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for {
@@ -131,32 +112,32 @@ func waitGroupSize(t testing.TB, nodes []*Server, group string, want int, within
 
 // clusterClient is a chat client on one node.
 type clusterClient struct {
-	*wsClient
+	*harness.WS
 	id string
 }
 
-func joinChat(t testing.TB, s *Server, name string) *clusterClient {
+func joinChat(t testing.TB, s *harness.Server, name string) *clusterClient {
 	t.Helper()
-	c := dialWS(t, s, "/_/service/cluster/chat?name="+name, wsDialOpts{})
-	m := c.readJSON()
+	c := harness.DialWS(t, s, "/_/service/cluster/chat?name="+name, harness.WSOpts{})
+	m := c.ReadJSON()
 	if m["type"] != "welcome" {
 		t.Fatalf("%s: first message %v, want welcome", name, m)
 	}
-	return &clusterClient{wsClient: c, id: m["id"].(string)}
+	return &clusterClient{WS: c, id: m["id"].(string)}
 }
 
 func (c *clusterClient) command(m map[string]any) {
-	c.t.Helper()
+	c.T.Helper()
 	b, _ := json.Marshal(m)
-	c.sendText(string(b))
+	c.SendText(string(b))
 }
 
 // expect reads the next message and checks its type and text.
 func (c *clusterClient) expect(typ, text string) map[string]any {
-	c.t.Helper()
-	m := c.readJSON()
+	c.T.Helper()
+	m := c.ReadJSON()
 	if m["type"] != typ || m["text"] != text {
-		c.t.Fatalf("%s: got %v, want %s %q", c.name, m, typ, text)
+		c.T.Fatalf("%s: got %v, want %s %q", c.Name, m, typ, text)
 	}
 	return m
 }

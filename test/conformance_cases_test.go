@@ -10,13 +10,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 const (
@@ -100,15 +103,15 @@ func cfHandshakeCases() []cfCase {
 
 	cs = append(cs, cfCase{id: "H1", desc: "RFC example key -> 101, Accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", rfc: "§1.3, §4.2.2",
 		run: func(e *cfEnv, t *testing.T) cfResult {
-			res, body, conn, br, err := cfRawHandshake(e.small.Addr, cfStdHandshake(rfcKey))
+			res, err := cfRawHandshake(e.small.Addr, cfStdHandshake(rfcKey))
 			if err != nil {
 				return cfRes(cfFailed, "%v", err)
 			}
-			if conn == nil {
-				return cfRes(cfFailed, "status %d, want 101; body %q", res.StatusCode, trunc(body))
+			if res.Conn == nil {
+				return cfRes(cfFailed, "status %d, want 101; body %q", res.StatusCode, harness.Trunc(res.Body))
 			}
-			c := cfStart(conn, br, res.Header)
-			t.Cleanup(func() { conn.Close() })
+			c := cfStart(res.Conn)
+			t.Cleanup(func() { res.Conn.Close() })
 			if got := res.Header.Get("Sec-WebSocket-Accept"); got != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
 				return cfRes(cfFailed, "Sec-WebSocket-Accept %q, want s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", got)
 			}
@@ -167,16 +170,16 @@ func cfHandshakeCases() []cfCase {
 	}
 	for _, b := range bad {
 		cs = append(cs, cfCase{id: b.id, desc: b.desc, rfc: b.rfc, run: func(e *cfEnv, t *testing.T) cfResult {
-			res, body, conn, _, err := cfRawHandshake(e.small.Addr, b.hs(newWSKey()))
+			res, err := cfRawHandshake(e.small.Addr, b.hs(wstest.NewKey()))
 			if err != nil {
 				return cfRes(cfFailed, "%v", err)
 			}
-			if conn != nil {
-				conn.Close()
+			if res.Conn != nil {
+				res.Conn.Close()
 				return cfRes(cfFailed, "got 101 Switching Protocols for an invalid upgrade request")
 			}
 			if res.StatusCode < 400 || res.StatusCode > 499 {
-				return cfRes(cfFailed, "status %d, want a 4xx; body %q", res.StatusCode, trunc(body))
+				return cfRes(cfFailed, "status %d, want a 4xx; body %q", res.StatusCode, harness.Trunc(res.Body))
 			}
 			return cfRes(cfOK, "status %d", res.StatusCode)
 		}})
@@ -184,38 +187,38 @@ func cfHandshakeCases() []cfCase {
 
 	cs = append(cs, cfCase{id: "H3.1", desc: "Sec-WebSocket-Version: 8 -> 426 + Sec-WebSocket-Version: 13", rfc: "§4.2.2, §4.4",
 		run: func(e *cfEnv, t *testing.T) cfResult {
-			h := cfStdHandshake(newWSKey())
+			h := cfStdHandshake(wstest.NewKey())
 			h.hdr = []string{"Sec-WebSocket-Version", "8"}
-			res, body, conn, _, err := cfRawHandshake(e.small.Addr, h)
+			res, err := cfRawHandshake(e.small.Addr, h)
 			if err != nil {
 				return cfRes(cfFailed, "%v", err)
 			}
-			if conn != nil {
-				conn.Close()
+			if res.Conn != nil {
+				res.Conn.Close()
 				return cfRes(cfFailed, "got 101 for version 8")
 			}
 			if res.StatusCode != http.StatusUpgradeRequired {
-				return cfRes(cfFailed, "status %d, want 426; body %q", res.StatusCode, trunc(body))
+				return cfRes(cfFailed, "status %d, want 426; body %q", res.StatusCode, harness.Trunc(res.Body))
 			}
-			if !cfHasToken(res.Header.Values("Sec-WebSocket-Version"), "13") {
+			if !wstest.HasToken(res.Header.Values("Sec-WebSocket-Version"), "13") {
 				return cfRes(cfFailed, "426 without Sec-WebSocket-Version: 13 (got %q)", res.Header.Values("Sec-WebSocket-Version"))
 			}
 			return cfRes(cfOK, "426, Sec-WebSocket-Version: %s", strings.Join(res.Header.Values("Sec-WebSocket-Version"), ", "))
 		}})
 	cs = append(cs, cfCase{id: "H3.2", desc: "No Sec-WebSocket-Version -> 4xx (400/426), no 101", rfc: "§4.2.1 (6), §4.2.2",
 		run: func(e *cfEnv, t *testing.T) cfResult {
-			h := cfStdHandshake(newWSKey())
+			h := cfStdHandshake(wstest.NewKey())
 			h.hdr = []string{"Sec-WebSocket-Version", ""}
-			res, body, conn, _, err := cfRawHandshake(e.small.Addr, h)
+			res, err := cfRawHandshake(e.small.Addr, h)
 			if err != nil {
 				return cfRes(cfFailed, "%v", err)
 			}
-			if conn != nil {
-				conn.Close()
+			if res.Conn != nil {
+				res.Conn.Close()
 				return cfRes(cfFailed, "got 101 without a version")
 			}
 			if res.StatusCode < 400 || res.StatusCode > 499 {
-				return cfRes(cfFailed, "status %d, want 400 or 426; body %q", res.StatusCode, trunc(body))
+				return cfRes(cfFailed, "status %d, want 400 or 426; body %q", res.StatusCode, harness.Trunc(res.Body))
 			}
 			return cfRes(cfOK, "status %d", res.StatusCode)
 		}})
@@ -235,18 +238,18 @@ func cfHandshakeCases() []cfCase {
 		}})
 	cs = append(cs, cfCase{id: "H5", desc: "Cross-site Origin -> 403, no 101", rfc: "§4.2.2 (4), §10.2",
 		run: func(e *cfEnv, t *testing.T) cfResult {
-			h := cfStdHandshake(newWSKey())
+			h := cfStdHandshake(wstest.NewKey())
 			h.hdr = []string{"Origin", "http://evil.example"}
-			res, body, conn, _, err := cfRawHandshake(e.small.Addr, h)
+			res, err := cfRawHandshake(e.small.Addr, h)
 			if err != nil {
 				return cfRes(cfFailed, "%v", err)
 			}
-			if conn != nil {
-				conn.Close()
+			if res.Conn != nil {
+				res.Conn.Close()
 				return cfRes(cfFailed, "got 101 for Origin http://evil.example")
 			}
 			if res.StatusCode != http.StatusForbidden {
-				return cfRes(cfFailed, "status %d, want 403; body %q", res.StatusCode, trunc(body))
+				return cfRes(cfFailed, "status %d, want 403; body %q", res.StatusCode, harness.Trunc(res.Body))
 			}
 			return cfRes(cfOK, "status 403")
 		}})
@@ -306,8 +309,7 @@ func cfFramingCases() []cfCase {
 			if err != nil {
 				return cfRes(cfFailed, "%v", err)
 			}
-			k := cfMask()
-			h := cfHeader(true, 0, cfOpBinary, 1<<63|5, 64, &k)
+			h := wstest.AppendHeader(nil, wstest.Masked(wstest.Frame{Fin: true, OpCode: ws.OpBinary}), 1<<63|5, wstest.Len64)
 			_ = c.send(cfOneChop, append(h, 1, 2, 3, 4, 5))
 			return c.judge(nil, cfCodes(1002, 1009), cfFailWithin)
 		}})
@@ -843,8 +845,7 @@ func cfLimitCases() []cfCase {
 // own, so that its memory can be watched: the server must fail the
 // connection at once and its RSS must not grow; it must go on serving.
 func cfRun2to62(e *cfEnv, t *testing.T) cfResult {
-	s := startServer(t, "--app", appDir("echo"), "--js-workers", "1")
-	pid := s.cmd.Process.Pid
+	s := duplex.Start(t, "--app", harness.App("echo"), "--js-workers", "1")
 	// One echo first so that the steady-state RSS includes a warm runtime.
 	warm, err := cfDial(t, s.Addr)
 	if err != nil {
@@ -854,7 +855,7 @@ func cfRun2to62(e *cfEnv, t *testing.T) cfResult {
 	if r := warm.expectThenClose(cfEvs(cfEvText(cfHelloWorld)), cfPassTimeout); r.outcome != cfOK {
 		return cfRes(cfFailed, "warm-up echo: %s %s", r.outcome, r.detail)
 	}
-	before, err := cfRSS(pid)
+	before, err := s.Memory("VmRSS")
 	if err != nil {
 		return cfRes(cfFailed, "%v", err)
 	}
@@ -862,20 +863,19 @@ func cfRun2to62(e *cfEnv, t *testing.T) cfResult {
 	if err != nil {
 		return cfRes(cfFailed, "%v", err)
 	}
-	k := cfMask()
-	h := cfHeader(true, 0, cfOpBinary, 1<<62, 64, &k)
+	h := wstest.AppendHeader(nil, wstest.Masked(wstest.Frame{Fin: true, OpCode: ws.OpBinary}), 1<<62, wstest.Len64)
 	_ = c.write(append(h, cfRepeat(0, 16)...), 0)
 	r := c.judge(nil, cfCodes(1009, 1002), time.Second)
 	if r.outcome != cfOK {
 		return r
 	}
-	after, err := cfRSS(pid)
+	after, err := s.Memory("VmRSS")
 	if err != nil {
 		return cfRes(cfFailed, "after the case: %v (did the server die?)", err)
 	}
 	const maxGrowth = 32 << 20
 	if s.Exited() {
-		return cfRes(cfFailed, "server exited: %v", s.waitErr)
+		return cfRes(cfFailed, "server exited: %v", s.ExitErr())
 	}
 	if after-before > maxGrowth {
 		return cfRes(cfFailed, "%s; but VmRSS grew from %d to %d KiB", r.detail, before>>10, after>>10)
@@ -889,24 +889,6 @@ func cfRun2to62(e *cfEnv, t *testing.T) cfResult {
 		return cfRes(cfFailed, "%s; but the next connection: %s %s", r.detail, r2.outcome, r2.detail)
 	}
 	return cfRes(cfOK, "%s; VmRSS %d -> %d KiB; server still echoes", r.detail, before>>10, after>>10)
-}
-
-// cfRSS reads VmRSS (bytes) of a process from /proc.
-func cfRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				kb, err := strconv.ParseInt(f[0], 10, 64)
-				return kb << 10, err
-			}
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }
 
 // ---------------------------------------------------------------------------

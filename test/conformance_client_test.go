@@ -1,27 +1,29 @@
 package test
 
-// Raw WebSocket client for the conformance suite (conformance_test.go): it
-// writes the opening handshake by hand, builds every client frame byte by
-// byte (so it can send anything, malformed frames included) and parses the
-// server's frames with its own reader, recording them as an event timeline
-// the way Autobahn|Testsuite's fuzzing client does.
+// The conformance suite's client (conformance_test.go): wstest's raw
+// WebSocket client writes the opening handshake and every frame as a case
+// says, malformed ones included, and reads the server's frames as they
+// came; this file records them as an event timeline and grades it the way
+// Autobahn|Testsuite's fuzzing client does.
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // Opcodes (RFC 6455 §5.2).
@@ -43,68 +45,15 @@ const (
 // ---------------------------------------------------------------------------
 // Frame construction
 
-// cfMask returns a fresh random masking key.
-func cfMask() [4]byte {
-	var k [4]byte
-	_, _ = rand.Read(k[:])
-	return k
-}
-
-// cfHeader builds a frame header. form chooses the length encoding: 0 the
-// minimal one, 7 / 16 / 64 a fixed one (non-minimal forms are legal to
-// build here on purpose). mask nil means an unmasked frame.
-func cfHeader(fin bool, rsv, op byte, length uint64, form int, mask *[4]byte) []byte {
-	b0 := op&0x0F | (rsv&0x7)<<4
-	if fin {
-		b0 |= 0x80
-	}
-	var mbit byte
-	if mask != nil {
-		mbit = 0x80
-	}
-	if form == 0 {
-		switch {
-		case length <= 125:
-			form = 7
-		case length <= 0xFFFF:
-			form = 16
-		default:
-			form = 64
-		}
-	}
-	h := []byte{b0}
-	switch form {
-	case 7:
-		h = append(h, mbit|byte(length))
-	case 16:
-		h = append(h, mbit|126)
-		h = binary.BigEndian.AppendUint16(h, uint16(length))
-	default:
-		h = append(h, mbit|127)
-		h = binary.BigEndian.AppendUint64(h, length)
-	}
-	if mask != nil {
-		h = append(h, mask[:]...)
-	}
-	return h
-}
-
-// cfFrameOpt builds a complete frame; masked frames get a random key.
+// cfFrameOpt builds a complete frame; masked frames get a random key. form
+// chooses the length encoding: 0 the minimal one, 7 / 16 / 64 a fixed one
+// (non-minimal forms are legal to build here on purpose).
 func cfFrameOpt(fin bool, rsv, op byte, payload []byte, masked bool, form int) []byte {
-	var key *[4]byte
+	f := wstest.Frame{Fin: fin, Rsv: rsv, OpCode: ws.OpCode(op), Payload: payload}
 	if masked {
-		k := cfMask()
-		key = &k
+		f = wstest.Masked(f)
 	}
-	f := cfHeader(fin, rsv, op, uint64(len(payload)), form, key)
-	start := len(f)
-	f = append(f, payload...)
-	if key != nil {
-		for i := range payload {
-			f[start+i] ^= key[i%4]
-		}
-	}
-	return f
+	return wstest.AppendFrame(nil, f, wstest.LengthForm(form))
 }
 
 // cfFrame is a masked frame with the minimal length encoding.
@@ -125,8 +74,7 @@ func cfClose(code int, reason string) []byte {
 }
 
 func cfClosePayload(code int, reason string) []byte {
-	p := binary.BigEndian.AppendUint16(nil, uint16(code))
-	return append(p, reason...)
+	return wstest.CloseBody(ws.StatusCode(code), reason)
 }
 
 // cfFragments splits payload into masked frames of at most n bytes: the
@@ -225,9 +173,7 @@ func cfList(evs []cfEvent) string {
 // goroutine records the server's frames; it answers a server close the way
 // Autobahn does (echoing the code) unless we sent a close first.
 type cfConn struct {
-	conn net.Conn
-	br   *bufio.Reader
-	hdr  http.Header // the 101's headers
+	ws *wstest.Conn
 
 	wmu       sync.Mutex
 	sentClose atomic.Bool
@@ -243,9 +189,9 @@ type cfConn struct {
 	closeAt time.Time // when the server's close frame arrived
 }
 
-// cfHandshake sends an opening handshake and reads the response. extra are
-// alternating header name, value pairs added after the standard ones; a
-// name with an empty value removes that standard header.
+// cfHandshake is an opening handshake to the echo service: hdr holds name,
+// value pairs that replace the standard headers of that name (an empty value
+// removes one) or are added after them.
 type cfHandshake struct {
 	method, target, proto string
 	key                   string
@@ -256,72 +202,33 @@ func cfStdHandshake(key string) cfHandshake {
 	return cfHandshake{method: "GET", target: cfEchoPath, proto: "HTTP/1.1", key: key}
 }
 
-// cfRawHandshake dials addr and performs hs. On a 101 it returns the
-// connection positioned at the first frame; otherwise the response (with
-// its body read) and a nil reader.
-func cfRawHandshake(addr string, hs cfHandshake) (*http.Response, string, net.Conn, *bufio.Reader, error) {
-	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+// cfRawHandshake dials addr and performs hs. After a 101 the response holds
+// the connection, positioned at the first frame.
+func cfRawHandshake(addr string, hs cfHandshake) (*wstest.Response, error) {
+	nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
-		return nil, "", nil, nil, err
+		return nil, err
 	}
-	std := [][2]string{
-		{"Host", addr},
-		{"Upgrade", "websocket"},
-		{"Connection", "Upgrade"},
-		{"Sec-WebSocket-Key", hs.key},
-		{"Sec-WebSocket-Version", "13"},
-	}
-	override := map[string]bool{}
+	hdr := wstest.UpgradeHeader(addr, hs.key)
 	for i := 0; i+1 < len(hs.hdr); i += 2 {
-		override[strings.ToLower(hs.hdr[i])] = true
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s\r\n", hs.method, hs.target, hs.proto)
-	for _, h := range std {
-		if !override[strings.ToLower(h[0])] {
-			fmt.Fprintf(&b, "%s: %s\r\n", h[0], h[1])
-		}
-	}
-	for i := 0; i+1 < len(hs.hdr); i += 2 {
-		if hs.hdr[i+1] != "" {
-			fmt.Fprintf(&b, "%s: %s\r\n", hs.hdr[i], hs.hdr[i+1])
-		}
+		hdr = wstest.WithHeader(hdr, hs.hdr[i], hs.hdr[i+1])
 	}
 	if hs.method == "POST" {
-		b.WriteString("Content-Length: 0\r\n")
+		hdr = append(hdr, "Content-Length", "0")
 	}
-	b.WriteString("\r\n")
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(conn, b.String()); err != nil {
-		conn.Close()
-		return nil, "", nil, nil, err
+	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+	res, err := wstest.Handshake(nc, wstest.Request{Method: hs.method, Target: hs.target, Proto: hs.proto, Header: hdr, BufferSize: 64 << 10})
+	if err == nil && res.Conn != nil {
+		_ = nc.SetDeadline(time.Time{})
 	}
-	br := bufio.NewReaderSize(conn, 64<<10)
-	res, err := http.ReadResponse(br, &http.Request{Method: hs.method})
-	if err != nil {
-		conn.Close()
-		return nil, "", nil, nil, fmt.Errorf("reading the handshake response: %w", err)
-	}
-	if res.StatusCode != http.StatusSwitchingProtocols {
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
-		res.Body.Close()
-		conn.Close()
-		return res, string(body), nil, nil, nil
-	}
-	_ = conn.SetDeadline(time.Time{})
-	return res, "", conn, br, nil
+	return res, err
 }
 
-// cfCheck101 checks the upgrade response headers (RFC 6455 §4.2.2).
-func cfCheck101(res *http.Response, key string) error {
-	if got, want := res.Header.Get("Sec-WebSocket-Accept"), wsAccept(key); got != want {
-		return fmt.Errorf("Sec-WebSocket-Accept %q, want %q", got, want)
-	}
-	if !strings.EqualFold(res.Header.Get("Upgrade"), "websocket") {
-		return fmt.Errorf("Upgrade header %q, want websocket", res.Header.Get("Upgrade"))
-	}
-	if !cfHasToken(res.Header.Values("Connection"), "upgrade") {
-		return fmt.Errorf("Connection header %q, want upgrade", res.Header.Values("Connection"))
+// cfCheck101 checks the upgrade response (RFC 6455 §4.2.2), which must not
+// negotiate an extension: duplex supports none.
+func cfCheck101(res *wstest.Response, key string) error {
+	if err := wstest.Check101(res, key, nil); err != nil {
+		return err
 	}
 	if v := res.Header.Values("Sec-WebSocket-Extensions"); len(v) > 0 {
 		return fmt.Errorf("101 negotiates extensions %q though none were offered or supported", v)
@@ -329,40 +236,31 @@ func cfCheck101(res *http.Response, key string) error {
 	return nil
 }
 
-func cfHasToken(values []string, token string) bool {
-	for _, v := range values {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// cfDial opens a checked WebSocket connection to the echo service.
+// cfDial opens a checked WebSocket connection to the echo service; extra
+// are more headers, as name, value pairs.
 func cfDial(t testing.TB, addr string, extra ...string) (*cfConn, error) {
-	key := newWSKey()
+	key := wstest.NewKey()
 	hs := cfStdHandshake(key)
 	hs.hdr = extra
-	res, body, conn, br, err := cfRawHandshake(addr, hs)
+	res, err := cfRawHandshake(addr, hs)
 	if err != nil {
 		return nil, fmt.Errorf("handshake: %v", err)
 	}
-	if conn == nil {
-		return nil, fmt.Errorf("handshake: status %d, want 101; body %q", res.StatusCode, trunc(body))
+	if res.Conn == nil {
+		return nil, fmt.Errorf("handshake: status %d, want 101; body %q", res.StatusCode, harness.Trunc(res.Body))
 	}
 	if err := cfCheck101(res, key); err != nil {
-		conn.Close()
+		res.Conn.Close()
 		return nil, fmt.Errorf("handshake: %v", err)
 	}
-	c := cfStart(conn, br, res.Header)
-	t.Cleanup(func() { c.conn.Close() })
+	c := cfStart(res.Conn)
+	t.Cleanup(func() { c.ws.Close() })
 	return c, nil
 }
 
-func cfStart(conn net.Conn, br *bufio.Reader, hdr http.Header) *cfConn {
-	c := &cfConn{conn: conn, br: br, hdr: hdr, changed: make(chan struct{})}
+func cfStart(conn *wstest.Conn) *cfConn {
+	c := &cfConn{ws: conn, changed: make(chan struct{})}
+	conn.MaxPayload = cfMaxRead
 	c.lastWrite.Store(time.Now().UnixNano())
 	// A hard stop so that no case can hang the suite.
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Minute))
@@ -384,18 +282,18 @@ const (
 func (c *cfConn) write(b []byte, n int) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.conn.SetWriteDeadline(time.Now().Add(20 * time.Second))
+	_ = c.ws.SetWriteDeadline(time.Now().Add(20 * time.Second))
 	// lastWrite is when the last write call began: reaction times are
 	// measured from the moment the server could have seen the last bytes.
 	var err error
 	if n <= 0 {
 		c.lastWrite.Store(time.Now().UnixNano())
-		_, err = c.conn.Write(b)
+		err = c.ws.WriteRaw(b)
 	} else {
 		for len(b) > 0 && err == nil {
 			k := min(n, len(b))
 			c.lastWrite.Store(time.Now().UnixNano())
-			_, err = c.conn.Write(b[:k])
+			err = c.ws.WriteRaw(b[:k])
 			b = b[k:]
 		}
 	}
@@ -441,11 +339,12 @@ func (c *cfConn) readLoop() {
 		gotStop bool
 	)
 	for {
-		fin, rsv, op, masked, p, err := cfReadFrame(c.br)
+		f, err := c.ws.ReadFrame()
 		if err != nil {
 			c.stop(err, "")
 			return
 		}
+		fin, rsv, op, masked, p := f.Fin, f.Rsv, byte(f.OpCode), f.Masked, f.Payload
 		violation := ""
 		switch {
 		case gotStop:
@@ -529,56 +428,6 @@ func (c *cfConn) readLoop() {
 	}
 }
 
-// cfReadFrame reads one frame (unmasking it if needed).
-func cfReadFrame(r *bufio.Reader) (fin bool, rsv, op byte, masked bool, p []byte, err error) {
-	var h [2]byte
-	if _, err = io.ReadFull(r, h[:]); err != nil {
-		return
-	}
-	fin = h[0]&0x80 != 0
-	rsv = (h[0] >> 4) & 0x7
-	op = h[0] & 0x0F
-	masked = h[1]&0x80 != 0
-	n := uint64(h[1] & 0x7F)
-	switch n {
-	case 126:
-		var b [2]byte
-		if _, err = io.ReadFull(r, b[:]); err != nil {
-			return
-		}
-		n = uint64(binary.BigEndian.Uint16(b[:]))
-	case 127:
-		var b [8]byte
-		if _, err = io.ReadFull(r, b[:]); err != nil {
-			return
-		}
-		n = binary.BigEndian.Uint64(b[:])
-	}
-	if n > cfMaxRead {
-		err = fmt.Errorf("server frame declares %d bytes, more than the client accepts", n)
-		return
-	}
-	var key [4]byte
-	if masked {
-		if _, err = io.ReadFull(r, key[:]); err != nil {
-			return
-		}
-	}
-	p = make([]byte, n)
-	if _, err = io.ReadFull(r, p); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return
-	}
-	if masked {
-		for i := range p {
-			p[i] ^= key[i%4]
-		}
-	}
-	return
-}
-
 func (c *cfConn) add(e cfEvent) {
 	e.at = time.Now()
 	c.mu.Lock()
@@ -598,7 +447,7 @@ func (c *cfConn) stop(err error, violation string) {
 	c.changed = make(chan struct{})
 	c.mu.Unlock()
 	if violation != "" {
-		c.conn.Close()
+		c.ws.Close()
 	}
 }
 

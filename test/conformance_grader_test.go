@@ -11,33 +11,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"duplex/websocket/wstest"
 )
 
 // cfFake serves one WebSocket connection: a correct 101, then script.
 func cfFake(t *testing.T, script func(conn *net.TCPConn, br *bufio.Reader)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		br := bufio.NewReader(c)
-		req, err := http.ReadRequest(br)
-		if err != nil {
-			return
-		}
-		key := req.Header.Get("Sec-WebSocket-Key")
-		_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Accept: " + wsAccept(key) + "\r\n\r\n"))
+	return wstest.Serve(t, func(c net.Conn, br *bufio.Reader, req *http.Request) {
+		_, _ = c.Write([]byte(wstest.Response101(req, "")))
 		script(c.(*net.TCPConn), br)
-	}()
-	return ln.Addr().String()
+	})
 }
 
 func cfSrvFrame(op byte, p []byte) []byte { return cfFrameOpt(true, 0, op, p, false, 0) }
@@ -47,9 +31,9 @@ func cfSrvClose(code int) []byte { return cfSrvFrame(cfOpClose, cfClosePayload(c
 // cfReadClient reads client frames until one with opcode op (or an error).
 func cfReadClient(br *bufio.Reader, op byte) []byte {
 	for {
-		_, _, o, _, p, err := cfReadFrame(br)
-		if err != nil || o == op {
-			return p
+		f, err := wstest.ReadFrame(br, nil, cfMaxRead)
+		if err != nil || byte(f.OpCode) == op {
+			return f.Payload
 		}
 	}
 }
@@ -62,7 +46,7 @@ func TestProberGrader(t *testing.T) {
 		_ = c.CloseWrite()
 		_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
 		for {
-			if _, _, _, _, _, err := cfReadFrame(br); err != nil {
+			if _, err := wstest.ReadFrame(br, nil, cfMaxRead); err != nil {
 				return
 			}
 		}

@@ -34,6 +34,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // cfCase is one conformance case.
@@ -47,8 +49,8 @@ type cfCase struct {
 
 // cfEnv holds the servers the cases talk to.
 type cfEnv struct {
-	small *Server // default limits (--ws-max-message 65536)
-	big   *Server // --ws-max-message 16777216 (backlog 32 MiB), for 9.x and 7.1.6
+	small *harness.Server // default limits (--ws-max-message 65536)
+	big   *harness.Server // --ws-max-message 16777216 (backlog 32 MiB), for 9.x and 7.1.6
 }
 
 // cfParallel is how many cases run at once in each phase.
@@ -58,10 +60,10 @@ func TestConformance(t *testing.T) {
 	// Not parallel with the rest of the package: several cases measure
 	// how fast the server reacts.
 	e := &cfEnv{
-		small: startServer(t, "--app", appDir("echo"), "--js-workers", "2"),
+		small: duplex.Start(t, "--app", harness.App("echo"), "--js-workers", "2"),
 		// The default 1 MiB backlog stays: 9.x echoes up to 16 MiB must
 		// pass through it, since one message always fits an empty queue.
-		big: startServer(t, "--app", appDir("echo"), "--js-workers", "2",
+		big: duplex.Start(t, "--app", harness.App("echo"), "--js-workers", "2",
 			"--ws-max-message", "16777216"),
 	}
 	cases := cfAllCases()

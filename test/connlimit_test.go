@@ -7,7 +7,6 @@ package test
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,18 +15,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // connFrom opens a TCP connection to s from the loopback address src.
-func connFrom(t *testing.T, s *Server, src string) net.Conn {
+func connFrom(t *testing.T, s *harness.Server, src string) net.Conn {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: wsWait}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: harness.Wait}
 	c, err := d.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatalf("dial from %s: %v", src, err)
 	}
 	t.Cleanup(func() { c.Close() })
-	_ = c.SetDeadline(time.Now().Add(wsWait))
+	_ = c.SetDeadline(time.Now().Add(harness.Wait))
 	return c
 }
 
@@ -48,7 +50,7 @@ func exchange(t *testing.T, c net.Conn, br *bufio.Reader, request string) *http.
 
 // keepAlive opens a connection from src and leaves it idle after one
 // request.
-func keepAlive(t *testing.T, s *Server, src string) (net.Conn, *bufio.Reader) {
+func keepAlive(t *testing.T, s *harness.Server, src string) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	c := connFrom(t, s, src)
 	br := bufio.NewReader(c)
@@ -63,45 +65,40 @@ func refused(t *testing.T, c net.Conn, what string) {
 	t.Helper()
 	out, _ := io.ReadAll(c)
 	if !strings.HasPrefix(string(out), "HTTP/1.1 503 ") || !strings.Contains(string(out), "Retry-After: 1") {
-		t.Errorf("%s: got %q, want 503 with Retry-After, then the end", what, trunc(string(out)))
+		t.Errorf("%s: got %q, want 503 with Retry-After, then the end", what, harness.Trunc(string(out)))
 	}
 }
 
 // wsFrom upgrades a connection from src to a WebSocket session of the echo
 // service.
-func wsFrom(t *testing.T, s *Server, src string) net.Conn {
+func wsFrom(t *testing.T, s *harness.Server, src string) *wstest.Conn {
 	t.Helper()
-	c := connFrom(t, s, src)
-	var b strings.Builder
-	b.WriteString("GET /_/service/wsecho/echo HTTP/1.1\r\n")
-	hdr := wsUpgradeHeaders(s, newWSKey())
-	for i := 0; i+1 < len(hdr); i += 2 {
-		fmt.Fprintf(&b, "%s: %s\r\n", hdr[i], hdr[i+1])
+	r, err := wstest.Handshake(connFrom(t, s, src), wstest.Request{Target: "/_/service/wsecho/echo", Header: harness.UpgradeHeader(s, wstest.NewKey())})
+	if err != nil {
+		t.Fatalf("upgrade from %s: %v", src, err)
 	}
-	b.WriteString("\r\n")
-	res := exchange(t, c, bufio.NewReader(c), b.String())
-	if res.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade from %s: %d", src, res.StatusCode)
+	if r.Conn == nil {
+		t.Fatalf("upgrade from %s: %d", src, r.StatusCode)
 	}
-	return c
+	return r.Conn
 }
 
 func TestSecurityConnectionBudget(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--app", appDir("wsecho"), "--max-connections", "3", "--max-connections-per-ip", "2", "--metrics-addr", "127.0.0.1:0")
-	murl := metricsURL(t, s)
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--app", harness.App("wsecho"), "--max-connections", "3", "--max-connections-per-ip", "2", "--metrics-addr", "127.0.0.1:0")
+	murl := harness.MetricsURL(t, s)
 
 	// Two idle keep-alive connections from one address; a third from it
 	// is refused.
 	_, a1r := keepAlive(t, s, "127.0.0.1")
 	keepAlive(t, s, "127.0.0.1")
 	refused(t, connFrom(t, s, "127.0.0.1"), "third connection from one address")
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("connection refused", "--max-connections-per-ip") }, wsWait)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("connection refused", "--max-connections-per-ip") }, harness.Wait)
 
 	// A WebSocket session fills the budget; the next client gets in by
 	// the idle connections being closed.
 	ws1 := wsFrom(t, s, "127.0.0.2")
-	waitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == 3 }, "3 slots: two idle connections and a session")
+	harness.WaitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == 3 }, "3 slots: two idle connections and a session")
 	c, _ := keepAlive(t, s, "127.0.0.3")
 	if _, err := a1r.ReadByte(); err == nil {
 		t.Error("an idle keep-alive connection was not closed to make room")
@@ -112,16 +109,16 @@ func TestSecurityConnectionBudget(t *testing.T) {
 	// WebSocket or HTTP.
 	wsFrom(t, s, "127.0.0.2")
 	wsFrom(t, s, "127.0.0.4")
-	waitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == 3 }, "3 sessions")
+	harness.WaitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == 3 }, "3 sessions")
 	refused(t, connFrom(t, s, "127.0.0.5"), "a connection past the budget")
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("connection refused", "raise --max-connections\"") }, wsWait)
-	m := scrape(t, murl)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("connection refused", "raise --max-connections\"") }, harness.Wait)
+	m := harness.Scrape(t, murl)
 	if m[`duplex_connections_refused_total{limit="max_connections"}`] != 1 || m[`duplex_connections_refused_total{limit="max_connections_per_ip"}`] != 1 {
 		t.Errorf("refusals counted: %v", m)
 	}
 	// A session that ends gives its slot back.
 	ws1.Close()
-	waitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == 2 }, "a slot back")
+	harness.WaitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == 2 }, "a slot back")
 	keepAlive(t, s, "127.0.0.5")
 }
 
@@ -131,27 +128,27 @@ func TestSecurityConnectionBudget(t *testing.T) {
 func TestSecurityAcceptEMFILE(t *testing.T) {
 	t.Parallel()
 	wrapper := filepath.Join(t.TempDir(), "duplex-lowfd")
-	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nulimit -n 64\nexec "+serverBin+" \"$@\"\n"), 0o755); err != nil {
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nulimit -n 64\nexec "+duplex.Path()+" \"$@\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := startServerOpts(t, serverOpts{bin: wrapper, args: []string{"--app", appDir("myapp"), "--max-connections", "1000", "--metrics-addr", "127.0.0.1:0"}})
-	murl := metricsURL(t, s)
+	s := duplex.StartOpts(t, harness.Opts{Bin: wrapper, Args: []string{"--app", harness.App("myapp"), "--max-connections", "1000", "--metrics-addr", "127.0.0.1:0"}})
+	murl := harness.MetricsURL(t, s)
 	var conns []net.Conn
 	for range 80 {
-		c, err := net.DialTimeout("tcp", s.Addr, wsWait)
+		c, err := net.DialTimeout("tcp", s.Addr, harness.Wait)
 		if err != nil {
 			break
 		}
 		conns = append(conns, c)
 	}
-	s.WaitLog(t, func(e LogEntry) bool {
+	s.WaitLog(t, func(e harness.LogEntry) bool {
 		return e.Level() == "warn" && e.Has("out of file descriptors", "ulimit -n", "--max-connections")
-	}, wsWait)
+	}, harness.Wait)
 	for _, c := range conns {
 		c.Close()
 	}
-	if m := scrape(t, murl); m["duplex_accept_errors_total"] == 0 {
+	if m := harness.Scrape(t, murl); m["duplex_accept_errors_total"] == 0 {
 		t.Error("duplex_accept_errors_total is 0")
 	}
-	wantStatus(t, get(t, s.URL+"/_/service/myapp/echo"), 200, "after descriptors are free again")
+	harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/myapp/echo"), 200, "after descriptors are free again")
 }

@@ -3,7 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -11,24 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// wantMediaType checks a Content-Type header: the media type and, when
-// charset is non-empty, the charset parameter (case-insensitive).
-func wantMediaType(t testing.TB, r *Resp, mediaType, charset, what string) {
-	t.Helper()
-	ct := r.Header.Get("Content-Type")
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		t.Fatalf("%s: unparsable Content-Type %q: %v (body %q)", what, ct, err, trunc(r.Body))
-	}
-	if mt != mediaType {
-		t.Fatalf("%s: Content-Type %q, want media type %q (body %q)", what, ct, mediaType, trunc(r.Body))
-	}
-	if charset != "" && !strings.EqualFold(params["charset"], charset) {
-		t.Fatalf("%s: Content-Type %q, want charset=%s", what, ct, charset)
-	}
-}
+	"duplex/test/harness"
+)
 
 // headerCI looks a key up case-insensitively in a JSON object of headers.
 func headerCI(m map[string]any, name string) (any, bool) {
@@ -58,49 +42,38 @@ func asStringSet(t testing.TB, v any, what string) []string {
 	return out
 }
 
-func wantField(t testing.TB, m map[string]any, key string, want any) {
-	t.Helper()
-	got, ok := m[key]
-	if !ok {
-		t.Fatalf("field %q missing; object: %v", key, m)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("field %q = %#v (%T), want %#v (%T)", key, got, got, want, want)
-	}
-}
-
 // TestRequestObject checks every field of the request object handed to a
 // controller, for GET with query/headers/cookies and for the body kinds.
 func TestRequestObject(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
+	s := duplex.Start(t, "--app", harness.App("myapp"))
 	echo := s.URL + "/_/service/myapp/echo"
 
 	t.Run("GET", func(t *testing.T) {
-		r := get(t, echo+"?a=1&b=x&b=y", "X-Custom-Header", "abc", "Cookie", "c1=one; c2=two")
-		wantStatus(t, r, 200, "GET echo")
-		wantMediaType(t, r, "application/json", "utf-8", "object body")
+		r := harness.Get(t, echo+"?a=1&b=x&b=y", "X-Custom-Header", "abc", "Cookie", "c1=one; c2=two")
+		harness.WantStatus(t, r, 200, "GET echo")
+		harness.WantMediaType(t, r, "application/json", "utf-8", "object body")
 		m := r.JSON(t)
-		wantField(t, m, "method", "GET")
-		wantField(t, m, "scheme", "http")
-		wantField(t, m, "host", "127.0.0.1")
-		wantField(t, m, "port", float64(s.Port))
-		wantField(t, m, "path", "/_/service/myapp/echo")
-		wantField(t, m, "rawPath", "/_/service/myapp/echo")
-		wantField(t, m, "url", s.URL+"/_/service/myapp/echo?a=1&b=x&b=y")
-		wantField(t, m, "remoteAddress", "127.0.0.1")
-		wantField(t, m, "webSocket", false)
+		harness.WantField(t, m, "method", "GET")
+		harness.WantField(t, m, "scheme", "http")
+		harness.WantField(t, m, "host", "127.0.0.1")
+		harness.WantField(t, m, "port", float64(s.Port))
+		harness.WantField(t, m, "path", "/_/service/myapp/echo")
+		harness.WantField(t, m, "rawPath", "/_/service/myapp/echo")
+		harness.WantField(t, m, "url", s.URL+"/_/service/myapp/echo?a=1&b=x&b=y")
+		harness.WantField(t, m, "remoteAddress", "127.0.0.1")
+		harness.WantField(t, m, "webSocket", false)
 		types := m["types"].(map[string]any)
-		wantField(t, types, "port", "number")
-		wantField(t, types, "webSocket", "boolean")
-		wantField(t, types, "params", "object")
-		wantField(t, types, "headers", "object")
-		wantField(t, types, "cookies", "object")
-		wantField(t, types, "getHeader", "function")
-		wantField(t, types, "body", "undefined") // no body on a GET
+		harness.WantField(t, types, "port", "number")
+		harness.WantField(t, types, "webSocket", "boolean")
+		harness.WantField(t, types, "params", "object")
+		harness.WantField(t, types, "headers", "object")
+		harness.WantField(t, types, "cookies", "object")
+		harness.WantField(t, types, "getHeader", "function")
+		harness.WantField(t, types, "body", "undefined") // no body on a GET
 
 		params, _ := m["params"].(map[string]any)
-		wantField(t, params, "a", "1")
+		harness.WantField(t, params, "a", "1")
 		if got := asStringSet(t, params["b"], "params.b (repeated name)"); !reflect.DeepEqual(got, []string{"x", "y"}) {
 			t.Fatalf("params.b = %v, want [x y]", got)
 		}
@@ -112,72 +85,72 @@ func TestRequestObject(t *testing.T) {
 			t.Fatalf("headers[Host] = %#v (present %v), want %q", v, ok, s.Addr)
 		}
 		cookies, _ := m["cookies"].(map[string]any)
-		wantField(t, cookies, "c1", "one")
-		wantField(t, cookies, "c2", "two")
+		harness.WantField(t, cookies, "c1", "one")
+		harness.WantField(t, cookies, "c2", "two")
 		gh, _ := m["getHeader"].(map[string]any)
 		if gh == nil {
 			t.Fatalf("req.getHeader is not a function")
 		}
-		wantField(t, gh, "lower", "abc")
-		wantField(t, gh, "upper", "abc")
-		wantField(t, gh, "mixed", "abc")
-		wantField(t, gh, "missing", true)
+		harness.WantField(t, gh, "lower", "abc")
+		harness.WantField(t, gh, "upper", "abc")
+		harness.WantField(t, gh, "mixed", "abc")
+		harness.WantField(t, gh, "missing", true)
 	})
 
 	t.Run("POST form", func(t *testing.T) {
-		r := post(t, echo+"?a=1&b=x", "application/x-www-form-urlencoded", "c=3&b=z&d=%C3%A9t%C3%A9")
-		wantStatus(t, r, 200, "POST form echo")
+		r := harness.Post(t, echo+"?a=1&b=x", "application/x-www-form-urlencoded", "c=3&b=z&d=%C3%A9t%C3%A9")
+		harness.WantStatus(t, r, 200, "POST form echo")
 		m := r.JSON(t)
-		wantField(t, m, "method", "POST")
-		wantField(t, m, "contentType", "application/x-www-form-urlencoded")
+		harness.WantField(t, m, "method", "POST")
+		harness.WantField(t, m, "contentType", "application/x-www-form-urlencoded")
 		params, _ := m["params"].(map[string]any)
-		wantField(t, params, "a", "1")
-		wantField(t, params, "c", "3")
-		wantField(t, params, "d", "été")
+		harness.WantField(t, params, "a", "1")
+		harness.WantField(t, params, "c", "3")
+		harness.WantField(t, params, "d", "été")
 		if got := asStringSet(t, params["b"], "params.b (query + form)"); !reflect.DeepEqual(got, []string{"x", "z"}) {
 			t.Fatalf("params.b = %v, want [x z]", got)
 		}
 		types := m["types"].(map[string]any)
-		wantField(t, types, "body", "undefined") // form bodies are not text
+		harness.WantField(t, types, "body", "undefined") // form bodies are not text
 	})
 
 	t.Run("POST json", func(t *testing.T) {
-		r := post(t, echo, "application/json", `{"x":[1,2],"y":"z"}`)
-		wantStatus(t, r, 200, "POST json echo")
+		r := harness.Post(t, echo, "application/json", `{"x":[1,2],"y":"z"}`)
+		harness.WantStatus(t, r, 200, "POST json echo")
 		m := r.JSON(t)
-		wantField(t, m, "contentType", "application/json")
-		wantField(t, m, "body", `{"x":[1,2],"y":"z"}`)
+		harness.WantField(t, m, "contentType", "application/json")
+		harness.WantField(t, m, "body", `{"x":[1,2],"y":"z"}`)
 		if params, _ := m["params"].(map[string]any); params["x"] != nil || params["y"] != nil {
 			t.Errorf("JSON body fields leaked into params: %v", params)
 		}
-		r = post(t, echo, "application/json; charset=utf-8", `{"é":"ü"}`)
-		wantStatus(t, r, 200, "POST json with charset")
-		wantField(t, r.JSON(t), "body", `{"é":"ü"}`)
+		r = harness.Post(t, echo, "application/json; charset=utf-8", `{"é":"ü"}`)
+		harness.WantStatus(t, r, 200, "POST json with charset")
+		harness.WantField(t, r.JSON(t), "body", `{"é":"ü"}`)
 	})
 
 	t.Run("POST form with charset", func(t *testing.T) {
-		r := post(t, echo, "application/x-www-form-urlencoded; charset=UTF-8", "f=1&g=%C3%BC")
-		wantStatus(t, r, 200, "POST form with charset")
+		r := harness.Post(t, echo, "application/x-www-form-urlencoded; charset=UTF-8", "f=1&g=%C3%BC")
+		harness.WantStatus(t, r, 200, "POST form with charset")
 		params, _ := r.JSON(t)["params"].(map[string]any)
-		wantField(t, params, "f", "1")
-		wantField(t, params, "g", "ü")
+		harness.WantField(t, params, "f", "1")
+		harness.WantField(t, params, "g", "ü")
 	})
 
 	t.Run("large text body", func(t *testing.T) {
 		big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
-		r := post(t, echo, "text/plain", big)
-		wantStatus(t, r, 200, "1 MiB text body")
+		r := harness.Post(t, echo, "text/plain", big)
+		harness.WantStatus(t, r, 200, "1 MiB text body")
 		if got, _ := r.JSON(t)["body"].(string); got != big {
 			t.Errorf("1 MiB text body arrived with %d bytes, want %d identical", len(got), len(big))
 		}
 	})
 
 	t.Run("PUT text", func(t *testing.T) {
-		r := do(t, http.MethodPut, echo, strings.NewReader("héllo\nwörld"), "Content-Type", "text/plain; charset=utf-8")
-		wantStatus(t, r, 200, "PUT text echo")
+		r := harness.Do(t, http.MethodPut, echo, strings.NewReader("héllo\nwörld"), "Content-Type", "text/plain; charset=utf-8")
+		harness.WantStatus(t, r, 200, "PUT text echo")
 		m := r.JSON(t)
-		wantField(t, m, "method", "PUT")
-		wantField(t, m, "body", "héllo\nwörld")
+		harness.WantField(t, m, "method", "PUT")
+		harness.WantField(t, m, "body", "héllo\nwörld")
 		ct, _ := m["contentType"].(string)
 		if !strings.HasPrefix(ct, "text/plain") {
 			t.Fatalf("contentType = %q, want text/plain...", ct)
@@ -185,19 +158,19 @@ func TestRequestObject(t *testing.T) {
 	})
 
 	t.Run("POST binary", func(t *testing.T) {
-		r := post(t, echo, "application/octet-stream", "\x00\x01\x02binary")
-		wantStatus(t, r, 200, "POST binary echo")
+		r := harness.Post(t, echo, "application/octet-stream", "\x00\x01\x02binary")
+		harness.WantStatus(t, r, 200, "POST binary echo")
 		m := r.JSON(t)
-		wantField(t, m, "contentType", "application/octet-stream")
+		harness.WantField(t, m, "contentType", "application/octet-stream")
 		types := m["types"].(map[string]any)
-		wantField(t, types, "body", "undefined")
+		harness.WantField(t, types, "body", "undefined")
 	})
 }
 
 // TestWebSocketFlag checks req.webSocket: true only for a valid upgrade request.
 func TestWebSocketFlag(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
+	s := duplex.Start(t, "--app", harness.App("myapp"))
 	const path = "/_/service/myapp/echo"
 	validKey := "dGhlIHNhbXBsZSBub25jZQ==" // 16 bytes
 	req := func(method, proto string, hdrs ...string) string {
@@ -230,10 +203,10 @@ func TestWebSocketFlag(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := rawRequest(t, s, c.req)
-			wantStatus(t, r, 200, c.name)
+			r := harness.RawRequest(t, s, c.req)
+			harness.WantStatus(t, r, 200, c.name)
 			m := r.JSON(t)
-			wantField(t, m, "webSocket", c.want)
+			harness.WantField(t, m, "webSocket", c.want)
 		})
 	}
 }
@@ -242,11 +215,11 @@ func TestWebSocketFlag(t *testing.T) {
 // HEAD runs get without a body, missing handler => 405, OPTIONS default.
 func TestMethodDispatch(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
+	s := duplex.Start(t, "--app", harness.App("myapp"))
 	u := s.URL + "/_/service/myapp/methods"
 	for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH"} {
-		r := do(t, m, u, strings.NewReader(""))
-		wantStatus(t, r, 200, m)
+		r := harness.Do(t, m, u, strings.NewReader(""))
+		harness.WantStatus(t, r, 200, m)
 		want := strings.ToLower(m) + ":" + m
 		if r.Body != want {
 			t.Errorf("%s: body %q, want %q", m, r.Body, want)
@@ -257,8 +230,8 @@ func TestMethodDispatch(t *testing.T) {
 	}
 
 	t.Run("HEAD runs get", func(t *testing.T) {
-		r := do(t, http.MethodHead, u, nil)
-		wantStatus(t, r, 200, "HEAD")
+		r := harness.Do(t, http.MethodHead, u, nil)
+		harness.WantStatus(t, r, 200, "HEAD")
 		if h := r.Header.Get("X-Handler"); h != "get" {
 			t.Errorf("HEAD: X-Handler %q, want get", h)
 		}
@@ -266,7 +239,7 @@ func TestMethodDispatch(t *testing.T) {
 			t.Errorf("HEAD: req.method seen by the controller %q, want HEAD", h)
 		}
 		// Read the raw bytes: no body may follow the headers.
-		raw := rawExchange(t, s, "HEAD /_/service/myapp/methods HTTP/1.1\r\nHost: "+s.Addr+"\r\nConnection: close\r\n\r\n")
+		raw := harness.RawExchange(t, s, "HEAD /_/service/myapp/methods HTTP/1.1\r\nHost: "+s.Addr+"\r\nConnection: close\r\n\r\n")
 		i := strings.Index(raw, "\r\n\r\n")
 		if i < 0 || !strings.HasPrefix(raw, "HTTP/1.1 200") {
 			t.Fatalf("raw HEAD response malformed: %q", raw)
@@ -277,13 +250,13 @@ func TestMethodDispatch(t *testing.T) {
 	})
 
 	t.Run("no handler => 405", func(t *testing.T) {
-		r := do(t, http.MethodTrace, u, nil)
-		wantStatus(t, r, 405, "TRACE without trace/all export")
+		r := harness.Do(t, http.MethodTrace, u, nil)
+		harness.WantStatus(t, r, 405, "TRACE without trace/all export")
 	})
 
 	t.Run("OPTIONS default", func(t *testing.T) {
-		r := do(t, http.MethodOptions, u, nil)
-		wantStatus(t, r, 200, "OPTIONS without options/all export")
+		r := harness.Do(t, http.MethodOptions, u, nil)
+		harness.WantStatus(t, r, 200, "OPTIONS without options/all export")
 		allow := r.Header.Values("Allow")
 		got := map[string]bool{}
 		for _, v := range allow {
@@ -296,8 +269,8 @@ func TestMethodDispatch(t *testing.T) {
 				t.Errorf("Allow header %q lacks %s", allow, m)
 			}
 		}
-		r = do(t, http.MethodOptions, s.URL+"/webapp/myapp/", nil)
-		wantStatus(t, r, 200, "OPTIONS on a webapp without options/all export")
+		r = harness.Do(t, http.MethodOptions, s.URL+"/webapp/myapp/", nil)
+		harness.WantStatus(t, r, 200, "OPTIONS on a webapp without options/all export")
 		if r.Header.Get("Allow") == "" {
 			t.Errorf("OPTIONS on a webapp: no Allow header")
 		}
@@ -305,51 +278,51 @@ func TestMethodDispatch(t *testing.T) {
 
 	t.Run("non-standard methods => 405", func(t *testing.T) {
 		for _, m := range []string{"PROPFIND", "MKCOL", "FOO"} {
-			r := do(t, m, u, nil)
-			wantStatus(t, r, 405, m+" on methods service")
-			r = do(t, m, s.URL+"/_/service/myapp/allsvc", nil)
-			wantStatus(t, r, 405, m+" on a service exporting all")
-			r = do(t, m, s.URL+"/webapp/myapp/", nil)
-			wantStatus(t, r, 405, m+" on a webapp")
+			r := harness.Do(t, m, u, nil)
+			harness.WantStatus(t, r, 405, m+" on methods service")
+			r = harness.Do(t, m, s.URL+"/_/service/myapp/allsvc", nil)
+			harness.WantStatus(t, r, 405, m+" on a service exporting all")
+			r = harness.Do(t, m, s.URL+"/webapp/myapp/", nil)
+			harness.WantStatus(t, r, 405, m+" on a webapp")
 		}
 	})
 
 	t.Run("module.exports controller", func(t *testing.T) {
-		r := get(t, s.URL+"/_/service/myapp/modsvc")
-		wantStatus(t, r, 200, "GET modsvc")
+		r := harness.Get(t, s.URL+"/_/service/myapp/modsvc")
+		harness.WantStatus(t, r, 200, "GET modsvc")
 		if r.Body != "modsvc-get" {
 			t.Errorf("modsvc body %q, want modsvc-get", r.Body)
 		}
-		r = post(t, s.URL+"/_/service/myapp/modsvc", "text/plain", "x")
-		wantStatus(t, r, 405, "POST modsvc (no post/all)")
+		r = harness.Post(t, s.URL+"/_/service/myapp/modsvc", "text/plain", "x")
+		harness.WantStatus(t, r, 405, "POST modsvc (no post/all)")
 	})
 }
 
 // TestAllFallback: 'all' handles every standard method without its own export.
 func TestAllFallback(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
+	s := duplex.Start(t, "--app", harness.App("myapp"))
 	u := s.URL + "/_/service/myapp/allsvc"
-	r := get(t, u)
-	wantStatus(t, r, 200, "GET allsvc")
+	r := harness.Get(t, u)
+	harness.WantStatus(t, r, 200, "GET allsvc")
 	if r.Body != "get:GET" {
 		t.Errorf("GET allsvc body %q, want get:GET (the get export wins over all)", r.Body)
 	}
-	r = do(t, http.MethodHead, u, nil)
-	wantStatus(t, r, 200, "HEAD allsvc")
+	r = harness.Do(t, http.MethodHead, u, nil)
+	harness.WantStatus(t, r, 200, "HEAD allsvc")
 	if h := r.Header.Get("X-Handler"); h != "get" {
 		t.Errorf("HEAD allsvc X-Handler %q, want get", h)
 	}
 	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"} {
-		r := do(t, m, u, strings.NewReader(""))
-		wantStatus(t, r, 200, m+" allsvc")
+		r := harness.Do(t, m, u, strings.NewReader(""))
+		harness.WantStatus(t, r, 200, m+" allsvc")
 		if want := "all:" + m; r.Body != want {
 			t.Errorf("%s allsvc body %q, want %q", m, r.Body, want)
 		}
 	}
 }
 
-func isBoomLog(e LogEntry) bool {
+func isBoomLog(e harness.LogEntry) bool {
 	return e.Level() == "error" && e.Has("/services/boom/boom.js")
 }
 
@@ -359,14 +332,14 @@ func TestControllerThrows(t *testing.T) {
 	t.Parallel()
 	t.Run("prod", func(t *testing.T) {
 		t.Parallel()
-		s := startServer(t, "--app", appDir("myapp"))
+		s := duplex.Start(t, "--app", harness.App("myapp"))
 		u := s.URL + "/_/service/myapp/boom"
 
-		r := get(t, u, "Accept", "application/json")
-		wantStatus(t, r, 500, "throwing controller, JSON")
-		wantMediaType(t, r, "application/json", "", "JSON error page")
+		r := harness.Get(t, u, "Accept", "application/json")
+		harness.WantStatus(t, r, 500, "throwing controller, JSON")
+		harness.WantMediaType(t, r, "application/json", "", "JSON error page")
 		m := r.JSON(t)
-		wantField(t, m, "status", float64(500))
+		harness.WantField(t, m, "status", float64(500))
 		msg, _ := m["message"].(string)
 		if !strings.Contains(msg, "kaboom-1") {
 			t.Errorf("error message %q does not contain the JS error message kaboom-1", msg)
@@ -375,18 +348,18 @@ func TestControllerThrows(t *testing.T) {
 			t.Errorf("JSON error page leaks the stack outside dev mode: %s", r.Body)
 		}
 
-		r = get(t, u)
-		wantStatus(t, r, 500, "throwing controller, no Accept")
-		wantMediaType(t, r, "application/json", "", "error page without Accept")
+		r = harness.Get(t, u)
+		harness.WantStatus(t, r, 500, "throwing controller, no Accept")
+		harness.WantMediaType(t, r, "application/json", "", "error page without Accept")
 
-		r = get(t, u, "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-		wantStatus(t, r, 500, "throwing controller, HTML")
-		wantMediaType(t, r, "text/html", "", "HTML error page")
+		r = harness.Get(t, u, "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+		harness.WantStatus(t, r, 500, "throwing controller, HTML")
+		harness.WantMediaType(t, r, "text/html", "", "HTML error page")
 		if !strings.Contains(r.Body, "500") {
-			t.Errorf("HTML error page does not mention 500: %s", trunc(r.Body))
+			t.Errorf("HTML error page does not mention 500: %s", harness.Trunc(r.Body))
 		}
 		if strings.Contains(r.Body, "boom.js:3") {
-			t.Errorf("HTML error page leaks the stack outside dev mode: %s", trunc(r.Body))
+			t.Errorf("HTML error page leaks the stack outside dev mode: %s", harness.Trunc(r.Body))
 		}
 
 		// One error line per failure, naming the script and the message.
@@ -396,49 +369,49 @@ func TestControllerThrows(t *testing.T) {
 				t.Errorf("error log line lacks the error message kaboom-1: %s", e.Raw)
 			}
 		}
-		r = get(t, s.URL+"/_/service/myapp/echo")
-		wantStatus(t, r, 200, "request after a throwing controller")
+		r = harness.Get(t, s.URL+"/_/service/myapp/echo")
+		harness.WantStatus(t, r, 200, "request after a throwing controller")
 		if n := s.CountLogs(isBoomLog); n != 3 {
 			t.Errorf("%d error log lines mention boom.js after 3 failing requests, want exactly 3; stderr:\n%s", n, s.Stderr())
 		}
 	})
 	t.Run("dev", func(t *testing.T) {
 		t.Parallel()
-		s := startServer(t, "--app", appDir("myapp"), "--dev")
+		s := duplex.Start(t, "--app", harness.App("myapp"), "--dev")
 		u := s.URL + "/_/service/myapp/boom"
-		r := get(t, u, "Accept", "text/html")
-		wantStatus(t, r, 500, "throwing controller, HTML, dev")
-		wantMediaType(t, r, "text/html", "", "dev HTML error page")
+		r := harness.Get(t, u, "Accept", "text/html")
+		harness.WantStatus(t, r, 500, "throwing controller, HTML, dev")
+		harness.WantMediaType(t, r, "text/html", "", "dev HTML error page")
 		if !strings.Contains(r.Body, "boom.js:3") {
-			t.Errorf("dev HTML error page lacks the JS stack position boom.js:3: %s", trunc(r.Body))
+			t.Errorf("dev HTML error page lacks the JS stack position boom.js:3: %s", harness.Trunc(r.Body))
 		}
-		r = get(t, u, "Accept", "application/json")
-		wantStatus(t, r, 500, "throwing controller, JSON, dev")
+		r = harness.Get(t, u, "Accept", "application/json")
+		harness.WantStatus(t, r, 500, "throwing controller, JSON, dev")
 		m := r.JSON(t)
-		wantField(t, m, "status", float64(500))
-		r = get(t, s.URL+"/_/service/myapp/echo")
-		wantStatus(t, r, 200, "request after a throwing controller (dev)")
+		harness.WantField(t, m, "status", float64(500))
+		r = harness.Get(t, s.URL+"/_/service/myapp/echo")
+		harness.WantStatus(t, r, 200, "request after a throwing controller (dev)")
 	})
 }
 
 // TestResponseObject checks the mapping of the returned response object.
 func TestResponseObject(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
+	s := duplex.Start(t, "--app", harness.App("myapp"))
 	u := s.URL + "/_/service/myapp/respond?case="
 
 	t.Run("string body", func(t *testing.T) {
-		r := get(t, u+"string")
-		wantStatus(t, r, 200, "string")
-		wantMediaType(t, r, "text/html", "utf-8", "string body default")
+		r := harness.Get(t, u+"string")
+		harness.WantStatus(t, r, 200, "string")
+		harness.WantMediaType(t, r, "text/html", "utf-8", "string body default")
 		if r.Body != "plain string body" {
 			t.Errorf("body %q", r.Body)
 		}
 	})
 	t.Run("object body", func(t *testing.T) {
-		r := get(t, u+"object")
-		wantStatus(t, r, 200, "object")
-		wantMediaType(t, r, "application/json", "utf-8", "object body default")
+		r := harness.Get(t, u+"object")
+		harness.WantStatus(t, r, 200, "object")
+		harness.WantMediaType(t, r, "application/json", "utf-8", "object body default")
 		var got any
 		if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
 			t.Fatalf("object body is not JSON: %q", r.Body)
@@ -449,9 +422,9 @@ func TestResponseObject(t *testing.T) {
 		}
 	})
 	t.Run("array body", func(t *testing.T) {
-		r := get(t, u+"array")
-		wantStatus(t, r, 200, "array")
-		wantMediaType(t, r, "application/json", "utf-8", "array body default")
+		r := harness.Get(t, u+"array")
+		harness.WantStatus(t, r, 200, "array")
+		harness.WantMediaType(t, r, "application/json", "utf-8", "array body default")
 		var got any
 		if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
 			t.Fatalf("array body is not JSON: %q", r.Body)
@@ -462,30 +435,30 @@ func TestResponseObject(t *testing.T) {
 		}
 	})
 	t.Run("nothing", func(t *testing.T) {
-		r := get(t, u+"nothing")
-		wantStatus(t, r, 200, "controller returning nothing")
+		r := harness.Get(t, u+"nothing")
+		harness.WantStatus(t, r, 200, "controller returning nothing")
 		if r.Body != "" {
 			t.Errorf("body %q, want empty", r.Body)
 		}
 	})
 	t.Run("status", func(t *testing.T) {
-		r := get(t, u+"status")
-		wantStatus(t, r, 201, "status 201")
+		r := harness.Get(t, u+"status")
+		harness.WantStatus(t, r, 201, "status 201")
 		if r.Body != "created" {
 			t.Errorf("body %q, want created", r.Body)
 		}
 	})
 	t.Run("contentType", func(t *testing.T) {
-		r := get(t, u+"ctype")
-		wantStatus(t, r, 200, "ctype")
-		wantMediaType(t, r, "text/csv", "utf-8", "explicit contentType")
+		r := harness.Get(t, u+"ctype")
+		harness.WantStatus(t, r, 200, "ctype")
+		harness.WantMediaType(t, r, "text/csv", "utf-8", "explicit contentType")
 		if r.Body != "some,csv" {
 			t.Errorf("body %q", r.Body)
 		}
 	})
 	t.Run("headers", func(t *testing.T) {
-		r := get(t, u+"headers")
-		wantStatus(t, r, 200, "headers")
+		r := harness.Get(t, u+"headers")
+		harness.WantStatus(t, r, 200, "headers")
 		if r.Header.Get("X-One") != "1" || r.Header.Get("X-Two") != "two" {
 			t.Errorf("headers X-One=%q X-Two=%q, want 1 and two", r.Header.Get("X-One"), r.Header.Get("X-Two"))
 		}
@@ -495,25 +468,25 @@ func TestResponseObject(t *testing.T) {
 			name   string
 			status int
 		}{{"404", 404}, {"503", 503}} {
-			r := get(t, u+c.name, "Accept", "application/json")
-			wantStatus(t, r, c.status, "status "+c.name+" without body (JSON)")
-			wantMediaType(t, r, "application/json", "", "default error page "+c.name)
+			r := harness.Get(t, u+c.name, "Accept", "application/json")
+			harness.WantStatus(t, r, c.status, "status "+c.name+" without body (JSON)")
+			harness.WantMediaType(t, r, "application/json", "", "default error page "+c.name)
 			m := r.JSON(t)
-			wantField(t, m, "status", float64(c.status))
+			harness.WantField(t, m, "status", float64(c.status))
 			if _, ok := m["message"].(string); !ok {
 				t.Errorf("default error page %s lacks a string message: %s", c.name, r.Body)
 			}
-			r = get(t, u+c.name, "Accept", "text/html")
-			wantStatus(t, r, c.status, "status "+c.name+" without body (HTML)")
-			wantMediaType(t, r, "text/html", "", "default HTML error page "+c.name)
+			r = harness.Get(t, u+c.name, "Accept", "text/html")
+			harness.WantStatus(t, r, c.status, "status "+c.name+" without body (HTML)")
+			harness.WantMediaType(t, r, "text/html", "", "default HTML error page "+c.name)
 			if !strings.Contains(r.Body, c.name) {
-				t.Errorf("HTML error page for %s does not mention the status: %s", c.name, trunc(r.Body))
+				t.Errorf("HTML error page for %s does not mention the status: %s", c.name, harness.Trunc(r.Body))
 			}
 		}
 	})
 	t.Run("4xx with body is sent as is", func(t *testing.T) {
-		r := get(t, u+"418body", "Accept", "application/json")
-		wantStatus(t, r, 418, "418 with body")
+		r := harness.Get(t, u+"418body", "Accept", "application/json")
+		harness.WantStatus(t, r, 418, "418 with body")
 		if r.Body != "i am a teapot" {
 			t.Errorf("body %q, want the controller's body", r.Body)
 		}
@@ -523,9 +496,9 @@ func TestResponseObject(t *testing.T) {
 // TestResponseCookies: string and object cookies become Set-Cookie headers.
 func TestResponseCookies(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
-	r := get(t, s.URL+"/_/service/myapp/cookies")
-	wantStatus(t, r, 200, "cookies")
+	s := duplex.Start(t, "--app", harness.App("myapp"))
+	r := harness.Get(t, s.URL+"/_/service/myapp/cookies")
+	harness.WantStatus(t, r, 200, "cookies")
 	byName := map[string]*http.Cookie{}
 	for _, c := range r.Resp.Cookies() {
 		byName[c.Name] = c
@@ -544,8 +517,8 @@ func TestResponseCookies(t *testing.T) {
 			full, r.Header.Values("Set-Cookie"))
 	}
 
-	r = get(t, s.URL+"/_/service/myapp/cookies?variant=more")
-	wantStatus(t, r, 200, "more cookies")
+	r = harness.Get(t, s.URL+"/_/service/myapp/cookies?variant=more")
+	harness.WantStatus(t, r, 200, "more cookies")
 	raw := map[string]string{}
 	for _, line := range r.Header.Values("Set-Cookie") {
 		name, _, _ := strings.Cut(line, "=")
@@ -568,14 +541,14 @@ func TestResponseCookies(t *testing.T) {
 // TestRedirect: redirect => 303 with Location.
 func TestRedirect(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
-	r := get(t, s.URL+"/_/service/myapp/redirect")
-	wantStatus(t, r, http.StatusSeeOther, "redirect")
+	s := duplex.Start(t, "--app", harness.App("myapp"))
+	r := harness.Get(t, s.URL+"/_/service/myapp/redirect")
+	harness.WantStatus(t, r, http.StatusSeeOther, "redirect")
 	if loc := r.Header.Get("Location"); loc != "/somewhere/else?x=1" {
 		t.Errorf("Location %q, want /somewhere/else?x=1", loc)
 	}
-	r = get(t, s.URL+"/_/service/myapp/redirect?withStatus=1")
-	wantStatus(t, r, http.StatusSeeOther, "redirect together with status 200")
+	r = harness.Get(t, s.URL+"/_/service/myapp/redirect?withStatus=1")
+	harness.WantStatus(t, r, http.StatusSeeOther, "redirect together with status 200")
 	if loc := r.Header.Get("Location"); loc != "/other" {
 		t.Errorf("Location %q, want /other", loc)
 	}
@@ -587,30 +560,32 @@ func TestRedirect(t *testing.T) {
 func TestThrowKinds(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "myapp")
-	copyDir(t, appDir("myapp"), dir)
-	writeFile(t, filepath.Join(dir, "services", "syntaxerr", "syntaxerr.js"), "exports.get = function (req) {\n  return { body: 'x' ;\n};\n")
-	s := startServer(t, "--app", dir)
+	harness.CopyDir(t, harness.App("myapp"), dir)
+	harness.WriteFile(t, filepath.Join(dir, "services", "syntaxerr", "syntaxerr.js"), "exports.get = function (req) {\n  return { body: 'x' ;\n};\n")
+	s := duplex.Start(t, "--app", dir)
 	for _, kind := range []string{"string", "object", "html", "typeerror"} {
 		for _, accept := range []string{"application/json", "text/html"} {
-			r := get(t, s.URL+"/_/service/myapp/throwany?kind="+kind, "Accept", accept)
-			wantStatus(t, r, 500, "throw "+kind+" ("+accept+")")
+			r := harness.Get(t, s.URL+"/_/service/myapp/throwany?kind="+kind, "Accept", accept)
+			harness.WantStatus(t, r, 500, "throw "+kind+" ("+accept+")")
 			if accept == "text/html" {
-				wantMediaType(t, r, "text/html", "", "HTML error page for throw "+kind)
+				harness.WantMediaType(t, r, "text/html", "", "HTML error page for throw "+kind)
 				if strings.Contains(r.Body, `<script>alert("xss")`) {
-					t.Errorf("HTML error page embeds the error message unescaped: %s", trunc(r.Body))
+					t.Errorf("HTML error page embeds the error message unescaped: %s", harness.Trunc(r.Body))
 				}
 			} else {
-				wantField(t, r.JSON(t), "status", float64(500))
+				harness.WantField(t, r.JSON(t), "status", float64(500))
 			}
 		}
 	}
-	r := get(t, s.URL+"/_/service/myapp/throwany")
-	wantStatus(t, r, 200, "same controller without a throw")
+	r := harness.Get(t, s.URL+"/_/service/myapp/throwany")
+	harness.WantStatus(t, r, 200, "same controller without a throw")
 
-	r = get(t, s.URL+"/_/service/myapp/syntaxerr", "Accept", "application/json")
-	wantStatus(t, r, 500, "controller with a syntax error")
-	wantField(t, r.JSON(t), "status", float64(500))
-	s.WaitLog(t, func(e LogEntry) bool { return e.Level() == "error" && e.Has("/services/syntaxerr/syntaxerr.js") }, 10*time.Second)
-	r = get(t, s.URL+"/_/service/myapp/echo")
-	wantStatus(t, r, 200, "request after the failures")
+	r = harness.Get(t, s.URL+"/_/service/myapp/syntaxerr", "Accept", "application/json")
+	harness.WantStatus(t, r, 500, "controller with a syntax error")
+	harness.WantField(t, r.JSON(t), "status", float64(500))
+	s.WaitLog(t, func(e harness.LogEntry) bool {
+		return e.Level() == "error" && e.Has("/services/syntaxerr/syntaxerr.js")
+	}, 10*time.Second)
+	r = harness.Get(t, s.URL+"/_/service/myapp/echo")
+	harness.WantStatus(t, r, 200, "request after the failures")
 }

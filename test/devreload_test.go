@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // TestDevReload: with --dev an edited controller answers with its new code
@@ -38,11 +40,11 @@ func TestDevReload(t *testing.T) {
 		if dev {
 			args = append(args, "--dev")
 		}
-		s := startServer(t, args...)
+		s := duplex.Start(t, args...)
 		url := s.URL + "/_/service/reload/v"
 		// Both runtimes load the module.
 		for i := 0; i < 4; i++ {
-			if r := get(t, url); r.Body != "one" {
+			if r := harness.Get(t, url); r.Body != "one" {
 				t.Fatalf("dev=%v: first body %q, want one", dev, r.Body)
 			}
 		}
@@ -52,7 +54,7 @@ func TestDevReload(t *testing.T) {
 			want = "two"
 		}
 		for i := 0; i < 4; i++ {
-			if r := get(t, url); r.Body != want {
+			if r := harness.Get(t, url); r.Body != want {
 				t.Fatalf("dev=%v: after the edit, request %d answered %q, want %q", dev, i, r.Body, want)
 			}
 		}

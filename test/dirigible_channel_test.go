@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // v2Request is a channel frame.
@@ -28,21 +31,21 @@ const chatModule = "/my-project/chat/chat_service.js"
 // later list sees.
 func TestDirigibleV2Chat(t *testing.T) {
 	s := startDirigible(t, "--dirigible-v2", "--js-workers", "2")
-	tom := dialWS(t, s, "/service/js", wsDialOpts{})
-	jerry := dialWS(t, s, "/service/js", wsDialOpts{})
-	tom.sendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"welcome", "from":"Tom"}}`)
-	tom.expectText("Welcome Tom!")
-	jerry.sendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"welcome", "from":"Jerry"}}`)
-	jerry.expectText("Welcome Jerry!")
-	tom.sendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"message", "from":"Tom", "to":"Jerry", "message": "Hello Jerry!"}}`)
-	jerry.expectText("Hello Jerry!")
-	jerry.sendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"message", "from":"Jerry", "to":"Tom", "message": "Hi Tom!"}}`)
-	tom.expectText("Hi Tom!")
-	tom.sendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"list", "from":"Tom"}}`)
-	tom.expectText(`["Tom","Jerry"]`)
-	s.WaitLog(t, moduleLog("/chat/chat_service.js", "send to Jerry"), wsWait)
-	tom.sendText(v2Request(chatModule, map[string]any{"type": "message", "from": "Tom", "to": "Spike", "message": "?"}))
-	s.WaitLog(t, moduleLog("/chat/chat_service.js", "no session for Spike"), wsWait)
+	tom := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
+	jerry := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
+	tom.SendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"welcome", "from":"Tom"}}`)
+	tom.ExpectText("Welcome Tom!")
+	jerry.SendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"welcome", "from":"Jerry"}}`)
+	jerry.ExpectText("Welcome Jerry!")
+	tom.SendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"message", "from":"Tom", "to":"Jerry", "message": "Hello Jerry!"}}`)
+	jerry.ExpectText("Hello Jerry!")
+	jerry.SendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"message", "from":"Jerry", "to":"Tom", "message": "Hi Tom!"}}`)
+	tom.ExpectText("Hi Tom!")
+	tom.SendText(`{"module": "/my-project/chat/chat_service.js","params": {"type":"list", "from":"Tom"}}`)
+	tom.ExpectText(`["Tom","Jerry"]`)
+	s.WaitLog(t, moduleLog("/chat/chat_service.js", "send to Jerry"), harness.Wait)
+	tom.SendText(v2Request(chatModule, map[string]any{"type": "message", "from": "Tom", "to": "Spike", "message": "?"}))
+	s.WaitLog(t, moduleLog("/chat/chat_service.js", "no session for Spike"), harness.Wait)
 }
 
 // TestDirigibleV2Session: params are strings (numbers and booleans as
@@ -51,23 +54,23 @@ func TestDirigibleV2Chat(t *testing.T) {
 // channel, and close() sends what was queued, then closes with 1000.
 func TestDirigibleV2Session(t *testing.T) {
 	s := startDirigible(t, "--dirigible-v2", "--metrics-addr", "127.0.0.1:0")
-	other := dialWS(t, s, "/service/js", wsDialOpts{})
-	c := dialWS(t, s, "/service/js", wsDialOpts{})
-	waitMetric(t, metricsURL(t, s), "duplex_ws_channel_sessions", func(v int64) bool { return v == 2 }, "two channel sessions")
-	c.sendText(`{"module": "/my-project/v2/echo.js", "params": {"n": 7, "from": "me", "flag": true}}`)
-	got := c.readJSON()
+	other := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
+	c := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
+	harness.WaitMetric(t, harness.MetricsURL(t, s), "duplex_ws_channel_sessions", func(v int64) bool { return v == 2 }, "two channel sessions")
+	c.SendText(`{"module": "/my-project/v2/echo.js", "params": {"n": 7, "from": "me", "flag": true}}`)
+	got := c.ReadJSON()
 	if got["n"] != "7" || got["from"] != "me" || got["flag"] != "true" || got["missing"] != nil || got["open"] != 2.0 {
 		t.Errorf("echo: %v", got)
 	}
 	if id, _ := got["id"].(string); id == "" {
 		t.Errorf("getId() returned %v", got["id"])
 	}
-	c.sendText(v2Request("/my-project/v2/bye.js", nil))
-	c.expectText("one")
-	c.expectText("two")
-	c.expectClose(ws.StatusNormalClosure, wsWait, false)
-	other.sendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": "x"}))
-	if got := other.readJSON(); got["open"] != 1.0 {
+	c.SendText(v2Request("/my-project/v2/bye.js", nil))
+	c.ExpectText("one")
+	c.ExpectText("two")
+	c.ExpectClose(ws.StatusNormalClosure, harness.Wait, false)
+	other.SendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": "x"}))
+	if got := other.ReadJSON(); got["open"] != 1.0 {
 		t.Errorf("after one closed: %v", got)
 	}
 }
@@ -78,8 +81,8 @@ func TestDirigibleV2Session(t *testing.T) {
 // session is served all along.
 func TestDirigibleV2Errors(t *testing.T) {
 	s := startDirigible(t, "--dirigible-v2", "--js-timeout", "1s", "--js-workers", "2")
-	bystander := dialWS(t, s, "/service/js", wsDialOpts{})
-	c := dialWS(t, s, "/service/js", wsDialOpts{})
+	bystander := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
+	c := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
 	cases := []struct {
 		frame, answer string
 	}{
@@ -95,22 +98,22 @@ func TestDirigibleV2Errors(t *testing.T) {
 		{v2Request("/my-project/v2/loop.js", nil), "Error in [/my-project/v2/loop.js]: controller timed out"},
 	}
 	for i, tc := range cases {
-		c.sendText(tc.frame)
-		if got := c.readText(); !strings.HasPrefix(got, tc.answer) {
+		c.SendText(tc.frame)
+		if got := c.ReadText(); !strings.HasPrefix(got, tc.answer) {
 			t.Errorf("%q: answered %q, want %q…", tc.frame, got, tc.answer)
 		}
-		bystander.sendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": fmt.Sprint(i)}))
-		if got := bystander.readJSON(); got["n"] != fmt.Sprint(i) {
+		bystander.SendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": fmt.Sprint(i)}))
+		if got := bystander.ReadJSON(); got["n"] != fmt.Sprint(i) {
 			t.Errorf("bystander after %q: %v", tc.frame, got)
 		}
 	}
-	c.sendBinary([]byte("{}"))
-	c.expectText("Wrong format of the request")
-	c.sendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": "alive"}))
-	if got := c.readJSON(); got["n"] != "alive" {
+	c.SendBinary([]byte("{}"))
+	c.ExpectText("Wrong format of the request")
+	c.SendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": "alive"}))
+	if got := c.ReadJSON(); got["n"] != "alive" {
 		t.Errorf("after the errors: %v", got)
 	}
-	if n := s.CountLogs(func(e LogEntry) bool { return e.Message() == "service channel module failed" }); n != 3 {
+	if n := s.CountLogs(func(e harness.LogEntry) bool { return e.Message() == "service channel module failed" }); n != 3 {
 		t.Errorf("%d 'module failed' lines, want 3 (syntax error, throw, loop)", n)
 	}
 }
@@ -118,7 +121,7 @@ func TestDirigibleV2Errors(t *testing.T) {
 // TestDirigibleV2Off: without --dirigible-v2 there is no channel.
 func TestDirigibleV2Off(t *testing.T) {
 	s := startDirigible(t)
-	resp, _, _ := wsRawHandshake(t, s, "GET", "/service/js", "HTTP/1.1", wsUpgradeHeaders(s, newWSKey()))
+	resp, _ := harness.RawHandshake(t, s, "GET", "/service/js", "HTTP/1.1", harness.UpgradeHeader(s, wstest.NewKey()))
 	if resp.Status == http.StatusSwitchingProtocols {
 		t.Fatal("the service channel upgraded without --dirigible-v2")
 	}

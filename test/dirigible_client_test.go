@@ -11,23 +11,25 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
+	"duplex/test/harness"
 	"duplex/websocket/wstest"
 )
 
 // clientService calls the test project's client service.
-func clientService(t *testing.T, s *Server, params url.Values) (int, map[string]any) {
+func clientService(t *testing.T, s *harness.Server, params url.Values) (int, map[string]any) {
 	t.Helper()
-	r := get(t, s.URL+"/_/service/my-project/client?"+params.Encode())
+	r := harness.Get(t, s.URL+"/_/service/my-project/client?"+params.Encode())
 	return r.Status, r.JSON(t)
 }
 
 // clientLog matches the client handler's record of an event.
-func clientLog(what string) func(LogEntry) bool {
+func clientLog(what string) func(harness.LogEntry) bool {
 	return moduleLog("/client-handler.js", "client-handler "+what)
 }
 
@@ -38,18 +40,18 @@ func clientLog(what string) func(LogEntry) bool {
 func TestDirigibleClientSeed(t *testing.T) {
 	echo := wstest.NewEchoServer(t)
 	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
-	r := get(t, s.URL+"/_/service/my-project/seedclient?uri="+url.QueryEscape(echo.URL))
-	wantStatus(t, r, http.StatusOK, "seed client")
+	r := harness.Get(t, s.URL+"/_/service/my-project/seedclient?uri="+url.QueryEscape(echo.URL))
+	harness.WantStatus(t, r, http.StatusOK, "seed client")
 	if got := r.JSON(t)["clients"]; !reflect.DeepEqual(got, []any{}) {
 		t.Errorf("getClients() after close: %v", got)
 	}
-	open := s.WaitLog(t, moduleLog("/ws-handler.js", "Connection openned."), wsWait)
-	connect := s.WaitLog(t, moduleLog("/services/seedclient/seedclient.js", "Connect to: "+echo.URL), wsWait)
+	open := s.WaitLog(t, moduleLog("/ws-handler.js", "Connection openned."), harness.Wait)
+	connect := s.WaitLog(t, moduleLog("/services/seedclient/seedclient.js", "Connect to: "+echo.URL), harness.Wait)
 	if open.Raw == connect.Raw {
 		t.Fatal("log lines confused")
 	}
-	s.WaitLog(t, moduleLog("/ws-handler.js", "Message received: hello"), wsWait)
-	s.WaitLog(t, moduleLog("/ws-handler.js", "Connection closed."), wsWait)
+	s.WaitLog(t, moduleLog("/ws-handler.js", "Message received: hello"), harness.Wait)
+	s.WaitLog(t, moduleLog("/ws-handler.js", "Connection closed."), harness.Wait)
 }
 
 // TestDirigibleClientOwnEndpoint: a client created by a service, against
@@ -68,7 +70,7 @@ func TestDirigibleClientOwnEndpoint(t *testing.T) {
 	if id == "" || created["uri"] != uri || !reflect.DeepEqual(created["clients"], want) {
 		t.Errorf("create answered %v", created)
 	}
-	s.WaitLog(t, clientLog("message:M2"), wsWait)
+	s.WaitLog(t, clientLog("message:M2"), harness.Wait)
 	_, list := clientService(t, s, url.Values{"action": {"list"}})
 	if !reflect.DeepEqual(list["clients"], want) {
 		t.Errorf("list: %v", list)
@@ -77,7 +79,7 @@ func TestDirigibleClientOwnEndpoint(t *testing.T) {
 	if status != http.StatusOK || closed["closed"] != id || !reflect.DeepEqual(closed["clients"], []any{}) {
 		t.Errorf("close: %d %v", status, closed)
 	}
-	s.WaitLog(t, clientLog("close:true"), wsWait)
+	s.WaitLog(t, clientLog("close:true"), harness.Wait)
 	_, events := clientService(t, s, url.Values{"action": {"events"}})
 	wantEvents := []any{"open:onopen", "message:M0", "message:M1", "message:M2", "close:true"}
 	if !reflect.DeepEqual(events["events"], wantEvents) {
@@ -93,12 +95,12 @@ func TestDirigibleClientOwnEndpoint(t *testing.T) {
 func TestDirigibleClientServerCloses(t *testing.T) {
 	echo := wstest.NewEchoServer(t)
 	// The environment variable stands for the flag, as for every setting.
-	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible")}, env: []string{"DUPLEX_OUTBOUND_ALLOW=127.0.0.1/32"}})
+	s := duplex.StartOpts(t, harness.Opts{Args: []string{"--app", harness.App("dirigible")}, Env: []string{"DUPLEX_OUTBOUND_ALLOW=127.0.0.1/32"}})
 	status, created := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}, "send": {"1"}, "say": {"bye"}})
 	if status != http.StatusOK {
 		t.Fatalf("create: %d %v", status, created)
 	}
-	s.WaitLog(t, clientLog("close:true"), wsWait)
+	s.WaitLog(t, clientLog("close:true"), harness.Wait)
 	_, events := clientService(t, s, url.Values{"action": {"events"}})
 	if want := []any{"open:onopen", "message:m0", "close:true"}; !reflect.DeepEqual(events["events"], want) {
 		t.Errorf("handler saw %v, want %v", events["events"], want)
@@ -112,24 +114,24 @@ func TestDirigibleClientServerCloses(t *testing.T) {
 // session, each with its onClose, before the server stops.
 func TestDirigibleClientShutdown(t *testing.T) {
 	echo := wstest.NewEchoServer(t)
-	s := startServerOpts(t, serverOpts{args: []string{"--app", appDir("dirigible"), "--outbound-allow", "127.0.0.1/32"}, noCheck: true})
+	s := duplex.StartOpts(t, harness.Opts{Args: []string{"--app", harness.App("dirigible"), "--outbound-allow", "127.0.0.1/32"}, NoCheck: true})
 	for range 2 {
 		if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}}); status != http.StatusOK {
 			t.Fatalf("create: %d %v", status, body)
 		}
 	}
 	// A session of an endpoint gets its onClose too.
-	dialWS(t, s, "/websockets/v4/service/upper", wsDialOpts{})
-	s.WaitLog(t, moduleLog("/handlers/upper.js", "upper: open, method onopen"), wsWait)
+	harness.DialWS(t, s, "/websockets/v4/service/upper", harness.WSOpts{})
+	s.WaitLog(t, moduleLog("/handlers/upper.js", "upper: open, method onopen"), harness.Wait)
 	s.Signal(t, syscall.SIGTERM)
-	if code := s.WaitExit(t, wsWait); code != 0 {
+	if code := s.WaitExit(t, harness.Wait); code != 0 {
 		t.Errorf("exit code %d", code)
 	}
 	if n := s.CountLogs(moduleLog("/handlers/upper.js", "upper: closed true")); n != 1 {
 		t.Errorf("endpoint session: %d onClose calls at shutdown, want 1", n)
 	}
 	if n := s.CountLogs(clientLog("close:true")); n != 2 {
-		t.Errorf("%d onClose calls at shutdown, want 2 (one per client); logs:\n%s", n, tail(s.Stderr(), 3000))
+		t.Errorf("%d onClose calls at shutdown, want 2 (one per client); logs:\n%s", n, harness.Tail(s.Stderr(), 3000))
 	}
 }
 
@@ -160,7 +162,7 @@ func TestDirigibleClientRefused(t *testing.T) {
 	if status != http.StatusBadGateway || !strings.Contains(body["error"].(string), "http") {
 		t.Errorf("http:// URI: %d %v", status, body)
 	}
-	wantStatus(t, get(t, s.URL+"/_/service/my-project/client?action=list"), http.StatusOK, "still serving")
+	harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/my-project/client?action=list"), http.StatusOK, "still serving")
 
 	allowed := startDirigible(t, "--outbound-allow", "127.0.0.1/32", "--ws-max-clients", "1", "--metrics-addr", "127.0.0.1:0")
 	// A server that answers the handshake with something else than 101.
@@ -168,7 +170,7 @@ func TestDirigibleClientRefused(t *testing.T) {
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "404") {
 		t.Errorf("handshake answered 404: %d %v", status, body)
 	}
-	closedPort := freePort(t)
+	closedPort := strconv.Itoa(harness.FreePorts(t, 1)[0])
 	status, body = clientService(t, allowed, url.Values{"action": {"create"}, "uri": {"ws://127.0.0.1:" + closedPort + "/"}})
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "refused") {
 		t.Errorf("closed port: %d %v", status, body)
@@ -180,7 +182,7 @@ func TestDirigibleClientRefused(t *testing.T) {
 	if msg, _ := body["error"].(string); status != http.StatusBadGateway || !strings.Contains(msg, "--ws-max-clients") {
 		t.Errorf("past the limit: %d %v", status, body)
 	}
-	m := scrape(t, metricsURL(t, allowed))
+	m := harness.Scrape(t, harness.MetricsURL(t, allowed))
 	if m["duplex_ws_clients"] != 1 || m["duplex_ws_clients_opened_total"] != 1 || m["duplex_ws_clients_failed_total"] != 3 {
 		t.Errorf("client metrics: open %d, opened %d, failed %d; want 1, 1, 3",
 			m["duplex_ws_clients"], m["duplex_ws_clients_opened_total"], m["duplex_ws_clients_failed_total"])
@@ -199,7 +201,7 @@ func TestDirigibleTwentyOutboundClients(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := doErr("GET", s.URL+"/_/service/my-project/client?"+url.Values{
+			r, err := harness.DoErr("GET", s.URL+"/_/service/my-project/client?"+url.Values{
 				"action": {"create"}, "uri": {uri}, "send": {fmt.Sprint(messages)}, "prefix": {fmt.Sprintf("c%d-", i)},
 			}.Encode(), nil)
 			if err != nil || r.Status != http.StatusOK {
@@ -208,7 +210,7 @@ func TestDirigibleTwentyOutboundClients(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	s.WaitLogCount(t, func(e LogEntry) bool { return e.Has("client-handler message:") }, clients*messages, wsWait)
+	s.WaitLogCount(t, func(e harness.LogEntry) bool { return e.Has("client-handler message:") }, clients*messages, harness.Wait)
 	next := make([]int, clients)
 	for _, e := range s.Entries() {
 		var i, j int
@@ -281,16 +283,4 @@ func TestDirigibleClientOpenRunsAway(t *testing.T) {
 	if status, body := clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}}); status != http.StatusOK {
 		t.Errorf("next client: %d %v", status, body)
 	}
-}
-
-// freePort returns a loopback port nothing listens on.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	ln.Close()
-	return port
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"duplex/test/harness"
 )
 
 // TestErrorHandler: an application's error/error.js renders its error
@@ -12,10 +14,10 @@ import (
 // and the default page when the handler itself fails.
 func TestErrorHandler(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("errapp"))
+	s := duplex.Start(t, "--app", harness.App("errapp"))
 
-	r := get(t, s.URL+"/_/service/errapp/nope")
-	wantStatus(t, r, 404, "unknown service")
+	r := harness.Get(t, s.URL+"/_/service/errapp/nope")
+	harness.WantStatus(t, r, 404, "unknown service")
 	if !strings.HasPrefix(r.Body, "custom 404: Service [errapp:nope] not found at /_/service/errapp/nope") {
 		t.Errorf("unknown service: body %q, want handle404's page", r.Body)
 	}
@@ -28,8 +30,8 @@ func TestErrorHandler(t *testing.T) {
 		{"/_/service/errapp/boom", 500, "Error: kaboom"},
 		{"/_/service/errapp/teapot", 418, "I'm a teapot"},
 	} {
-		r := get(t, s.URL+c.path)
-		wantStatus(t, r, c.status, c.path)
+		r := harness.Get(t, s.URL+c.path)
+		harness.WantStatus(t, r, c.status, c.path)
 		var page struct {
 			Handled int    `json:"handled"`
 			Message string `json:"message"`
@@ -39,16 +41,16 @@ func TestErrorHandler(t *testing.T) {
 		}
 	}
 
-	r = get(t, s.URL+"/_/service/errapp/plain")
-	wantStatus(t, r, 409, "error status with a body")
+	r = harness.Get(t, s.URL+"/_/service/errapp/plain")
+	harness.WantStatus(t, r, 409, "error status with a body")
 	if r.Body != "conflict as written" {
 		t.Errorf("error status with a body: %q, want the controller's body untouched", r.Body)
 	}
 
-	r = get(t, s.URL+"/_/service/errapp/boom?fail=1")
-	wantStatus(t, r, 500, "failing error handler")
+	r = harness.Get(t, s.URL+"/_/service/errapp/boom?fail=1")
+	harness.WantStatus(t, r, 500, "failing error handler")
 	if !strings.Contains(r.Body, `"message":"Error: kaboom"`) {
 		t.Errorf("failing error handler: body %q, want the default page for the original error", r.Body)
 	}
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("error handler failed", "/error/error.js") }, wsWait)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("error handler failed", "/error/error.js") }, harness.Wait)
 }

@@ -11,16 +11,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // TestRequireResolution: XP require() rules (absolute, ./, ../, bare names,
 // .js, /index.js, .json, /index.json in that order, JSON parsed, cache).
 func TestRequireResolution(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1")
 	for i := 1; i <= 2; i++ {
-		r := get(t, s.URL+"/_/service/myapp/require")
-		wantStatus(t, r, 200, "require service")
+		r := harness.Get(t, s.URL+"/_/service/myapp/require")
+		harness.WantStatus(t, r, 200, "require service")
 		m := r.JSON(t)
 		checks := []struct {
 			key  string
@@ -67,10 +69,10 @@ type counterResp struct {
 	Shared float64 `json:"shared"`
 }
 
-func getCounter(t testing.TB, s *Server, svc string) counterResp {
+func getCounter(t testing.TB, s *harness.Server, svc string) counterResp {
 	t.Helper()
-	r := get(t, s.URL+"/_/service/myapp/"+svc)
-	wantStatus(t, r, 200, svc)
+	r := harness.Get(t, s.URL+"/_/service/myapp/"+svc)
+	harness.WantStatus(t, r, 200, svc)
 	m := r.JSON(t)
 	var c counterResp
 	c.Count, _ = m["count"].(float64)
@@ -83,7 +85,7 @@ func getCounter(t testing.TB, s *Server, svc string) counterResp {
 // requests and a lib module is shared by all controllers of the runtime.
 func TestModuleState(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1")
 	a := getCounter(t, s, "counter")
 	b := getCounter(t, s, "counter")
 	c := getCounter(t, s, "counter2")
@@ -105,7 +107,7 @@ func TestWorkersState(t *testing.T) {
 	t.Parallel()
 	const workers = 2
 	const requests = 24
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", fmt.Sprint(workers))
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", fmt.Sprint(workers))
 	var mu sync.Mutex
 	counts := map[string][]int{}
 	var wg sync.WaitGroup
@@ -113,7 +115,7 @@ func TestWorkersState(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := doErr("GET", s.URL+"/_/service/myapp/counter", nil)
+			r, err := harness.DoErr("GET", s.URL+"/_/service/myapp/counter", nil)
 			if err != nil || r.Status != 200 {
 				t.Errorf("concurrent counter request: %v %+v", err, r)
 				return
@@ -151,32 +153,21 @@ func TestWorkersState(t *testing.T) {
 	}
 }
 
-// isLogMsg matches a line whose message contains sub (for a non-JSON line,
-// whose format is already reported as a deviation, the raw text).
-func isLogMsg(sub string) func(LogEntry) bool {
-	return func(e LogEntry) bool {
-		if e.Fields == nil {
-			return strings.Contains(stripANSI(e.Raw), sub)
-		}
-		return strings.Contains(e.Message(), sub)
-	}
-}
-
 // TestWorkersConcurrent: with 2 workers a busy controller doesn't block
 // another request; with 1 worker requests are served one at a time.
 func TestWorkersConcurrent(t *testing.T) {
 	t.Parallel()
 	t.Run("two workers", func(t *testing.T) {
 		t.Parallel()
-		s := startServer(t, "--app", appDir("myapp"), "--js-workers", "2", "--js-timeout", "20s")
-		slowDone := make(chan *Resp, 1)
+		s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "2", "--js-timeout", "20s")
+		slowDone := make(chan *harness.Resp, 1)
 		go func() {
-			r, _ := doErr("GET", s.URL+"/_/service/myapp/slow?ms=4000&tag=par", nil)
+			r, _ := harness.DoErr("GET", s.URL+"/_/service/myapp/slow?ms=4000&tag=par", nil)
 			slowDone <- r
 		}()
-		s.WaitLog(t, isLogMsg("slow-start par"), 15*time.Second)
-		r := get(t, s.URL+"/_/service/myapp/echo")
-		wantStatus(t, r, 200, "echo while the other worker is busy")
+		s.WaitLog(t, harness.MessageHas("slow-start par"), 15*time.Second)
+		r := harness.Get(t, s.URL+"/_/service/myapp/echo")
+		harness.WantStatus(t, r, 200, "echo while the other worker is busy")
 		select {
 		case <-slowDone:
 			t.Errorf("echo was only answered after the slow request finished: workers are not concurrent")
@@ -189,56 +180,26 @@ func TestWorkersConcurrent(t *testing.T) {
 	})
 	t.Run("one worker", func(t *testing.T) {
 		t.Parallel()
-		s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1", "--js-timeout", "20s")
-		assertSerial(t, s, "ser")
+		s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1", "--js-timeout", "20s")
+		harness.AssertSerial(t, s, "ser")
 	})
-}
-
-// assertSerial checks that with a single JS worker a request waits while
-// another controller call is running: the slow call busy-waits 3 s, so a
-// request sent once it has started can't be answered within 1 s.
-func assertSerial(t *testing.T, s *Server, tag string) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		r, err := doErr("GET", s.URL+"/_/service/myapp/slow?ms=3000&tag="+tag, nil)
-		if err != nil || r.Status != 200 {
-			t.Errorf("slow: %v %+v", err, r)
-		}
-	}()
-	s.WaitLog(t, isLogMsg("slow-start "+tag), 15*time.Second)
-	start := time.Now()
-	r := get(t, s.URL+"/_/service/myapp/echo")
-	el := time.Since(start)
-	wantStatus(t, r, 200, "echo queued behind the slow request")
-	if el < time.Second {
-		t.Errorf("with a single JS worker, echo was answered in %v while a 3 s controller call was running", el)
-	}
-	<-done
-}
-
-func isTimeoutLog(script string) func(LogEntry) bool {
-	return func(e LogEntry) bool {
-		return e.Level() == "error" && e.Has(script) && e.Has("timeout")
-	}
 }
 
 // TestJSTimeout: while(true){} is stopped by --js-timeout, logged, and the
 // single worker serves the next request.
 func TestJSTimeout(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1", "--js-timeout", "1s")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1", "--js-timeout", "1s")
 	for i := 1; i <= 2; i++ {
 		start := time.Now()
-		r := get(t, s.URL+"/_/service/myapp/loop?tag=t"+fmt.Sprint(i))
-		wantStatus(t, r, 500, "endless loop")
+		r := harness.Get(t, s.URL+"/_/service/myapp/loop?tag=t"+fmt.Sprint(i))
+		harness.WantStatus(t, r, 500, "endless loop")
 		if el := time.Since(start); el > 10*time.Second {
 			t.Errorf("endless loop answered after %v with --js-timeout 1s", el)
 		}
-		s.WaitLogCount(t, isTimeoutLog("/services/loop/loop.js"), i, 10*time.Second)
-		r = get(t, s.URL+"/_/service/myapp/echo")
-		wantStatus(t, r, 200, "request on the same worker after a timeout")
+		s.WaitLogCount(t, harness.IsTimeoutLog("/services/loop/loop.js"), i, 10*time.Second)
+		r = harness.Get(t, s.URL+"/_/service/myapp/echo")
+		harness.WantStatus(t, r, 200, "request on the same worker after a timeout")
 		getCounter(t, s, "counter")
 	}
 }
@@ -246,26 +207,26 @@ func TestJSTimeout(t *testing.T) {
 // TestInfiniteRecursion: a stack overflow is a 500, not a crash.
 func TestInfiniteRecursion(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1", "--js-timeout", "5s")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1", "--js-timeout", "5s")
 	start := time.Now()
-	r := get(t, s.URL+"/_/service/myapp/recurse")
-	wantStatus(t, r, 500, "infinite recursion")
+	r := harness.Get(t, s.URL+"/_/service/myapp/recurse")
+	harness.WantStatus(t, r, 500, "infinite recursion")
 	if el := time.Since(start); el >= 5*time.Second {
 		t.Errorf("infinite recursion took %v: stopped by the timeout, not by a stack limit", el)
 	}
-	s.WaitLog(t, func(e LogEntry) bool { return e.Level() == "error" && e.Has("/services/recurse/recurse.js") }, 10*time.Second)
-	r = get(t, s.URL+"/_/service/myapp/echo")
-	wantStatus(t, r, 200, "request after a stack overflow")
-	r = get(t, s.URL+"/_/service/myapp/recurse")
-	wantStatus(t, r, 500, "infinite recursion again")
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Level() == "error" && e.Has("/services/recurse/recurse.js") }, 10*time.Second)
+	r = harness.Get(t, s.URL+"/_/service/myapp/echo")
+	harness.WantStatus(t, r, 200, "request after a stack overflow")
+	r = harness.Get(t, s.URL+"/_/service/myapp/recurse")
+	harness.WantStatus(t, r, 500, "infinite recursion again")
 }
 
 // TestRegexpBacktracking: catastrophic backtracking is bounded.
 func TestRegexpBacktracking(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1", "--js-timeout", "1s")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1", "--js-timeout", "1s")
 	start := time.Now()
-	r, err := doErr("GET", s.URL+"/_/service/myapp/regexp", nil)
+	r, err := harness.DoErr("GET", s.URL+"/_/service/myapp/regexp", nil)
 	el := time.Since(start)
 	if err != nil {
 		t.Fatalf("regexp request failed after %v: %v", el, err)
@@ -276,49 +237,49 @@ func TestRegexpBacktracking(t *testing.T) {
 	if r.Status != 200 && r.Status != 500 {
 		t.Errorf("regexp: status %d body %q", r.Status, r.Body)
 	}
-	r2 := get(t, s.URL+"/_/service/myapp/echo")
-	wantStatus(t, r2, 200, "request after the regexp")
+	r2 := harness.Get(t, s.URL+"/_/service/myapp/echo")
+	harness.WantStatus(t, r2, 200, "request after the regexp")
 }
 
 // TestAppGlobal: app.name/version/config from app.json; name defaults to the
 // folder name.
 func TestAppGlobal(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--app", appDir("noname"))
-	r := get(t, s.URL+"/_/service/myapp/appinfo")
-	wantStatus(t, r, 200, "appinfo")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--app", harness.App("noname"))
+	r := harness.Get(t, s.URL+"/_/service/myapp/appinfo")
+	harness.WantStatus(t, r, 200, "appinfo")
 	m := r.JSON(t)
-	wantField(t, m, "name", "myapp")
-	wantField(t, m, "version", "1.2.3")
-	wantField(t, m, "config", map[string]any{"greeting": "hello"})
+	harness.WantField(t, m, "name", "myapp")
+	harness.WantField(t, m, "version", "1.2.3")
+	harness.WantField(t, m, "config", map[string]any{"greeting": "hello"})
 
 	// The name in app.json wins over the folder name.
 	dir := filepath.Join(t.TempDir(), "folder-name-differs")
-	copyDir(t, appDir("myapp"), dir)
-	s2 := startServer(t, "--app", dir)
-	r2 := get(t, s2.URL+"/_/service/myapp/appinfo")
-	wantStatus(t, r2, 200, "app addressed by its app.json name")
-	wantField(t, r2.JSON(t), "name", "myapp")
-	r2 = get(t, s2.URL+"/_/service/folder-name-differs/appinfo")
-	wantStatus(t, r2, 404, "app addressed by its folder name although app.json names it")
+	harness.CopyDir(t, harness.App("myapp"), dir)
+	s2 := duplex.Start(t, "--app", dir)
+	r2 := harness.Get(t, s2.URL+"/_/service/myapp/appinfo")
+	harness.WantStatus(t, r2, 200, "app addressed by its app.json name")
+	harness.WantField(t, r2.JSON(t), "name", "myapp")
+	r2 = harness.Get(t, s2.URL+"/_/service/folder-name-differs/appinfo")
+	harness.WantStatus(t, r2, 404, "app addressed by its folder name although app.json names it")
 
-	r = get(t, s.URL+"/_/service/noname/whoami")
-	wantStatus(t, r, 200, "app without a name in app.json, addressed by folder name")
+	r = harness.Get(t, s.URL+"/_/service/noname/whoami")
+	harness.WantStatus(t, r, 200, "app without a name in app.json, addressed by folder name")
 	m = r.JSON(t)
-	wantField(t, m, "name", "noname")
-	wantField(t, m, "version", "0.0.1")
+	harness.WantField(t, m, "name", "noname")
+	harness.WantField(t, m, "version", "0.0.1")
 }
 
 // TestLogGlobal: log.* lines with %s formatting, JSON objects, level, module.
 func TestLogGlobal(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"))
-	r := get(t, s.URL+"/_/service/myapp/logsvc")
-	wantStatus(t, r, 200, "logsvc")
+	s := duplex.Start(t, "--app", harness.App("myapp"))
+	r := harness.Get(t, s.URL+"/_/service/myapp/logsvc")
+	harness.WantStatus(t, r, 200, "logsvc")
 	if r.Body != "logged" {
 		t.Errorf("logsvc body %q", r.Body)
 	}
-	info := s.WaitLog(t, isLogMsg("greet world and "), 10*time.Second)
+	info := s.WaitLog(t, harness.MessageHas("greet world and "), 10*time.Second)
 	if info.Level() != "info" {
 		t.Errorf("log.info line has level %q: %s", info.Level(), info.Raw)
 	}
@@ -328,11 +289,11 @@ func TestLogGlobal(t *testing.T) {
 	if mod, _ := info.Fields["module"].(string); !strings.Contains(mod, "/services/logsvc/logsvc.js") {
 		t.Errorf("log line field module = %#v, want the script path /services/logsvc/logsvc.js; line %s", info.Fields["module"], info.Raw)
 	}
-	warn := s.WaitLog(t, isLogMsg("warn-line 42"), 10*time.Second)
+	warn := s.WaitLog(t, harness.MessageHas("warn-line 42"), 10*time.Second)
 	if l := warn.Level(); l != "warn" && l != "warning" {
 		t.Errorf("log.warning line has level %q: %s", l, warn.Raw)
 	}
-	errl := s.WaitLog(t, isLogMsg("err-line e"), 10*time.Second)
+	errl := s.WaitLog(t, harness.MessageHas("err-line e"), 10*time.Second)
 	if errl.Level() != "error" {
 		t.Errorf("log.error line has level %q: %s", errl.Level(), errl.Raw)
 	}
@@ -348,15 +309,15 @@ func TestLogGlobal(t *testing.T) {
 func sandboxLayout(t *testing.T) (root, app string) {
 	root = t.TempDir()
 	app = filepath.Join(root, "apps", "myapp")
-	copyDir(t, appDir("myapp"), app)
+	harness.CopyDir(t, harness.App("myapp"), app)
 	for _, dir := range []string{root, filepath.Join(root, "apps")} {
-		writeFile(t, filepath.Join(dir, "secret.js"), "exports.secret = 'TOPSECRET-JS';\n")
-		writeFile(t, filepath.Join(dir, "secret.json"), `{"secret": "TOPSECRET-JSON"}`+"\n")
-		writeFile(t, filepath.Join(dir, "secret.txt"), "TOPSECRET-TXT\n")
+		harness.WriteFile(t, filepath.Join(dir, "secret.js"), "exports.secret = 'TOPSECRET-JS';\n")
+		harness.WriteFile(t, filepath.Join(dir, "secret.json"), `{"secret": "TOPSECRET-JSON"}`+"\n")
+		harness.WriteFile(t, filepath.Join(dir, "secret.txt"), "TOPSECRET-TXT\n")
 	}
 	// app.json is inside the app but not an asset: it must not be served either.
-	writeFile(t, filepath.Join(app, "app.json"), `{"name":"myapp","version":"1.2.3","config":{"greeting":"hello","key":"TOPSECRET-APPJSON"}}`)
-	writeFile(t, filepath.Join(root, "outsvc", "outsvc.js"), "exports.get = function () { return { body: 'TOPSECRET-SVC' }; };\n")
+	harness.WriteFile(t, filepath.Join(app, "app.json"), `{"name":"myapp","version":"1.2.3","config":{"greeting":"hello","key":"TOPSECRET-APPJSON"}}`)
+	harness.WriteFile(t, filepath.Join(root, "outsvc", "outsvc.js"), "exports.get = function () { return { body: 'TOPSECRET-SVC' }; };\n")
 	links := map[string]string{
 		filepath.Join(app, "lib", "link.js"):           filepath.Join(root, "secret.js"),
 		filepath.Join(app, "lib", "link.json"):         filepath.Join(root, "secret.json"),
@@ -379,12 +340,12 @@ func sandboxLayout(t *testing.T) (root, app string) {
 func TestSandboxRequire(t *testing.T) {
 	t.Parallel()
 	root, app := sandboxLayout(t)
-	s := startServer(t, "--app", app)
+	s := duplex.Start(t, "--app", app)
 
 	// Sanity: the probe service loads an in-app module.
-	r := get(t, s.URL+"/_/service/myapp/escape?p="+url.QueryEscape("/lib/modexp"))
-	wantStatus(t, r, 200, "escape probe on an in-app module")
-	wantField(t, r.JSON(t), "ok", true)
+	r := harness.Get(t, s.URL+"/_/service/myapp/escape?p="+url.QueryEscape("/lib/modexp"))
+	harness.WantStatus(t, r, 200, "escape probe on an in-app module")
+	harness.WantField(t, r.JSON(t), "ok", true)
 
 	paths := []string{
 		"../../../../secret", "../../../../secret.js", "../../../../secret.json",
@@ -398,24 +359,24 @@ func TestSandboxRequire(t *testing.T) {
 		"../echo/x.js", "../echo/x",
 	}
 	for _, p := range paths {
-		r := get(t, s.URL+"/_/service/myapp/escape?p="+url.QueryEscape(p))
+		r := harness.Get(t, s.URL+"/_/service/myapp/escape?p="+url.QueryEscape(p))
 		if strings.Contains(r.Body, "TOPSECRET") {
-			t.Errorf("require(%q) read a file outside the app: status %d body %s", p, r.Status, trunc(r.Body))
+			t.Errorf("require(%q) read a file outside the app: status %d body %s", p, r.Status, harness.Trunc(r.Body))
 			continue
 		}
 		if r.Status == 500 {
 			continue
 		}
 		if r.Status != 200 {
-			t.Errorf("require(%q): status %d body %q, want an exception (200 with ok=false) or 500", p, r.Status, trunc(r.Body))
+			t.Errorf("require(%q): status %d body %q, want an exception (200 with ok=false) or 500", p, r.Status, harness.Trunc(r.Body))
 			continue
 		}
 		if ok := r.JSON(t)["ok"]; ok != false {
-			t.Errorf("require(%q) did not throw: %s", p, trunc(r.Body))
+			t.Errorf("require(%q) did not throw: %s", p, harness.Trunc(r.Body))
 		}
 	}
-	r = get(t, s.URL+"/_/service/myapp/echo")
-	wantStatus(t, r, 200, "server alive after escape attempts")
+	r = harness.Get(t, s.URL+"/_/service/myapp/echo")
+	harness.WantStatus(t, r, 200, "server alive after escape attempts")
 }
 
 // TestSandboxHTTP: assets, webapp asset fallback and services never serve
@@ -423,10 +384,10 @@ func TestSandboxRequire(t *testing.T) {
 func TestSandboxHTTP(t *testing.T) {
 	t.Parallel()
 	_, app := sandboxLayout(t)
-	s := startServer(t, "--app", app)
+	s := duplex.Start(t, "--app", app)
 
-	r := get(t, s.URL+"/_/asset/myapp/hello.txt")
-	wantStatus(t, r, 200, "plain asset in the sandbox copy")
+	r := harness.Get(t, s.URL+"/_/asset/myapp/hello.txt")
+	harness.WantStatus(t, r, 200, "plain asset in the sandbox copy")
 
 	mustNot200 := []string{
 		"/_/asset/myapp/leak.txt",
@@ -457,15 +418,15 @@ func TestSandboxHTTP(t *testing.T) {
 		"/%2e%2e/%2e%2e/secret.txt",
 	}
 	for _, p := range append(append([]string{}, mustNot200...), anyStatus...) {
-		r := rawGet(t, s, p)
+		r := harness.RawGet(t, s, p)
 		if strings.Contains(r.Body, "TOPSECRET") {
-			t.Errorf("GET %s served a file outside the app / outside assets: status %d body %q", p, r.Status, trunc(r.Body))
+			t.Errorf("GET %s served a file outside the app / outside assets: status %d body %q", p, r.Status, harness.Trunc(r.Body))
 		}
 	}
 	for _, p := range mustNot200 {
-		r := rawGet(t, s, p)
+		r := harness.RawGet(t, s, p)
 		if r.Status == 200 {
-			t.Errorf("GET %s: status 200 (body %q), want a non-200 status", p, trunc(r.Body))
+			t.Errorf("GET %s: status 200 (body %q), want a non-200 status", p, harness.Trunc(r.Body))
 		}
 	}
 }
@@ -476,23 +437,23 @@ func TestSandboxHTTP(t *testing.T) {
 func TestRunawayVariants(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "myapp")
-	copyDir(t, appDir("myapp"), dir)
-	writeFile(t, filepath.Join(dir, "services", "loadloop", "loadloop.js"),
+	harness.CopyDir(t, harness.App("myapp"), dir)
+	harness.WriteFile(t, filepath.Join(dir, "services", "loadloop", "loadloop.js"),
 		"// loops while the module is evaluated\nwhile (true) {\n}\nexports.get = function () { return { body: 'unreachable' }; };\n")
-	s := startServer(t, "--app", dir, "--js-workers", "2", "--js-timeout", "1s")
+	s := duplex.Start(t, "--app", dir, "--js-workers", "2", "--js-timeout", "1s")
 
 	bounded := func(path string) {
 		start := time.Now()
-		r := get(t, s.URL+path)
+		r := harness.Get(t, s.URL+path)
 		if el := time.Since(start); el > 10*time.Second {
 			t.Errorf("GET %s answered after %v with --js-timeout 1s", path, el)
 		}
-		wantStatus(t, r, 500, path)
+		harness.WantStatus(t, r, 500, path)
 	}
 	bounded("/_/service/myapp/stubborn")
-	s.WaitLog(t, isTimeoutLog("/services/stubborn/stubborn.js"), 10*time.Second)
+	s.WaitLog(t, harness.IsTimeoutLog("/services/stubborn/stubborn.js"), 10*time.Second)
 	bounded("/_/service/myapp/loadloop")
-	s.WaitLog(t, isTimeoutLog("/services/loadloop/loadloop.js"), 10*time.Second)
+	s.WaitLog(t, harness.IsTimeoutLog("/services/loadloop/loadloop.js"), 10*time.Second)
 
 	// Both workers stuck at once, then both must serve again.
 	var wg sync.WaitGroup
@@ -500,7 +461,7 @@ func TestRunawayVariants(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			r, err := doErr("GET", fmt.Sprintf("%s/_/service/myapp/loop?tag=par%d", s.URL, i), nil)
+			r, err := harness.DoErr("GET", fmt.Sprintf("%s/_/service/myapp/loop?tag=par%d", s.URL, i), nil)
 			if err != nil || r.Status != 500 {
 				t.Errorf("concurrent endless loop %d: %v %+v", i, err, r)
 			}
@@ -508,17 +469,17 @@ func TestRunawayVariants(t *testing.T) {
 	}
 	wg.Wait()
 	for i := 0; i < 6; i++ {
-		wantStatus(t, get(t, s.URL+"/_/service/myapp/echo"), 200, "echo after the timeouts")
+		harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/myapp/echo"), 200, "echo after the timeouts")
 	}
-	r := get(t, s.URL+"/_/service/myapp/require")
-	wantStatus(t, r, 200, "require after the timeouts")
+	r := harness.Get(t, s.URL+"/_/service/myapp/require")
+	harness.WantStatus(t, r, 200, "require after the timeouts")
 }
 
 // TestConcurrentMix: many concurrent requests of every kind on two workers
 // all get their expected answers (and, with -race, no data race is reported).
 func TestConcurrentMix(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--app", appDir("second"), "--js-workers", "2")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--app", harness.App("second"), "--js-workers", "2")
 	type probe struct {
 		method, path string
 		status       int
@@ -549,19 +510,19 @@ func TestConcurrentMix(t *testing.T) {
 				if p.method == "POST" {
 					body = strings.NewReader("k=v")
 				}
-				var r *Resp
+				var r *harness.Resp
 				var err error
 				if body != nil {
-					r, err = doErr(p.method, s.URL+p.path, body, "Content-Type", "application/x-www-form-urlencoded")
+					r, err = harness.DoErr(p.method, s.URL+p.path, body, "Content-Type", "application/x-www-form-urlencoded")
 				} else {
-					r, err = doErr(p.method, s.URL+p.path, nil)
+					r, err = harness.DoErr(p.method, s.URL+p.path, nil)
 				}
 				if err != nil {
 					t.Errorf("%s %s: %v", p.method, p.path, err)
 					return
 				}
 				if r.Status != p.status || !strings.Contains(r.Body, p.contains) {
-					t.Errorf("%s %s: status %d body %q, want %d containing %q", p.method, p.path, r.Status, trunc(r.Body), p.status, p.contains)
+					t.Errorf("%s %s: status %d body %q, want %d containing %q", p.method, p.path, r.Status, harness.Trunc(r.Body), p.status, p.contains)
 				}
 			}(p)
 		}
@@ -574,13 +535,13 @@ func TestConcurrentMix(t *testing.T) {
 // queued for the worker doesn't count.
 func TestTimeoutPerCall(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1", "--js-timeout", "2s")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1", "--js-timeout", "2s")
 	// Back to back: a stale timer of the previous call must not hit the next.
 	for i := 0; i < 3; i++ {
-		r := get(t, fmt.Sprintf("%s/_/service/myapp/slow?ms=1300&tag=seq%d", s.URL, i))
-		wantStatus(t, r, 200, fmt.Sprintf("call %d of 1.3 s with a 2 s budget", i))
+		r := harness.Get(t, fmt.Sprintf("%s/_/service/myapp/slow?ms=1300&tag=seq%d", s.URL, i))
+		harness.WantStatus(t, r, 200, fmt.Sprintf("call %d of 1.3 s with a 2 s budget", i))
 		for j := 0; j < 3; j++ {
-			wantStatus(t, get(t, s.URL+"/_/service/myapp/echo"), 200, "quick call right after")
+			harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/myapp/echo"), 200, "quick call right after")
 		}
 	}
 	// Two concurrent 1.3 s calls on one worker: the second waits ~1.3 s, then
@@ -590,7 +551,7 @@ func TestTimeoutPerCall(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			r, err := doErr("GET", fmt.Sprintf("%s/_/service/myapp/slow?ms=1300&tag=q%d", s.URL, i), nil)
+			r, err := harness.DoErr("GET", fmt.Sprintf("%s/_/service/myapp/slow?ms=1300&tag=q%d", s.URL, i), nil)
 			if err != nil || r.Status != 200 {
 				t.Errorf("queued call %d: %v %+v (queueing time must not count against --js-timeout)", i, err, r)
 			}
@@ -603,15 +564,15 @@ func TestTimeoutPerCall(t *testing.T) {
 // be JSON; the call fails or degrades, but the server stays up.
 func TestCyclicValues(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("myapp"), "--js-workers", "1")
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1")
 	for _, where := range []string{"log", "body"} {
-		r, err := doErr("GET", s.URL+"/_/service/myapp/cyclic?where="+where, nil)
+		r, err := harness.DoErr("GET", s.URL+"/_/service/myapp/cyclic?where="+where, nil)
 		if err != nil {
 			t.Fatalf("cyclic %s: %v (server down?)", where, err)
 		}
 		if r.Status != 200 && r.Status != 500 {
-			t.Errorf("cyclic %s: status %d body %q, want 200 or 500", where, r.Status, trunc(r.Body))
+			t.Errorf("cyclic %s: status %d body %q, want 200 or 500", where, r.Status, harness.Trunc(r.Body))
 		}
-		wantStatus(t, get(t, s.URL+"/_/service/myapp/echo"), 200, "echo after cyclic "+where)
+		harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/myapp/echo"), 200, "echo after cyclic "+where)
 	}
 }

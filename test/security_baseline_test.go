@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // TestSecurityBaseline runs the hostile inputs of the other security tests
@@ -35,14 +38,14 @@ func TestSecurityBaseline(t *testing.T) {
 		app             = `{app="hostile"}`
 	)
 	rssBound := int64(32 * secMiB)
-	if raceEnabled {
+	if harness.RaceEnabled {
 		rssBound = 96 * secMiB
 	}
-	s := startServer(t, "--app", appDir("hostile"), "--metrics-addr", "127.0.0.1:0",
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--metrics-addr", "127.0.0.1:0",
 		"--js-workers", "2", "--js-timeout", "1s", "--js-regexp-timeout", "300ms",
 		"--ws-max-message", fmt.Sprint(8*secMiB), "--max-header-bytes", "4096", "--read-header-timeout", "1s",
 		"--ws-ping-interval", "200ms", "--ws-idle-timeout", "2s")
-	murl := metricsURL(t, s)
+	murl := harness.MetricsURL(t, s)
 	// No keep-alive: an idle HTTP connection holds a server goroutine.
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	httpGet := func(path string) int {
@@ -74,14 +77,14 @@ func TestSecurityBaseline(t *testing.T) {
 	postJSON(`[[1]]`)
 	w, _ := secOpen(t, s, "?tag=warmup")
 	secEcho(t, w, "warm")
-	w.sendText("[[]]")
-	w.expectText("json:ok")
-	w.closeWith(1000, "")
-	waitMetric(t, murl, "duplex_ws_sessions"+app, func(v int64) bool { return v == 0 }, "0 sessions after the warm-up")
-	base := scrape(t, murl)
+	w.SendText("[[]]")
+	w.ExpectText("json:ok")
+	w.CloseWith(1000, "")
+	harness.WaitMetric(t, murl, "duplex_ws_sessions"+app, func(v int64) bool { return v == 0 }, "0 sessions after the warm-up")
+	base := harness.Scrape(t, murl)
 	for range 5 { // the lowest of a few readings: goroutines wind down
 		time.Sleep(50 * time.Millisecond)
-		m := scrape(t, murl)
+		m := harness.Scrape(t, murl)
 		base["duplex_goroutines"] = min(base["duplex_goroutines"], m["duplex_goroutines"])
 	}
 	baseG, baseRSS := base["duplex_goroutines"], base["duplex_rss_bytes"]
@@ -89,7 +92,7 @@ func TestSecurityBaseline(t *testing.T) {
 
 	var peakRSS int64
 	sample := func() {
-		peakRSS = max(peakRSS, scrape(t, murl)["duplex_rss_bytes"])
+		peakRSS = max(peakRSS, harness.Scrape(t, murl)["duplex_rss_bytes"])
 	}
 
 	// 1. Slowloris, oversized and malformed heads, in parallel.
@@ -98,14 +101,14 @@ func TestSecurityBaseline(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conn, err := net.DialTimeout("tcp", s.Addr, wsWait)
+			conn, err := net.DialTimeout("tcp", s.Addr, harness.Wait)
 			if err != nil {
 				t.Errorf("dial: %v", err)
 				return
 			}
 			defer conn.Close()
 			_, _ = io.WriteString(conn, "GET "+secProbe+" HTTP/1.1\r\nHost: "+s.Addr+"\r\n")
-			_ = conn.SetReadDeadline(time.Now().Add(wsWait))
+			_ = conn.SetReadDeadline(time.Now().Add(harness.Wait))
 			go func() {
 				for range 100 {
 					time.Sleep(100 * time.Millisecond)
@@ -115,17 +118,17 @@ func TestSecurityBaseline(t *testing.T) {
 				}
 			}()
 			if _, err := io.ReadAll(conn); secIsTimeout(err) {
-				t.Errorf("slowloris %d still connected after %v", i, wsWait)
+				t.Errorf("slowloris %d still connected after %v", i, harness.Wait)
 			}
 		}()
 	}
 	for i := range 20 {
 		big := secRequest("GET "+secProbe+" HTTP/1.1", "Host: "+s.Addr, "X-Big: "+strings.Repeat("a", 8<<10+i))
-		if resp, _ := secExchange(t, s.Addr, big, wsWait); secStatus(resp) != 431 {
-			t.Errorf("oversized head: %q", trunc(resp))
+		if resp, _ := secExchange(t, s.Addr, big, harness.Wait); secStatus(resp) != 431 {
+			t.Errorf("oversized head: %q", harness.Trunc(resp))
 		}
-		if resp, _ := secExchange(t, s.Addr, []byte("GARBAGE \xff\r\n\r\n"), wsWait); secStatus(resp) != 400 {
-			t.Errorf("malformed head: %q", trunc(resp))
+		if resp, _ := secExchange(t, s.Addr, []byte("GARBAGE \xff\r\n\r\n"), harness.Wait); secStatus(resp) != 400 {
+			t.Errorf("malformed head: %q", harness.Trunc(resp))
 		}
 	}
 	wg.Wait()
@@ -135,60 +138,54 @@ func TestSecurityBaseline(t *testing.T) {
 	bomb := strings.Repeat("[", 5_000_000)
 	for range 2 {
 		if r := postJSON(bomb); !strings.Contains(r, "SyntaxError") {
-			t.Errorf("HTTP JSON bomb: %q", trunc(r))
+			t.Errorf("HTTP JSON bomb: %q", harness.Trunc(r))
 		}
 	}
 	jb, _ := secOpen(t, s, "?tag=bomb")
 	for range 2 {
-		jb.sendText(bomb)
-		if m := jb.readText(); !strings.HasPrefix(m, "json:SyntaxError") {
-			t.Errorf("WebSocket JSON bomb: %q", trunc(m))
+		jb.SendText(bomb)
+		if m := jb.ReadText(); !strings.HasPrefix(m, "json:SyntaxError") {
+			t.Errorf("WebSocket JSON bomb: %q", harness.Trunc(m))
 		}
 	}
-	jb.closeWith(1000, "")
+	jb.CloseWith(1000, "")
 	sample()
 
 	// 3. Runaway scripts: loop and recursion close 1011, regexp gives up.
 	for _, cmd := range []string{"loop", "recurse", "loop", "recurse"} {
 		c, _ := secOpen(t, s, "?tag="+cmd)
-		c.sendText(cmd)
-		c.expectClose(1011, wsWait, false)
+		c.SendText(cmd)
+		c.ExpectClose(1011, harness.Wait, false)
 	}
 	re, _ := secOpen(t, s, "?tag=regexp")
 	for range 2 {
-		re.sendText("regexp")
-		if m := re.readText(); !strings.HasPrefix(m, "regexp:false:") {
+		re.SendText("regexp")
+		if m := re.ReadText(); !strings.HasPrefix(m, "regexp:false:") {
 			t.Errorf("regexp: %q", m)
 		}
 	}
-	re.closeWith(1000, "")
+	re.CloseWith(1000, "")
 
 	// 4. Dead peers: killed mid-frame (FIN and RST), half-open.
 	for i := range 10 {
 		c, _ := secOpen(t, s, fmt.Sprintf("?tag=killed%d", i))
-		h := ws.Header{Fin: true, OpCode: ws.OpBinary, Masked: true, Mask: ws.NewMask(), Length: 4096}
-		_ = ws.WriteHeader(c.conn, h)
-		_, _ = c.conn.Write(make([]byte, 1000))
-		if i%2 == 1 {
-			_ = c.conn.(*net.TCPConn).SetLinger(0)
-		}
-		c.conn.Close()
+		secKill(t, c, ws.OpBinary, 4096, i%2 == 1)
 	}
 	for range 5 {
-		_, conn, _ := wsRawHandshake(t, s, "GET", secProbe+"?tag=halfopen", "HTTP/1.1", wsUpgradeHeaders(s, newWSKey()))
+		_, conn := harness.RawHandshake(t, s, "GET", secProbe+"?tag=halfopen", "HTTP/1.1", harness.UpgradeHeader(s, wstest.NewKey()))
 		defer conn.Close() // never read, never written: found by missed pongs
 	}
 
 	// 5. A group member that never reads while the group gets 10,000 messages.
-	members := make([]*wsClient, 3)
+	members := make([]*harness.WS, 3)
 	for i := range members {
-		members[i] = dialWS(t, s, secFlood+fmt.Sprintf("?tag=m%d", i), wsDialOpts{noPong: i == 2})
-		members[i].readText()
+		members[i] = harness.DialWS(t, s, secFlood+fmt.Sprintf("?tag=m%d", i), harness.WSOpts{NoPong: i == 2})
+		members[i].ReadText()
 	}
 	done := make(chan error, 1)
 	go func() {
 		for want := range 10_000 {
-			m, err := members[1].next(wsWait)
+			m, err := members[1].Next(harness.Wait)
 			if n, ok := secSeq(m); err != nil || !ok || n != want {
 				done <- fmt.Errorf("member 1, message %d: %v", want, err)
 				return
@@ -197,9 +194,9 @@ func TestSecurityBaseline(t *testing.T) {
 		done <- nil
 	}()
 	for from := 0; from < 10_000; from += 50 {
-		members[0].sendText(fmt.Sprintf("burst:%d:50:4096", from))
+		members[0].SendText(fmt.Sprintf("burst:%d:50:4096", from))
 		for range 50 {
-			members[0].read(wsWait)
+			members[0].Read(harness.Wait)
 		}
 		if from%1000 == 0 {
 			sample()
@@ -209,14 +206,14 @@ func TestSecurityBaseline(t *testing.T) {
 		t.Error(err)
 	}
 	sample()
-	members[0].closeWith(1000, "")
-	members[1].closeWith(1000, "")
-	members[2].conn.Close()
+	members[0].CloseWith(1000, "")
+	members[1].CloseWith(1000, "")
+	members[2].Close()
 
 	// 6. Session churn.
 	for i := range 50 {
 		c, _ := secOpen(t, s, fmt.Sprintf("?tag=churn%d", i))
-		c.closeWith(1000, "")
+		c.CloseWith(1000, "")
 	}
 
 	// Everything ends: wait for the half-open peers to be found and every
@@ -225,7 +222,7 @@ func TestSecurityBaseline(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
-			m := scrape(t, murl)
+			m := harness.Scrape(t, murl)
 			if ok(m) {
 				return m
 			}

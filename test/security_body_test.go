@@ -5,6 +5,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // TestSecurityStalledBody: a client that announces a body and stops sending
@@ -13,7 +15,7 @@ import (
 // meanwhile.
 func TestSecurityStalledBody(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("hostile"), "--read-timeout", "1s")
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--read-timeout", "1s")
 	conn, err := net.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatal(err)

@@ -6,17 +6,20 @@ package test
 // keeps serving everybody else.
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 const secMiB = 1 << 20
@@ -29,7 +32,7 @@ const secProbe = "/_/service/hostile/probe"
 // read error that ended it (nil for a clean EOF).
 func secExchange(t testing.TB, addr string, raw []byte, timeout time.Duration) (string, error) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, wsWait)
+	conn, err := net.DialTimeout("tcp", addr, harness.Wait)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
@@ -67,32 +70,27 @@ func secRequest(line string, headers ...string) []byte {
 }
 
 // secRSS is the server process's resident set size (VmRSS), in bytes.
-func secRSS(t testing.TB, s *Server) int64 {
+func secRSS(t testing.TB, s *harness.Server) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	return secMemory(t, s, "VmRSS")
+}
+
+// secMemory is s.Memory(field) or the end of the test.
+func secMemory(t testing.TB, s *harness.Server, field string) int64 {
+	t.Helper()
+	v, err := s.Memory(field)
 	if err != nil {
-		t.Fatalf("read the server's /proc status: %v", err)
+		t.Fatalf("reading the server's memory: %v", err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			if f := strings.Fields(rest); len(f) > 0 {
-				kb, err := strconv.ParseInt(f[0], 10, 64)
-				if err == nil {
-					return kb << 10
-				}
-			}
-		}
-	}
-	t.Fatalf("no VmRSS in /proc/%d/status", s.cmd.Process.Pid)
-	return 0
+	return v
 }
 
 // secOpen opens a WebSocket on the probe service and returns the client
 // and its session id (the service greets with "open:<id>").
-func secOpen(t testing.TB, s *Server, query string) (*wsClient, string) {
+func secOpen(t testing.TB, s *harness.Server, query string) (*harness.WS, string) {
 	t.Helper()
-	c := dialWS(t, s, secProbe+query, wsDialOpts{})
-	greet := c.readText()
+	c := harness.DialWS(t, s, secProbe+query, harness.WSOpts{})
+	greet := c.ReadText()
 	id, ok := strings.CutPrefix(greet, "open:")
 	if !ok || id == "" {
 		t.Fatalf("probe greeting %q, want open:<id>", greet)
@@ -101,32 +99,32 @@ func secOpen(t testing.TB, s *Server, query string) (*wsClient, string) {
 }
 
 // secEcho checks that c's session still echoes.
-func secEcho(t testing.TB, c *wsClient, text string) {
+func secEcho(t testing.TB, c *harness.WS, text string) {
 	t.Helper()
-	c.sendText(text)
-	c.expectText(text)
+	c.SendText(text)
+	c.ExpectText(text)
 }
 
 // secWaitHev waits for the probe's log of an event of type typ for session id.
-func secWaitHev(t testing.TB, s *Server, id, typ string, timeout time.Duration) map[string]any {
+func secWaitHev(t testing.TB, s *harness.Server, id, typ string, timeout time.Duration) map[string]any {
 	t.Helper()
-	return wsWaitJSONLog(t, s, "hev", func(m map[string]any) bool {
+	return harness.WaitJSONLog(t, s, "hev", func(m map[string]any) bool {
 		return m["id"] == id && m["type"] == typ
 	}, timeout)
 }
 
 // secAlive fails the test unless the server process runs and answers HTTP.
-func secAlive(t testing.TB, s *Server) {
+func secAlive(t testing.TB, s *harness.Server) {
 	t.Helper()
 	if s.Exited() {
-		t.Fatalf("the server exited (%v); stderr:\n%s", s.waitErr, tail(s.Stderr(), 6000))
+		t.Fatalf("the server exited (%v); stderr:\n%s", s.ExitErr(), harness.Tail(s.Stderr(), 6000))
 	}
-	r, err := doErr("GET", s.URL+secProbe+"?alive=1", nil)
+	r, err := harness.DoErr("GET", s.URL+secProbe+"?alive=1", nil)
 	if err != nil {
-		t.Fatalf("server does not answer HTTP any more: %v; stderr:\n%s", err, tail(s.Stderr(), 6000))
+		t.Fatalf("server does not answer HTTP any more: %v; stderr:\n%s", err, harness.Tail(s.Stderr(), 6000))
 	}
 	if r.Status != http.StatusOK {
-		t.Fatalf("probe answered %d %q, want 200", r.Status, trunc(r.Body))
+		t.Fatalf("probe answered %d %q, want 200", r.Status, harness.Trunc(r.Body))
 	}
 }
 
@@ -136,45 +134,39 @@ func secIsTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// secReadAllFrames reads raw server frames from br until the connection
-// ends, a close frame arrives or timeout passes; it returns the opcodes
-// seen and the close code (0 if none).
-func secReadAllFrames(br *bufio.Reader, conn net.Conn, timeout time.Duration) (ops []byte, closeCode int, err error) {
+// secKill writes a frame of n bytes but stops half-way through its
+// payload, then kills the connection: with a FIN, or with rst a reset.
+func secKill(t testing.TB, c *harness.WS, op ws.OpCode, n int, rst bool) {
+	t.Helper()
+	b := wstest.AppendFrame(nil, wstest.MessageFrame(op, bytes.Repeat([]byte("x"), n)), wstest.Minimal)
+	if err := c.WriteRaw(b[:len(b)-n/2]); err != nil {
+		t.Fatal(err)
+	}
+	if rst {
+		if err := c.NetConn().(*net.TCPConn).SetLinger(0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+}
+
+// secReadAll reads the server's frames until the connection ends, a close
+// frame arrives or timeout passes; it returns the opcodes seen and the
+// close code (0 if none).
+func secReadAll(conn *wstest.Conn, timeout time.Duration) (ops []ws.OpCode, closeCode ws.StatusCode, err error) {
 	_ = conn.SetReadDeadline(time.Now().Add(timeout))
 	for {
-		var h [2]byte
-		if _, err = io.ReadFull(br, h[:]); err != nil {
+		f, err := conn.ReadFrame()
+		if err != nil {
 			return ops, 0, err
 		}
-		op := h[0] & 0x0f
-		n := uint64(h[1] & 0x7f)
-		switch n {
-		case 126:
-			var e [2]byte
-			if _, err = io.ReadFull(br, e[:]); err != nil {
-				return ops, 0, err
+		ops = append(ops, f.OpCode)
+		if f.OpCode == ws.OpClose {
+			if len(f.Payload) < 2 {
+				return ops, ws.StatusNoStatusRcvd, nil
 			}
-			n = uint64(e[0])<<8 | uint64(e[1])
-		case 127:
-			var e [8]byte
-			if _, err = io.ReadFull(br, e[:]); err != nil {
-				return ops, 0, err
-			}
-			n = 0
-			for _, c := range e {
-				n = n<<8 | uint64(c)
-			}
-		}
-		p := make([]byte, n)
-		if _, err = io.ReadFull(br, p); err != nil {
-			return ops, 0, err
-		}
-		ops = append(ops, op)
-		if op == 0x8 {
-			if len(p) >= 2 {
-				return ops, int(p[0])<<8 | int(p[1]), nil
-			}
-			return ops, 1005, nil
+			code, _ := ws.ParseCloseFrameData(f.Payload)
+			return ops, code, nil
 		}
 	}
 }

@@ -11,11 +11,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // TestSecurityHeaderLimits: a request head over --max-header-bytes gets 431
@@ -28,10 +30,10 @@ func TestSecurityHeaderLimits(t *testing.T) {
 	// net/http allows MaxHeaderBytes plus 4096 bytes of slack; everything
 	// over 8 KiB is therefore refused here, while without the flag Go's
 	// default (1 MiB) would let the 32 KiB heads below through.
-	s := startServer(t, "--app", appDir("hostile"), "--max-header-bytes", "4096")
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--max-header-bytes", "4096")
 	get := "GET " + secProbe + " HTTP/1.1"
 	host := "Host: " + s.Addr
-	upgrade := []string{host, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: " + newWSKey(), "Sec-WebSocket-Version: 13"}
+	upgrade := []string{host, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: " + wstest.NewKey(), "Sec-WebSocket-Version: 13"}
 	many := make([]string, 0, 700)
 	for i := range 700 {
 		many = append(many, fmt.Sprintf("X-Many-%d: %s", i, strings.Repeat("v", 40)))
@@ -50,20 +52,20 @@ func TestSecurityHeaderLimits(t *testing.T) {
 			{"upgrade with a 32 KiB cookie", secRequest(get, append(append([]string{}, upgrade...), "Cookie: c="+strings.Repeat("c", 32<<10))...)},
 		}
 		for _, c := range cases {
-			resp, _ := secExchange(t, s.Addr, c.raw, wsWait)
+			resp, _ := secExchange(t, s.Addr, c.raw, harness.Wait)
 			if got := secStatus(resp); got != http.StatusRequestHeaderFieldsTooLarge {
-				t.Errorf("%s: status %d, want 431; response %q", c.name, got, trunc(resp))
+				t.Errorf("%s: status %d, want 431; response %q", c.name, got, harness.Trunc(resp))
 			}
 		}
 	})
 
 	t.Run("within the limit", func(t *testing.T) {
 		t.Parallel()
-		resp, _ := secExchange(t, s.Addr, secRequest(get, host, "X-Probe: "+strings.Repeat("a", 2048), "Connection: close"), wsWait)
+		resp, _ := secExchange(t, s.Addr, secRequest(get, host, "X-Probe: "+strings.Repeat("a", 2048), "Connection: close"), harness.Wait)
 		if got := secStatus(resp); got != http.StatusOK {
-			t.Errorf("2 KiB header under --max-header-bytes 4096: status %d, want 200; response %q", got, trunc(resp))
+			t.Errorf("2 KiB header under --max-header-bytes 4096: status %d, want 200; response %q", got, harness.Trunc(resp))
 		}
-		r, conn, _ := wsRawHandshake(t, s, "GET", secProbe, "HTTP/1.1", append(wsUpgradeHeaders(s, newWSKey()), "X-Probe", strings.Repeat("b", 2048)))
+		r, conn := harness.RawHandshake(t, s, "GET", secProbe, "HTTP/1.1", append(harness.UpgradeHeader(s, wstest.NewKey()), "X-Probe", strings.Repeat("b", 2048)))
 		if r.Status != http.StatusSwitchingProtocols {
 			t.Errorf("upgrade with a 2 KiB header: status %d, want 101", r.Status)
 		}
@@ -94,9 +96,9 @@ func TestSecurityHeaderLimits(t *testing.T) {
 			{"upgrade with a NUL in the key", secRequest(get, host, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: AAAA\x00AAAAAAAAAAAAAAAAA==", "Sec-WebSocket-Version: 13"), 400},
 		}
 		for _, c := range cases {
-			resp, _ := secExchange(t, s.Addr, c.raw, wsWait)
+			resp, _ := secExchange(t, s.Addr, c.raw, harness.Wait)
 			if got := secStatus(resp); got != c.want {
-				t.Errorf("%s: status %d, want %d; response %q", c.name, got, c.want, trunc(resp))
+				t.Errorf("%s: status %d, want %d; response %q", c.name, got, c.want, harness.Trunc(resp))
 			}
 		}
 	})
@@ -111,10 +113,10 @@ func TestSecurityHeaderLimits(t *testing.T) {
 func TestSecuritySlowHandshake(t *testing.T) {
 	t.Parallel()
 	const timeout = time.Second
-	s := startServer(t, "--app", appDir("hostile"), "--read-header-timeout", timeout.String())
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--read-header-timeout", timeout.String())
 	heads := []string{
 		"GET " + secProbe + " HTTP/1.1\r\nHost: " + s.Addr + "\r\n",
-		"GET " + secProbe + " HTTP/1.1\r\nHost: " + s.Addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + newWSKey() + "\r\nSec-WebSocket-Version: 13\r\n",
+		"GET " + secProbe + " HTTP/1.1\r\nHost: " + s.Addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + wstest.NewKey() + "\r\nSec-WebSocket-Version: 13\r\n",
 	}
 	const slow = 24
 	type result struct {
@@ -126,7 +128,7 @@ func TestSecuritySlowHandshake(t *testing.T) {
 	results := make(chan result, slow)
 	var stop sync.WaitGroup
 	for i := range slow {
-		conn, err := net.DialTimeout("tcp", s.Addr, wsWait)
+		conn, err := net.DialTimeout("tcp", s.Addr, harness.Wait)
 		if err != nil {
 			t.Fatalf("dial: %v", err)
 		}
@@ -181,7 +183,7 @@ func TestSecuritySlowHandshake(t *testing.T) {
 			t.Errorf("slow client %d: cut off after %v, before --read-header-timeout %v", r.i, r.elapsed, timeout)
 		}
 		if st := secStatus(r.got); st >= 100 && st < 400 {
-			t.Errorf("slow client %d: answered %q", r.i, trunc(r.got))
+			t.Errorf("slow client %d: answered %q", r.i, harness.Trunc(r.got))
 		}
 	}
 	stop.Wait()
@@ -195,7 +197,7 @@ func TestSecuritySlowHandshake(t *testing.T) {
 // upgrades alike.
 func TestSecurityInvalidUTF8(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("hostile"))
+	s := duplex.Start(t, "--app", harness.App("hostile"))
 	const bad = "\xff\xfe\x80\xc0\xaf"
 	target := secProbe + "?raw=" + bad + "&pct=%FF%FE%80%C0%AF&" + bad + "=key"
 	checkParams := func(t *testing.T, what string, params map[string]any) {
@@ -210,43 +212,42 @@ func TestSecurityInvalidUTF8(t *testing.T) {
 
 	t.Run("http", func(t *testing.T) {
 		t.Parallel()
-		resp, _ := secExchange(t, s.Addr, secRequest("GET "+target+" HTTP/1.1", "Host: "+s.Addr, "X-Probe: a"+bad+"b", "Connection: close"), wsWait)
+		resp, _ := secExchange(t, s.Addr, secRequest("GET "+target+" HTTP/1.1", "Host: "+s.Addr, "X-Probe: a"+bad+"b", "Connection: close"), harness.Wait)
 		if st := secStatus(resp); st != http.StatusOK {
-			t.Fatalf("GET with invalid UTF-8: status %d, want 200; response %q", st, trunc(resp))
+			t.Fatalf("GET with invalid UTF-8: status %d, want 200; response %q", st, harness.Trunc(resp))
 		}
 		_, body, _ := strings.Cut(resp, "\r\n\r\n")
 		var d map[string]any
 		if err := json.Unmarshal([]byte(body), &d); err != nil {
-			t.Fatalf("probe body is not JSON (%v): %q", err, trunc(body))
+			t.Fatalf("probe body is not JSON (%v): %q", err, harness.Trunc(body))
 		}
 		checkParams(t, "GET", d["params"].(map[string]any))
 		if p, _ := d["probe"].(string); !strings.HasPrefix(p, "a\uFFFD") || !strings.HasSuffix(p, "b") {
 			t.Errorf("X-Probe header seen by the controller as %q, want a…b with U+FFFD", p)
 		}
 		form := "pct=%FF%FE%80%C0%AF&raw=" + bad
-		resp, _ = secExchange(t, s.Addr, []byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", secProbe, s.Addr, len(form), form)), wsWait)
+		resp, _ = secExchange(t, s.Addr, []byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", secProbe, s.Addr, len(form), form)), harness.Wait)
 		if st := secStatus(resp); st != http.StatusOK && st != http.StatusBadRequest {
-			t.Fatalf("form POST with invalid UTF-8: status %d, want 200 (or 400 for the raw bytes); response %q", st, trunc(resp))
+			t.Fatalf("form POST with invalid UTF-8: status %d, want 200 (or 400 for the raw bytes); response %q", st, harness.Trunc(resp))
 		}
 	})
 
 	t.Run("upgrade", func(t *testing.T) {
 		t.Parallel()
-		r, conn, br := wsRawHandshake(t, s, "GET", target, "HTTP/1.1", append(wsUpgradeHeaders(s, newWSKey()), "X-Probe", "a"+bad+"b"))
+		r, conn := harness.RawHandshake(t, s, "GET", target, "HTTP/1.1", append(harness.UpgradeHeader(s, wstest.NewKey()), "X-Probe", "a"+bad+"b"))
 		if r.Status != http.StatusSwitchingProtocols {
-			t.Fatalf("upgrade with invalid UTF-8: status %d, want 101; body %q", r.Status, trunc(r.Body))
+			t.Fatalf("upgrade with invalid UTF-8: status %d, want 101; body %q", r.Status, harness.Trunc(r.Body))
 		}
-		c := &wsClient{t: t, name: "utf8 upgrade", conn: conn, r: br}
-		c.autoPong.Store(true)
-		if m := c.readText(); !strings.HasPrefix(m, "open:") {
+		c := harness.NewWS(t, "utf8 upgrade", conn, false)
+		if m := c.ReadText(); !strings.HasPrefix(m, "open:") {
 			t.Fatalf("first message %q, want open:<id>", m)
 		}
-		c.sendText("describe")
+		c.SendText("describe")
 		var d struct {
 			Params map[string]any    `json:"params"`
 			Data   map[string]string `json:"data"`
 		}
-		if err := json.Unmarshal([]byte(c.readText()), &d); err != nil {
+		if err := json.Unmarshal([]byte(c.ReadText()), &d); err != nil {
 			t.Fatalf("describe: %v", err)
 		}
 		checkParams(t, "upgrade", d.Params)
@@ -254,7 +255,7 @@ func TestSecurityInvalidUTF8(t *testing.T) {
 			t.Errorf("X-Probe header of the upgrade seen by the controller as %q, want a…b with U+FFFD", p)
 		}
 		secEcho(t, c, "still fine")
-		c.closeWith(1000, "")
+		c.CloseWith(1000, "")
 	})
 
 	t.Cleanup(func() { secAlive(t, s) })
@@ -267,17 +268,17 @@ func TestSecurityInvalidUTF8(t *testing.T) {
 // limit still parses.
 func TestSecurityJSONBomb(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("hostile"), "--ws-max-message", fmt.Sprint(8*secMiB), "--js-workers", "2")
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--ws-max-message", fmt.Sprint(8*secMiB), "--js-workers", "2")
 	bomb := strings.Repeat("[", 5_000_000)
 	deepOK := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
 
 	checkHTTP := func(body string, wantOK bool) {
 		t.Helper()
-		r, err := doErr("POST", s.URL+secProbe, strings.NewReader(body), "Content-Type", "application/json")
+		r, err := harness.DoErr("POST", s.URL+secProbe, strings.NewReader(body), "Content-Type", "application/json")
 		if err != nil {
-			t.Fatalf("POST %d bytes of JSON: %v; server exited: %v; stderr:\n%s", len(body), err, s.Exited(), tail(s.Stderr(), 3000))
+			t.Fatalf("POST %d bytes of JSON: %v; server exited: %v; stderr:\n%s", len(body), err, s.Exited(), harness.Tail(s.Stderr(), 3000))
 		}
-		wantStatus(t, r, 200, "JSON POST")
+		harness.WantStatus(t, r, 200, "JSON POST")
 		j, _ := r.JSON(t)["json"].(map[string]any)
 		if wantOK {
 			if j["ok"] != true {
@@ -293,12 +294,12 @@ func TestSecurityJSONBomb(t *testing.T) {
 	checkHTTP(deepOK, true)
 
 	c, _ := secOpen(t, s, "?tag=bomb")
-	c.sendText(bomb)
-	if m := c.readText(); !strings.HasPrefix(m, "json:SyntaxError:") || !strings.Contains(m, "nested") {
-		t.Errorf("JSON.parse of 5,000,000 '[' over WebSocket: %q, want json:SyntaxError:… about nesting", trunc(m))
+	c.SendText(bomb)
+	if m := c.ReadText(); !strings.HasPrefix(m, "json:SyntaxError:") || !strings.Contains(m, "nested") {
+		t.Errorf("JSON.parse of 5,000,000 '[' over WebSocket: %q, want json:SyntaxError:… about nesting", harness.Trunc(m))
 	}
-	c.sendText(deepOK)
-	c.expectText("json:ok")
+	c.SendText(deepOK)
+	c.ExpectText("json:ok")
 	secEcho(t, c, "alive after the bomb")
 	secAlive(t, s)
 }
@@ -309,14 +310,14 @@ func TestSecurityJSONBomb(t *testing.T) {
 func TestSecurityBodyLimit(t *testing.T) {
 	t.Parallel()
 	const limit = 4096
-	s := startServer(t, "--app", appDir("hostile"), "--max-body", fmt.Sprint(limit))
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--max-body", fmt.Sprint(limit))
 	post := func(body string, chunked bool) int {
 		t.Helper()
 		var r io.Reader = strings.NewReader(body)
 		if chunked {
 			r = io.MultiReader(r) // unknown length: sent chunked
 		}
-		resp, err := doErr("POST", s.URL+secProbe, r, "Content-Type", "text/plain")
+		resp, err := harness.DoErr("POST", s.URL+secProbe, r, "Content-Type", "text/plain")
 		if err != nil {
 			t.Fatalf("POST %d bytes: %v", len(body), err)
 		}
@@ -341,18 +342,18 @@ func TestSecurityBodyLimit(t *testing.T) {
 func TestSecurityBodyBudget(t *testing.T) {
 	t.Parallel()
 	const mib = 1 << 20
-	s := startServer(t, "--app", appDir("hostile"), "--max-body", fmt.Sprint(mib), "--max-buffered-bodies", fmt.Sprint(2*mib), "--metrics-addr", "127.0.0.1:0")
-	murl := metricsURL(t, s)
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--max-body", fmt.Sprint(mib), "--max-buffered-bodies", fmt.Sprint(2*mib), "--metrics-addr", "127.0.0.1:0")
+	murl := harness.MetricsURL(t, s)
 
 	for _, expect := range []string{"", "Expect: 100-continue\r\n"} {
-		out, err := secExchange(t, s.Addr, []byte("POST "+secProbe+" HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000000000\r\n"+expect+"\r\n"), wsWait)
+		out, err := secExchange(t, s.Addr, []byte("POST "+secProbe+" HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000000000\r\n"+expect+"\r\n"), harness.Wait)
 		if !strings.HasPrefix(out, "HTTP/1.1 413 ") || strings.Contains(out, "100 Continue") || !strings.Contains(out, "--max-body") {
-			t.Errorf("1 GB announced (%q): %q %v", expect, trunc(out), err)
+			t.Errorf("1 GB announced (%q): %q %v", expect, harness.Trunc(out), err)
 		}
 	}
 	// Any content type: the router refuses before the engine looks.
-	if out, _ := secExchange(t, s.Addr, []byte("PUT "+secProbe+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n"), wsWait); !strings.HasPrefix(out, "HTTP/1.1 413 ") {
-		t.Errorf("binary body over --max-body: %q", trunc(out))
+	if out, _ := secExchange(t, s.Addr, []byte("PUT "+secProbe+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 2000000\r\n\r\n"), harness.Wait); !strings.HasPrefix(out, "HTTP/1.1 413 ") {
+		t.Errorf("binary body over --max-body: %q", harness.Trunc(out))
 	}
 
 	// Two clients announce 1 MiB each and send half: their bodies hold the
@@ -367,12 +368,12 @@ func TestSecurityBodyBudget(t *testing.T) {
 		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", secProbe, mib, strings.Repeat("a", mib/2))
 		stalled = append(stalled, c)
 	}
-	waitMetric(t, murl, "duplex_http_body_bytes", func(v int64) bool { return v == 2*mib }, "2 MiB held by the stalled bodies")
-	r, err := doErr("POST", s.URL+secProbe, strings.NewReader("small"), "Content-Type", "text/plain")
+	harness.WaitMetric(t, murl, "duplex_http_body_bytes", func(v int64) bool { return v == 2*mib }, "2 MiB held by the stalled bodies")
+	r, err := harness.DoErr("POST", s.URL+secProbe, strings.NewReader("small"), "Content-Type", "text/plain")
 	if err != nil || r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "--max-buffered-bodies") {
 		t.Fatalf("past the budget: %v %v", r, err)
 	}
-	if m := scrape(t, murl); m["duplex_http_body_refused_total"] != 1 {
+	if m := harness.Scrape(t, murl); m["duplex_http_body_refused_total"] != 1 {
 		t.Errorf("duplex_http_body_refused_total = %d, want 1", m["duplex_http_body_refused_total"])
 	}
 	// The stalled bodies complete and are answered; their bytes come back.
@@ -386,8 +387,8 @@ func TestSecurityBodyBudget(t *testing.T) {
 		}
 		res.Body.Close()
 	}
-	waitMetric(t, murl, "duplex_http_body_bytes", func(v int64) bool { return v == 0 }, "the budget given back")
-	r, err = doErr("POST", s.URL+secProbe, strings.NewReader("small"), "Content-Type", "text/plain")
+	harness.WaitMetric(t, murl, "duplex_http_body_bytes", func(v int64) bool { return v == 0 }, "the budget given back")
+	r, err = harness.DoErr("POST", s.URL+secProbe, strings.NewReader("small"), "Content-Type", "text/plain")
 	if err != nil || r.Status != http.StatusOK {
 		t.Errorf("after the budget was given back: %v %v", r, err)
 	}
@@ -402,56 +403,38 @@ func TestSecurityBodyBudget(t *testing.T) {
 func TestSecurityScriptMemory(t *testing.T) {
 	t.Parallel()
 	const limit = 256 << 20
-	s := startServer(t, "--app", appDir("hostile"), "--app", appDir("wsecho"), "--js-max-memory", fmt.Sprint(limit), "--js-workers", "2")
-	c := dialWS(t, s, "/_/service/wsecho/echo", wsDialOpts{})
-	c.readText() // the open event's description
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--app", harness.App("wsecho"), "--js-max-memory", fmt.Sprint(limit), "--js-workers", "2")
+	c := harness.DialWS(t, s, "/_/service/wsecho/echo", harness.WSOpts{})
+	c.ReadText() // the open event's description
 	// sort: 4 million elements without a comparator is past what
 	// --js-timeout (10 s) allows native work.
 	for _, what := range []string{"repeat", "fill", "sort"} {
-		r := get(t, s.URL+"/_/service/hostile/memhog?what="+what)
+		r := harness.Get(t, s.URL+"/_/service/hostile/memhog?what="+what)
 		if r.Status != 400 || !strings.HasPrefix(r.Body, "RangeError: ") {
-			t.Errorf("%s: %d %q, want a caught RangeError", what, r.Status, trunc(r.Body))
+			t.Errorf("%s: %d %q, want a caught RangeError", what, r.Status, harness.Trunc(r.Body))
 		}
 	}
-	r := get(t, s.URL+"/_/service/hostile/memhog?what=graph")
+	r := harness.Get(t, s.URL+"/_/service/hostile/memhog?what=graph")
 	if r.Status != 500 || !strings.Contains(r.Body, "--js-max-memory") {
-		t.Errorf("growing graph: %d %q, want 500 naming --js-max-memory", r.Status, trunc(r.Body))
+		t.Errorf("growing graph: %d %q, want 500 naming --js-max-memory", r.Status, harness.Trunc(r.Body))
 	}
-	s.WaitLog(t, func(e LogEntry) bool {
+	s.WaitLog(t, func(e harness.LogEntry) bool {
 		return e.Level() == "error" && e.Has("--js-max-memory", "/services/memhog/memhog.js")
-	}, wsWait)
-	c.sendText("still here")
-	c.expectText("still here")
+	}, harness.Wait)
+	c.SendText("still here")
+	c.ExpectText("still here")
 	secAlive(t, s)
 	// The race detector's shadow memory comes on top (measured: 858 MiB
 	// with -race, 304 MiB without).
 	bound := int64(2 * limit)
-	if raceEnabled {
+	if harness.RaceEnabled {
 		bound = 5 * limit
 	}
-	if hwm := peakRSS(t, s); hwm > bound {
+	if hwm := secMemory(t, s, "VmHWM"); hwm > bound {
 		t.Errorf("peak RSS %d MiB, want within %d MiB (the limit is %d MiB)", hwm>>20, bound>>20, limit>>20)
 	} else {
 		t.Logf("peak RSS %d MiB with --js-max-memory %d MiB", hwm>>20, limit>>20)
 	}
-}
-
-// peakRSS is the server process's peak resident set (VmHWM).
-func peakRSS(t *testing.T, s *Server) int64 {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
-			return kb << 10
-		}
-	}
-	t.Fatal("no VmHWM")
-	return 0
 }
 
 // TestSecurityAmbiguousLength: a request with both Transfer-Encoding and
@@ -460,7 +443,7 @@ func peakRSS(t *testing.T, s *Server) int64 {
 // keeps its connection.
 func TestSecurityAmbiguousLength(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("hostile"))
+	s := duplex.Start(t, "--app", harness.App("hostile"))
 	request := func(withLength bool) string {
 		h := "POST " + secProbe + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
 		if withLength {
@@ -469,11 +452,11 @@ func TestSecurityAmbiguousLength(t *testing.T) {
 		return h + "\r\n5\r\nhello\r\n0\r\n\r\n"
 	}
 	for _, withLength := range []bool{true, false} {
-		c, err := net.DialTimeout("tcp", s.Addr, wsWait)
+		c, err := net.DialTimeout("tcp", s.Addr, harness.Wait)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = c.SetDeadline(time.Now().Add(wsWait))
+		_ = c.SetDeadline(time.Now().Add(harness.Wait))
 		br := bufio.NewReader(c)
 		res := exchange(t, c, br, request(withLength))
 		if res.StatusCode != 200 {
@@ -488,5 +471,5 @@ func TestSecurityAmbiguousLength(t *testing.T) {
 		}
 		c.Close()
 	}
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("both Transfer-Encoding and Content-Length") }, wsWait)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("both Transfer-Encoding and Content-Length") }, harness.Wait)
 }

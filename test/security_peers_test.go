@@ -7,23 +7,25 @@ package test
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 const secFlood = "/_/service/hostile/flood"
 
 // secFloodMember joins the flood group and returns the client and its id.
-func secFloodMember(t *testing.T, s *Server, tag string, o wsDialOpts) (*wsClient, string) {
+func secFloodMember(t *testing.T, s *harness.Server, tag string, o harness.WSOpts) (*harness.WS, string) {
 	t.Helper()
-	c := dialWS(t, s, secFlood+"?tag="+tag, o)
-	c.name = tag
-	id, ok := strings.CutPrefix(c.readText(), "ready:")
+	c := harness.DialWS(t, s, secFlood+"?tag="+tag, o)
+	c.Name = tag
+	id, ok := strings.CutPrefix(c.ReadText(), "ready:")
 	if !ok {
 		t.Fatalf("%s: no ready message", tag)
 	}
@@ -31,9 +33,9 @@ func secFloodMember(t *testing.T, s *Server, tag string, o wsDialOpts) (*wsClien
 }
 
 // secSeq is the sequence number n of a flood message "<n>:xxx…".
-func secSeq(m wsMsg) (int, bool) {
-	head, _, ok := strings.Cut(string(m.Data[:min(len(m.Data), 16)]), ":")
-	if !ok || m.Op != ws.OpText {
+func secSeq(m wstest.Message) (int, bool) {
+	head, _, ok := strings.Cut(string(m.Payload[:min(len(m.Payload), 16)]), ":")
+	if !ok || m.OpCode != ws.OpText {
 		return 0, false
 	}
 	n, err := strconv.Atoi(head)
@@ -70,18 +72,18 @@ func secSlowMember(t *testing.T, args ...string) {
 		size      = 4096
 		rssGrowth = 48 * secMiB
 	)
-	s := startServer(t, append([]string{"--app", appDir("hostile"), "--js-workers", "2"}, args...)...)
-	driver, _ := secFloodMember(t, s, "fast1", wsDialOpts{})
-	other, _ := secFloodMember(t, s, "fast2", wsDialOpts{})
-	silent, silentID := secFloodMember(t, s, "silent", wsDialOpts{noPong: true})
-	driver.sendText("size")
-	driver.expectText("size:3")
+	s := duplex.Start(t, append([]string{"--app", harness.App("hostile"), "--js-workers", "2"}, args...)...)
+	driver, _ := secFloodMember(t, s, "fast1", harness.WSOpts{})
+	other, _ := secFloodMember(t, s, "fast2", harness.WSOpts{})
+	silent, silentID := secFloodMember(t, s, "silent", harness.WSOpts{NoPong: true})
+	driver.SendText("size")
+	driver.ExpectText("size:3")
 	// Warm-up burst, read by everyone, so that the baseline includes the
 	// runtime's and the buffers' steady state.
-	driver.sendText(fmt.Sprintf("burst:%d:%d:%d", -burst, burst, size))
-	for _, c := range []*wsClient{driver, other, silent} {
+	driver.SendText(fmt.Sprintf("burst:%d:%d:%d", -burst, burst, size))
+	for _, c := range []*harness.WS{driver, other, silent} {
 		for range burst {
-			c.read(wsWait)
+			c.Read(harness.Wait)
 		}
 	}
 	base := secRSS(t, s)
@@ -92,13 +94,13 @@ func secSlowMember(t *testing.T, args ...string) {
 	otherBursts := make(chan struct{}, total/burst)
 	go func() {
 		for want := 0; want < total; want++ {
-			m, err := other.next(wsWait)
+			m, err := other.Next(harness.Wait)
 			if err != nil {
 				otherDone <- fmt.Errorf("fast2, a reader that keeps up: message %d: %v", want, err)
 				return
 			}
-			if n, ok := secSeq(m); !ok || n != want || len(m.Data) != size {
-				otherDone <- fmt.Errorf("fast2: got %q… (%d bytes), want message %d of %d bytes", trunc(string(m.Data[:min(20, len(m.Data))])), len(m.Data), want, size)
+			if n, ok := secSeq(m); !ok || n != want || len(m.Payload) != size {
+				otherDone <- fmt.Errorf("fast2: got %q… (%d bytes), want message %d of %d bytes", harness.Trunc(string(m.Payload[:min(20, len(m.Payload))])), len(m.Payload), want, size)
 				return
 			}
 			if (want+1)%burst == 0 {
@@ -113,14 +115,14 @@ func secSlowMember(t *testing.T, args ...string) {
 	var slowestBurst time.Duration
 	for from := 0; from < total; from += burst {
 		t0 := time.Now()
-		driver.sendText(fmt.Sprintf("burst:%d:%d:%d", from, burst, size))
+		driver.SendText(fmt.Sprintf("burst:%d:%d:%d", from, burst, size))
 		for want := from; want < from+burst; want++ {
-			m, err := driver.next(wsWait)
+			m, err := driver.Next(harness.Wait)
 			if err != nil {
-				t.Fatalf("fast1, a reader that keeps up: message %d: %v (%v into its burst, %v into the flood); log:\n%s", want, err, time.Since(t0), time.Since(start), tail(s.Stderr(), 3000))
+				t.Fatalf("fast1, a reader that keeps up: message %d: %v (%v into its burst, %v into the flood); log:\n%s", want, err, time.Since(t0), time.Since(start), harness.Tail(s.Stderr(), 3000))
 			}
-			if n, ok := secSeq(m); !ok || n != want || len(m.Data) != size {
-				t.Fatalf("fast1: got %q… (%d bytes), want message %d of %d bytes", trunc(string(m.Data[:min(20, len(m.Data))])), len(m.Data), want, size)
+			if n, ok := secSeq(m); !ok || n != want || len(m.Payload) != size {
+				t.Fatalf("fast1: got %q… (%d bytes), want message %d of %d bytes", harness.Trunc(string(m.Payload[:min(20, len(m.Payload))])), len(m.Payload), want, size)
 			}
 		}
 		select {
@@ -150,26 +152,26 @@ func secSlowMember(t *testing.T, args ...string) {
 		t.Errorf("server RSS grew from %d MiB to %d MiB during the flood, want at most +%d MiB", base/secMiB, maxRSS/secMiB, rssGrowth/secMiB)
 	}
 
-	ev := wsWaitJSONLog(t, s, "fev", func(m map[string]any) bool { return m["id"] == silentID && m["type"] == "close" }, wsWait)
+	ev := harness.WaitJSONLog(t, s, "fev", func(m map[string]any) bool { return m["id"] == silentID && m["type"] == "close" }, harness.Wait)
 	if ev["closeReason"] != float64(1008) {
 		t.Errorf("the silent member's close event: closeReason %v, want 1008", ev["closeReason"])
 	}
-	driver.sendText("size")
-	driver.expectText("size:2")
+	driver.SendText("size")
+	driver.ExpectText("size:2")
 
 	// What the silent member finds when it finally reads: part of the flood,
 	// then a close frame 1008 (or the end of the connection, if the server
 	// had to give up writing to it), never all of it.
 	got := 0
 	for {
-		m, err := silent.next(wsWait)
+		m, err := silent.Next(harness.Wait)
 		if err == nil {
 			if _, ok := secSeq(m); ok {
 				got++
 			}
 			continue
 		}
-		var ce *wsCloseErr
+		var ce *wstest.CloseError
 		if errors.As(err, &ce) && ce.Code != 1008 {
 			t.Errorf("the silent member was closed with %d %q, want 1008", ce.Code, ce.Reason)
 		}
@@ -192,7 +194,7 @@ func secSlowMember(t *testing.T, args ...string) {
 func TestSecurityDeadPeers(t *testing.T) {
 	t.Parallel()
 	const idle = time.Second
-	s := startServer(t, "--app", appDir("hostile"), "--ws-ping-interval", "200ms", "--ws-idle-timeout", idle.String())
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--ws-ping-interval", "200ms", "--ws-idle-timeout", idle.String())
 
 	for _, rst := range []bool{false, true} {
 		name := map[bool]string{false: "killed mid-message (FIN)", true: "killed mid-message (RST)"}[rst]
@@ -200,23 +202,9 @@ func TestSecurityDeadPeers(t *testing.T) {
 			t.Parallel()
 			c, id := secOpen(t, s, "?tag="+strings.ReplaceAll(name, " ", "_"))
 			secEcho(t, c, "hello")
-			h := ws.Header{Fin: true, OpCode: ws.OpText, Masked: true, Mask: ws.NewMask(), Length: 1000}
-			if err := ws.WriteHeader(c.conn, h); err != nil {
-				t.Fatal(err)
-			}
-			half := []byte(strings.Repeat("x", 500))
-			ws.Cipher(half, h.Mask, 0)
-			if _, err := c.conn.Write(half); err != nil {
-				t.Fatal(err)
-			}
-			if rst {
-				if err := c.conn.(*net.TCPConn).SetLinger(0); err != nil {
-					t.Fatal(err)
-				}
-			}
 			killed := time.Now()
-			c.conn.Close()
-			ev := secWaitHev(t, s, id, "close", wsWait)
+			secKill(t, c, ws.OpText, 1000, rst)
+			ev := secWaitHev(t, s, id, "close", harness.Wait)
 			if ev["closeReason"] != float64(1006) {
 				t.Errorf("close event of the killed client: closeReason %v, want 1006", ev["closeReason"])
 			}
@@ -229,7 +217,7 @@ func TestSecurityDeadPeers(t *testing.T) {
 
 	t.Run("half-open", func(t *testing.T) {
 		t.Parallel()
-		r, conn, br := wsRawHandshake(t, s, "GET", secProbe+"?tag=halfopen", "HTTP/1.1", wsUpgradeHeaders(s, newWSKey()))
+		r, conn := harness.RawHandshake(t, s, "GET", secProbe+"?tag=halfopen", "HTTP/1.1", harness.UpgradeHeader(s, wstest.NewKey()))
 		if r.Status != 101 {
 			t.Fatalf("handshake: %d", r.Status)
 		}
@@ -238,7 +226,7 @@ func TestSecurityDeadPeers(t *testing.T) {
 			return func(m map[string]any) bool { return m["tag"] == "halfopen" && m["type"] == typ }
 		}
 		// Nothing is read or sent from here until the server gives up.
-		ev := wsWaitJSONLog(t, s, "hev", isHalfOpen("close"), wsWait)
+		ev := harness.WaitJSONLog(t, s, "hev", isHalfOpen("close"), harness.Wait)
 		el := time.Since(opened)
 		if ev["closeReason"] != float64(1001) {
 			t.Errorf("close event of the half-open peer: closeReason %v, want 1001", ev["closeReason"])
@@ -246,7 +234,7 @@ func TestSecurityDeadPeers(t *testing.T) {
 		if el < idle*8/10 || el > 8*idle {
 			t.Errorf("half-open peer closed after %v, want about --ws-idle-timeout %v", el, idle)
 		}
-		if e := wsJSONLogs(s, "hev"); !func() bool {
+		if e := harness.JSONLogs(s, "hev"); !func() bool {
 			for _, m := range e {
 				if isHalfOpen("error")(m) && strings.Contains(fmt.Sprint(m["error"]), "idle") {
 					return true
@@ -258,10 +246,10 @@ func TestSecurityDeadPeers(t *testing.T) {
 		}
 		// What the server had sent, still in our receive buffer: the
 		// greeting, pings that were never answered, and close 1001.
-		ops, code, err := secReadAllFrames(br, conn, wsWait)
+		ops, code, err := secReadAll(conn, harness.Wait)
 		pings := 0
 		for _, op := range ops {
-			if op == 0x9 {
+			if op == ws.OpPing {
 				pings++
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // TestSecurityRunawayWebSocket: with a single JavaScript worker,
@@ -23,7 +25,7 @@ import (
 func TestSecurityRunawayWebSocket(t *testing.T) {
 	t.Parallel()
 	const jsTimeout = time.Second
-	s := startServer(t, "--app", appDir("hostile"), "--js-workers", "1",
+	s := duplex.Start(t, "--app", harness.App("hostile"), "--js-workers", "1",
 		"--js-timeout", jsTimeout.String(), "--js-max-stack", "10000", "--js-regexp-timeout", "300ms")
 	bystander, _ := secOpen(t, s, "?tag=bystander")
 	secEcho(t, bystander, "before")
@@ -31,20 +33,20 @@ func TestSecurityRunawayWebSocket(t *testing.T) {
 	t.Run("endless loop", func(t *testing.T) {
 		v, id := secOpen(t, s, "?tag=loop")
 		start := time.Now()
-		v.sendText("loop")
+		v.SendText("loop")
 		// Queued behind the loop on the only worker: it must be answered
 		// once the loop is stopped, not dropped or failed.
-		bystander.sendText("during the loop")
-		v.expectClose(1011, wsWait, false)
+		bystander.SendText("during the loop")
+		v.ExpectClose(1011, harness.Wait, false)
 		if el := time.Since(start); el < jsTimeout*8/10 || el > 8*jsTimeout {
 			t.Errorf("looping session closed after %v, want about --js-timeout %v", el, jsTimeout)
 		}
-		bystander.expectText("during the loop")
-		ev := secWaitHev(t, s, id, "error", wsWait)
+		bystander.ExpectText("during the loop")
+		ev := secWaitHev(t, s, id, "error", harness.Wait)
 		if e, _ := ev["error"].(string); !strings.Contains(strings.ToLower(e), "timed out") {
 			t.Errorf("error event of the looping session: %q, want it to say the call timed out", e)
 		}
-		if cl := secWaitHev(t, s, id, "close", wsWait); cl["closeReason"] != float64(1011) {
+		if cl := secWaitHev(t, s, id, "close", harness.Wait); cl["closeReason"] != float64(1011) {
 			t.Errorf("close event of the looping session: closeReason %v, want 1011", cl["closeReason"])
 		}
 		// The one worker was reused: old and new sessions work.
@@ -56,18 +58,18 @@ func TestSecurityRunawayWebSocket(t *testing.T) {
 	t.Run("unbounded recursion", func(t *testing.T) {
 		v, id := secOpen(t, s, "?tag=recurse")
 		start := time.Now()
-		v.sendText("recurse")
-		v.expectClose(1011, wsWait, false)
+		v.SendText("recurse")
+		v.ExpectClose(1011, harness.Wait, false)
 		// Stopped by the stack limit, long before --js-timeout would have.
 		if el := time.Since(start); el > jsTimeout/2 {
 			t.Errorf("recursing session closed after %v: stopped by the timeout (%v), not by --js-max-stack", el, jsTimeout)
 		}
-		ev := secWaitHev(t, s, id, "error", wsWait)
+		ev := secWaitHev(t, s, id, "error", harness.Wait)
 		if e, _ := ev["error"].(string); !strings.Contains(strings.ToLower(e), "stack size") {
 			t.Errorf("error event of the recursing session: event.error = %q, want it to name the cause, "+
 				"like the HTTP side's \"Maximum call stack size exceeded\"", e)
 		}
-		if cl := secWaitHev(t, s, id, "close", wsWait); cl["closeReason"] != float64(1011) {
+		if cl := secWaitHev(t, s, id, "close", harness.Wait); cl["closeReason"] != float64(1011) {
 			t.Errorf("close event of the recursing session: closeReason %v, want 1011", cl["closeReason"])
 		}
 		secEcho(t, bystander, "after the recursion")
@@ -76,8 +78,8 @@ func TestSecurityRunawayWebSocket(t *testing.T) {
 	t.Run("regexp backtracking", func(t *testing.T) {
 		v, _ := secOpen(t, s, "?tag=regexp")
 		start := time.Now()
-		v.sendText("regexp")
-		m, err := v.next(wsWait)
+		v.SendText("regexp")
+		m, err := v.Next(harness.Wait)
 		if err != nil {
 			t.Fatalf("regexp message: %v after %v (want a reply: the regexp gives up after --js-regexp-timeout)", err, time.Since(start))
 		}

@@ -20,7 +20,6 @@ package test
 import (
 	"bufio"
 	"bytes"
-	"duplex/test/soakclient/report"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +32,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
+	"duplex/test/soakclient/report"
 )
 
 // Bounds on what may stay behind once every session is gone, after forced
@@ -92,16 +94,16 @@ func TestSoak10k(t *testing.T) {
 	dir := t.TempDir()
 	clientBin := filepath.Join(dir, "soakclient")
 	soakBuild(t, "-o", clientBin, "./test/soakclient")
-	bin := serverBin
-	if raceEnabled {
+	bin := duplex.Path()
+	if harness.RaceEnabled {
 		bin = filepath.Join(dir, "duplex")
 		soakBuild(t, "-o", bin, "./cmd/duplex")
 	}
 
-	s := startSoakServer(t, bin, "--app", appDir("soak"), "--js-workers", "2", "--metrics-addr", "127.0.0.1:0", "--pprof")
-	murl := metricsURL(t, s)
-	pid := s.cmd.Process.Pid
-	idle := scrape(t, murl)["duplex_goroutines"] // no session yet
+	s := startSoakServer(t, bin, "--app", harness.App("soak"), "--js-workers", "2", "--metrics-addr", "127.0.0.1:0", "--pprof")
+	murl := harness.MetricsURL(t, s)
+	pid := s.Pid()
+	idle := harness.Scrape(t, murl)["duplex_goroutines"] // no session yet
 
 	// Warm-up: compiles the controller in both runtimes, fills the pools;
 	// also proves the whole chain before the long run.
@@ -120,7 +122,7 @@ func TestSoak10k(t *testing.T) {
 	start := time.Now()
 	peak := map[string]int64{}
 	sum := runSoakClientPolled(t, clientBin, s, sessions, duration, func() {
-		m := scrape(t, murl)
+		m := harness.Scrape(t, murl)
 		for _, k := range []string{"duplex_goroutines", "duplex_heap_inuse_bytes", "duplex_rss_bytes", `duplex_ws_sessions{app="soak"}`} {
 			peak[k] = max(peak[k], m[k])
 		}
@@ -141,7 +143,7 @@ func TestSoak10k(t *testing.T) {
 	if !sum.OK || sum.Connected != sessions || sum.Lost != 0 || sum.Reordered != 0 || sum.Duplicates != 0 ||
 		sum.Unexpected != 0 || sum.Errors != 0 || sum.Received != sum.ExpectedDeliveries || sum.Sent == 0 {
 		b, _ := json.MarshalIndent(sum, "", "  ")
-		t.Errorf("the soak client reports failures:\n%s\nserver log (tail):\n%s", b, tail(s.Stderr(), 6000))
+		t.Errorf("the soak client reports failures:\n%s\nserver log (tail):\n%s", b, harness.Tail(s.Stderr(), 6000))
 	}
 	if peak[`duplex_ws_sessions{app="soak"}`] != int64(sessions) {
 		t.Errorf("the server never held the %d sessions at once (peak %d)", sessions, peak[`duplex_ws_sessions{app="soak"}`])
@@ -198,21 +200,19 @@ func TestSoak10k(t *testing.T) {
 // soakBuild runs go build args... at the module root, without -race.
 func soakBuild(t *testing.T, args ...string) {
 	t.Helper()
-	cmd := exec.Command("go", append([]string{"build"}, args...)...)
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %v: %v\n%s", args, err, out)
+	if err := harness.GoBuild(args...); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// startSoakServer is startServer with another binary: serverBin is a race
+// startSoakServer is duplex.Start with another binary: duplex's is a race
 // build under -race, too slow for 10,000 sessions.
-func startSoakServer(t *testing.T, bin string, args ...string) *Server {
+func startSoakServer(t *testing.T, bin string, args ...string) *harness.Server {
 	t.Helper()
-	return startServerOpts(t, serverOpts{bin: bin, args: args})
+	return duplex.StartOpts(t, harness.Opts{Bin: bin, Args: args})
 }
 
-func runSoakClient(t *testing.T, bin string, s *Server, sessions int, d time.Duration, args ...string) report.Summary {
+func runSoakClient(t *testing.T, bin string, s *harness.Server, sessions int, d time.Duration, args ...string) report.Summary {
 	t.Helper()
 	return runSoakClientPolled(t, bin, s, sessions, d, nil, args...)
 }
@@ -220,7 +220,7 @@ func runSoakClient(t *testing.T, bin string, s *Server, sessions int, d time.Dur
 // runSoakClientPolled runs the soak client to its end, calling poll every
 // second meanwhile (on this goroutine), and returns its summary. The client
 // bounds its own run (-deadline); it is killed 30 s past that.
-func runSoakClientPolled(t *testing.T, bin string, s *Server, sessions int, d time.Duration, poll func(), args ...string) report.Summary {
+func runSoakClientPolled(t *testing.T, bin string, s *harness.Server, sessions int, d time.Duration, poll func(), args ...string) report.Summary {
 	t.Helper()
 	const joinTO, drainTO, closeTO = 2 * time.Minute, time.Minute, 30 * time.Second
 	deadline := joinTO + d + drainTO + closeTO + 30*time.Second
@@ -272,14 +272,14 @@ wait:
 			<-done
 			pw.Close()
 			<-logged
-			t.Fatalf("the soak client did not exit within %v; stdout:\n%s\nserver log (tail):\n%s", deadline+30*time.Second, stdout.String(), tail(s.Stderr(), 4000))
+			t.Fatalf("the soak client did not exit within %v; stdout:\n%s\nserver log (tail):\n%s", deadline+30*time.Second, stdout.String(), harness.Tail(s.Stderr(), 4000))
 		}
 	}
 	pw.Close()
 	<-logged
 	var sum report.Summary
 	if jerr := json.Unmarshal(stdout.Bytes(), &sum); jerr != nil {
-		t.Fatalf("soak client (exit %v) printed no summary (%v); stdout:\n%s\nserver log (tail):\n%s", err, jerr, stdout.String(), tail(s.Stderr(), 4000))
+		t.Fatalf("soak client (exit %v) printed no summary (%v); stdout:\n%s\nserver log (tail):\n%s", err, jerr, stdout.String(), harness.Tail(s.Stderr(), 4000))
 	}
 	if err != nil && sum.OK {
 		t.Errorf("soak client exited with %v but its summary says ok", err)
@@ -293,7 +293,7 @@ func waitSoakIdle(t *testing.T, murl string, maxGoroutines int64) map[string]int
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		m := scrape(t, murl)
+		m := harness.Scrape(t, murl)
 		if m[`duplex_ws_sessions{app="soak"}`] == 0 && m["duplex_goroutines"] <= maxGoroutines {
 			return m
 		}
@@ -327,7 +327,7 @@ func soakSettle(t *testing.T, murl string) map[string]int64 {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d (the soak test forces collections through it)", gcURL, resp.StatusCode)
 		}
-		m := scrape(t, murl)
+		m := harness.Scrape(t, murl)
 		if i >= 2 && prev != nil {
 			stable := true
 			for _, k := range []string{"duplex_heap_inuse_bytes", "duplex_rss_bytes"} {
@@ -347,7 +347,7 @@ func soakSettle(t *testing.T, murl string) map[string]int64 {
 }
 
 // soakWarnings returns the server's warn and error log lines so far.
-func soakWarnings(s *Server) []string {
+func soakWarnings(s *harness.Server) []string {
 	var out []string
 	for _, e := range s.Entries() {
 		if l := e.Level(); l == "warn" || l == "error" || l == "fatal" || l == "panic" {

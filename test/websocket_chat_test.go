@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // chatPeer reads a chat client's messages in the background, because group
@@ -17,34 +20,34 @@ import (
 type chatPeer struct {
 	t    *testing.T
 	name string
-	c    *wsClient
+	c    *harness.WS
 	ch   chan any // map[string]any, or error (*wsCloseErr at the end)
 	seen []map[string]any
 }
 
-func newChatPeer(t *testing.T, s *Server, name, query string, protocols []string) *chatPeer {
+func newChatPeer(t *testing.T, s *harness.Server, name, query string, protocols []string) *chatPeer {
 	t.Helper()
-	c := dialWS(t, s, "/_/service/wschat/chat"+query, wsDialOpts{protocols: protocols})
-	c.name = name
+	c := harness.DialWS(t, s, "/_/service/wschat/chat"+query, harness.WSOpts{Protocols: protocols})
+	c.Name = name
 	p := &chatPeer{t: t, name: name, c: c, ch: make(chan any, 4096)}
 	go func() {
 		for {
-			m, err := c.next(2 * time.Minute)
+			m, err := c.Next(2 * time.Minute)
 			if err != nil {
-				var ce *wsCloseErr
+				var ce *wstest.CloseError
 				if errors.As(err, &ce) {
-					_ = c.writeFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ce.Code, "")))
+					_ = c.WriteClose(ce.Code, "")
 				}
 				p.ch <- err
 				return
 			}
-			if m.Op != ws.OpText {
-				p.ch <- fmt.Errorf("%s got a %v message, chat only sends text", name, m.Op)
+			if m.OpCode != ws.OpText {
+				p.ch <- fmt.Errorf("%s got a %v message, chat only sends text", name, m.OpCode)
 				return
 			}
 			var v map[string]any
-			if err := json.Unmarshal(m.Data, &v); err != nil {
-				p.ch <- fmt.Errorf("%s got non-JSON message %q", name, trunc(string(m.Data)))
+			if err := json.Unmarshal(m.Payload, &v); err != nil {
+				p.ch <- fmt.Errorf("%s got non-JSON message %q", name, harness.Trunc(string(m.Payload)))
 				return
 			}
 			p.ch <- v
@@ -56,7 +59,7 @@ func newChatPeer(t *testing.T, s *Server, name, query string, protocols []string
 // await returns the next message satisfying pred (others are kept in seen).
 func (p *chatPeer) await(what string, pred func(map[string]any) bool) map[string]any {
 	p.t.Helper()
-	timer := time.NewTimer(wsWait)
+	timer := time.NewTimer(harness.Wait)
 	defer timer.Stop()
 	for {
 		select {
@@ -68,10 +71,10 @@ func (p *chatPeer) await(what string, pred func(map[string]any) bool) map[string
 					return x
 				}
 			case error:
-				p.t.Fatalf("%s: connection ended (%v) while waiting for %s; messages so far: %s", p.name, x, what, trunc(wsJSON(p.seen)))
+				p.t.Fatalf("%s: connection ended (%v) while waiting for %s; messages so far: %s", p.name, x, what, harness.Trunc(wsJSON(p.seen)))
 			}
 		case <-timer.C:
-			p.t.Fatalf("%s: timed out waiting for %s; messages so far: %s", p.name, what, trunc(wsJSON(p.seen)))
+			p.t.Fatalf("%s: timed out waiting for %s; messages so far: %s", p.name, what, harness.Trunc(wsJSON(p.seen)))
 		}
 	}
 }
@@ -84,7 +87,7 @@ func (p *chatPeer) awaitType(typ string) map[string]any {
 // closeWith sends a close frame and waits for the server's answer.
 func (p *chatPeer) closeWith(code ws.StatusCode, reason string) {
 	p.t.Helper()
-	p.c.sendClose(code, reason)
+	p.c.SendClose(code, reason)
 	p.awaitClose(0)
 }
 
@@ -92,7 +95,7 @@ func (p *chatPeer) closeWith(code ws.StatusCode, reason string) {
 // (any code when code is 0).
 func (p *chatPeer) awaitClose(code ws.StatusCode) {
 	p.t.Helper()
-	timer := time.NewTimer(wsWait)
+	timer := time.NewTimer(harness.Wait)
 	defer timer.Stop()
 	for {
 		select {
@@ -101,7 +104,7 @@ func (p *chatPeer) awaitClose(code ws.StatusCode) {
 			case map[string]any:
 				p.seen = append(p.seen, x)
 			case error:
-				var ce *wsCloseErr
+				var ce *wstest.CloseError
 				if !errors.As(x, &ce) {
 					p.t.Fatalf("%s: connection ended without a close frame (%v), want close %d", p.name, x, code)
 				}
@@ -116,7 +119,7 @@ func (p *chatPeer) awaitClose(code ws.StatusCode) {
 	}
 }
 
-func (p *chatPeer) send(text string) { p.t.Helper(); p.c.sendText(text) }
+func (p *chatPeer) send(text string) { p.t.Helper(); p.c.SendText(text) }
 
 func wsNum(v any) float64 {
 	f, _ := v.(float64)
@@ -127,11 +130,11 @@ func wsNum(v any) float64 {
 // documentation only, works unchanged on duplex.
 func TestXPChatController(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wschat"), "--js-workers", "2")
+	s := duplex.Start(t, "--app", harness.App("wschat"), "--js-workers", "2")
 
 	// Plain GET: the controller's own 404.
-	r := get(t, s.URL+"/_/service/wschat/chat")
-	wantStatus(t, r, 404, "plain GET of the chat service")
+	r := harness.Get(t, s.URL+"/_/service/wschat/chat")
+	harness.WantStatus(t, r, 404, "plain GET of the chat service")
 
 	// alice: client order decides the sub-protocol (server lists chat.v2 first).
 	alice := newChatPeer(t, s, "alice", "?user=alice&tag=a&tag=b", []string{"chat.v1", "chat.v2"})
@@ -255,10 +258,10 @@ func TestXPChatController(t *testing.T) {
 	if wsNum(bye["code"]) != 1011 {
 		t.Errorf("close event of bob: closeReason %v, want 1011", bye["code"])
 	}
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("chat error bob", "boom from bob") }, wsWait)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("chat error bob", "boom from bob") }, harness.Wait)
 	// bob leaves the registry right after his close event (which sent the
 	// bye), so ask until the size drops.
-	deadline := time.Now().Add(wsWait)
+	deadline := time.Now().Add(harness.Wait)
 	for {
 		alice.send("size")
 		m := alice.awaitType("size")
@@ -280,10 +283,10 @@ func TestXPChatController(t *testing.T) {
 
 	// Close codes reach the close event.
 	alice.closeWith(4001, "going away")
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("chat close alice 4001") }, wsWait)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("chat close alice 4001") }, harness.Wait)
 	carol.closeWith(1000, "")
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("chat close anonymous 1000") }, wsWait)
-	if s.CountLogs(func(e LogEntry) bool { return e.Has("chat close bob 1011") }) != 1 {
-		t.Errorf("want exactly one log line \"chat close bob 1011\"; stderr:\n%s", tail(s.Stderr(), 4000))
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("chat close anonymous 1000") }, harness.Wait)
+	if s.CountLogs(func(e harness.LogEntry) bool { return e.Has("chat close bob 1011") }) != 1 {
+		t.Errorf("want exactly one log line \"chat close bob 1011\"; stderr:\n%s", harness.Tail(s.Stderr(), 4000))
 	}
 }

@@ -8,14 +8,17 @@ import (
 	"testing"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // TestWebSocketEventShape: the event object of each type, fresh per event.
 func TestWebSocketEventShape(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--js-workers", "2")
 
-	c, open := wsOpenEcho(t, s, "?a=1&b=x&b=y", wsDialOpts{})
+	c, open := harness.OpenEcho(t, s, "?a=1&b=x&b=y", harness.WSOpts{})
 	id := wsSessionID(t, open)
 	wantKeys := func(d map[string]any, want ...string) {
 		t.Helper()
@@ -43,8 +46,8 @@ func TestWebSocketEventShape(t *testing.T) {
 		t.Errorf("no sub-protocol offered, got %q", c.Protocol)
 	}
 
-	c.sendText("describe")
-	m := c.readJSON()
+	c.SendText("describe")
+	m := c.ReadJSON()
 	if m["type"] != "message" || m["message"] != "describe" || m["messageType"] != "string" {
 		t.Errorf("message event = %s, want type message, message \"describe\" (string)", wsJSON(m))
 	}
@@ -54,10 +57,10 @@ func TestWebSocketEventShape(t *testing.T) {
 	}
 
 	// Mutations of one event object are not seen in the next.
-	c.sendText("mutate")
-	c.expectText("mutated")
-	c.sendText("describe")
-	m = c.readJSON()
+	c.SendText("mutate")
+	c.ExpectText("mutated")
+	c.SendText("describe")
+	m = c.ReadJSON()
 	if want := map[string]any{"n": "42", "s": "str", "b": "true"}; !reflect.DeepEqual(m["data"], want) {
 		t.Errorf("event.data after a handler mutated it = %s, want the original %s", wsJSON(m["data"]), wsJSON(want))
 	}
@@ -67,24 +70,24 @@ func TestWebSocketEventShape(t *testing.T) {
 	}
 
 	// Close: closeReason is the client's code, a number.
-	c.closeWith(4001, "bye")
+	c.CloseWith(4001, "bye")
 	ev := waitWsev(t, s, id, "close")
 	wantKeys(ev, "closeReason", "data", "session", "type")
 	if ev["closeReason"] != float64(4001) || ev["closeReasonType"] != "number" {
 		t.Errorf("close event: closeReason %v (%v), want 4001 (number)", ev["closeReason"], ev["closeReasonType"])
 	}
 
-	c2, open2 := wsOpenEcho(t, s, "", wsDialOpts{})
+	c2, open2 := harness.OpenEcho(t, s, "", harness.WSOpts{})
 	id2 := wsSessionID(t, open2)
-	c2.closeWith(1000, "")
+	c2.CloseWith(1000, "")
 	if ev := waitWsev(t, s, id2, "close"); ev["closeReason"] != float64(1000) {
 		t.Errorf("close event after a 1000 close: closeReason %v, want 1000", ev["closeReason"])
 	}
 	// close(id, code, reason) on the session's own id from its handler.
-	c3, open3 := wsOpenEcho(t, s, "", wsDialOpts{})
+	c3, open3 := harness.OpenEcho(t, s, "", harness.WSOpts{})
 	id3 := wsSessionID(t, open3)
-	c3.sendText("closeme")
-	if reason := c3.expectClose(4321, wsWait, false); reason != "bye now" {
+	c3.SendText("closeme")
+	if reason := c3.ExpectClose(4321, harness.Wait, false); reason != "bye now" {
 		t.Errorf("close(id, 4321, 'bye now'): reason %q", reason)
 	}
 	if ev := waitWsev(t, s, id3, "close"); ev["closeReason"] != float64(4321) {
@@ -92,7 +95,7 @@ func TestWebSocketEventShape(t *testing.T) {
 	}
 
 	// Types are lower case, and no event of these sessions was an error.
-	for _, e := range wsJSONLogs(s, "wsev") {
+	for _, e := range harness.JSONLogs(s, "wsev") {
 		if e["id"] != id && e["id"] != id2 && e["id"] != id3 {
 			continue
 		}
@@ -115,11 +118,11 @@ func wsAnyList(ss []string) []any {
 // TestWebSocketSessionIDs: ids are unique, unguessable strings.
 func TestWebSocketSessionIDs(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"))
+	s := duplex.Start(t, "--app", harness.App("wsecho"))
 	seen := map[string]bool{}
 	var ids []string
 	for i := 0; i < 6; i++ {
-		_, d := wsOpenEcho(t, s, "", wsDialOpts{})
+		_, d := harness.OpenEcho(t, s, "", harness.WSOpts{})
 		id := wsSessionID(t, d)
 		if seen[id] {
 			t.Fatalf("session id %q given twice (ids so far %q)", id, ids)
@@ -150,42 +153,42 @@ func TestWebSocketSessionIDs(t *testing.T) {
 // with several JavaScript workers.
 func TestWebSocketEventOrder(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
-	c, open := wsOpenEcho(t, s, "", wsDialOpts{})
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--js-workers", "2")
+	c, open := harness.OpenEcho(t, s, "", harness.WSOpts{})
 	id := wsSessionID(t, open)
-	other, _ := wsOpenEcho(t, s, "", wsDialOpts{}) // competes for the workers
+	other, _ := harness.OpenEcho(t, s, "", harness.WSOpts{}) // competes for the workers
 
 	const n = 300
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := 0; i < n; i++ {
-			if err := other.writeFrame(ws.NewTextFrame([]byte("noise"))); err != nil {
+			if err := other.WriteMessage(ws.OpText, []byte("noise")); err != nil {
 				return
 			}
 		}
 	}()
 	for i := 0; i < n; i++ {
-		c.sendText(fmt.Sprintf("n%04d", i))
+		c.SendText(fmt.Sprintf("n%04d", i))
 	}
 	for i := 0; i < n; i++ {
 		want := fmt.Sprintf("n%04d", i)
-		if got := c.readText(); got != want {
+		if got := c.ReadText(); got != want {
 			t.Fatalf("echo %d: got %q, want %q (events out of order)", i, got, want)
 		}
 	}
 	<-done
-	c.closeWith(1000, "")
+	c.CloseWith(1000, "")
 	waitWsev(t, s, id, "close")
 	var types []string
-	for _, e := range wsJSONLogs(s, "wsev") {
+	for _, e := range harness.JSONLogs(s, "wsev") {
 		if e["id"] == id {
 			types = append(types, e["type"].(string))
 		}
 	}
 	want := "open " + strings.Repeat("message ", n) + "close"
 	if got := strings.Join(types, " "); got != want {
-		t.Errorf("event sequence of the session (%d events) is not open, %d messages, close: %s", len(types), n, trunc(got))
+		t.Errorf("event sequence of the session (%d events) is not open, %d messages, close: %s", len(types), n, harness.Trunc(got))
 	}
 }
 
@@ -193,58 +196,58 @@ func TestWebSocketEventOrder(t *testing.T) {
 // binary; strings go as text; typed arrays send just their view.
 func TestWebSocketBinary(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"))
-	c, _ := wsOpenEcho(t, s, "", wsDialOpts{})
+	s := duplex.Start(t, "--app", harness.App("wsecho"))
+	c, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
 
 	payload := make([]byte, 3000)
 	for i := range payload {
 		payload[i] = byte(i * 7)
 	}
-	c.sendBinary(payload)
-	m := c.read(wsWait)
-	if m.Op != ws.OpBinary {
-		t.Fatalf("echo of a binary message came as %v %q, want binary", m.Op, trunc(m.Text()))
+	c.SendBinary(payload)
+	m := c.Read(harness.Wait)
+	if m.OpCode != ws.OpBinary {
+		t.Fatalf("echo of a binary message came as %v %q, want binary", m.OpCode, harness.Trunc(m.Text()))
 	}
-	if !bytes.Equal(m.Data, payload) {
-		t.Errorf("binary echo differs: %d bytes, want the same %d bytes", len(m.Data), len(payload))
+	if !bytes.Equal(m.Payload, payload) {
+		t.Errorf("binary echo differs: %d bytes, want the same %d bytes", len(m.Payload), len(payload))
 	}
 
 	// A binary message in three fragments is one ArrayBuffer.
-	c.sendFrame(ws.NewFrame(ws.OpBinary, false, []byte{0, 1}))
-	c.sendFrame(ws.NewFrame(ws.OpContinuation, false, []byte{0xff, 0xfe}))
-	c.sendFrame(ws.NewFrame(ws.OpContinuation, true, []byte{0x80}))
-	m = c.read(wsWait)
-	if m.Op != ws.OpBinary || !bytes.Equal(m.Data, []byte{0, 1, 0xff, 0xfe, 0x80}) {
-		t.Errorf("fragmented binary message echoed as %v %v, want binary [0 1 255 254 128]", m.Op, m.Data)
+	c.SendFrame(wstest.Frame{OpCode: ws.OpBinary, Payload: []byte{0, 1}})
+	c.SendFrame(wstest.Frame{OpCode: ws.OpContinuation, Payload: []byte{0xff, 0xfe}})
+	c.SendFrame(wstest.Frame{Fin: true, OpCode: ws.OpContinuation, Payload: []byte{0x80}})
+	m = c.Read(harness.Wait)
+	if m.OpCode != ws.OpBinary || !bytes.Equal(m.Payload, []byte{0, 1, 0xff, 0xfe, 0x80}) {
+		t.Errorf("fragmented binary message echoed as %v %v, want binary [0 1 255 254 128]", m.OpCode, m.Payload)
 	}
 
 	// Text (non-ASCII) stays text.
-	c.sendText("héllo ✓")
-	m = c.read(wsWait)
-	if m.Op != ws.OpText || m.Text() != "héllo ✓" {
-		t.Errorf("text echo: %v %q, want text \"héllo ✓\"", m.Op, m.Text())
+	c.SendText("héllo ✓")
+	m = c.Read(harness.Wait)
+	if m.OpCode != ws.OpText || m.Text() != "héllo ✓" {
+		t.Errorf("text echo: %v %q, want text \"héllo ✓\"", m.OpCode, m.Text())
 	}
 
-	c.sendText("typed")
-	m = c.read(wsWait)
-	if m.Op != ws.OpBinary || !bytes.Equal(m.Data, []byte{1, 2, 3}) {
-		t.Errorf("send(id, Uint8Array view [1 2 3] of [9 1 2 3 9]): got %v %v, want binary [1 2 3]", m.Op, m.Data)
+	c.SendText("typed")
+	m = c.Read(harness.Wait)
+	if m.OpCode != ws.OpBinary || !bytes.Equal(m.Payload, []byte{1, 2, 3}) {
+		t.Errorf("send(id, Uint8Array view [1 2 3] of [9 1 2 3 9]): got %v %v, want binary [1 2 3]", m.OpCode, m.Payload)
 	}
-	c.sendText("buffer")
-	m = c.read(wsWait)
-	if m.Op != ws.OpBinary || !bytes.Equal(m.Data, []byte{0, 255, 128, 7}) {
-		t.Errorf("send(id, ArrayBuffer [0 255 128 7]): got %v %v, want binary", m.Op, m.Data)
+	c.SendText("buffer")
+	m = c.Read(harness.Wait)
+	if m.OpCode != ws.OpBinary || !bytes.Equal(m.Payload, []byte{0, 255, 128, 7}) {
+		t.Errorf("send(id, ArrayBuffer [0 255 128 7]): got %v %v, want binary", m.OpCode, m.Payload)
 	}
 	// A plain object goes as JSON text, twice: the first must not have
 	// left its runtime broken for the second.
 	for range 2 {
-		c.sendText("object")
-		m = c.read(wsWait)
-		if m.Op != ws.OpText || m.Text() != `{"a":1,"b":[true,null],"s":"x"}` {
-			t.Errorf("send(id, {a: 1, ...}): got %v %q, want JSON text", m.Op, m.Text())
+		c.SendText("object")
+		m = c.Read(harness.Wait)
+		if m.OpCode != ws.OpText || m.Text() != `{"a":1,"b":[true,null],"s":"x"}` {
+			t.Errorf("send(id, {a: 1, ...}): got %v %q, want JSON text", m.OpCode, m.Text())
 		}
 	}
-	c.sendText("still here")
-	c.expectText("still here")
-	c.closeWith(1000, "")
+	c.SendText("still here")
+	c.ExpectText("still here")
+	c.CloseWith(1000, "")
 }

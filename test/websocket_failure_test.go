@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 func wsWantEventKeys(t *testing.T, ev map[string]any, want string) {
@@ -19,12 +22,12 @@ func wsWantEventKeys(t *testing.T, ev map[string]any, want string) {
 }
 
 // waitWsevTag waits for an echo event of type typ whose session had ?tag=tag.
-func waitWsevTag(t *testing.T, s *Server, tag, typ string) map[string]any {
+func waitWsevTag(t *testing.T, s *harness.Server, tag, typ string) map[string]any {
 	t.Helper()
-	return wsWaitJSONLog(t, s, "wsev", func(m map[string]any) bool {
+	return harness.WaitJSONLog(t, s, "wsev", func(m map[string]any) bool {
 		p, _ := m["params"].(map[string]any)
 		return m["type"] == typ && p["tag"] == tag
-	}, wsWait)
+	}, harness.Wait)
 }
 
 // TestWebSocketHandlerErrors: a throwing open or message handler gives an
@@ -32,12 +35,12 @@ func waitWsevTag(t *testing.T, s *Server, tag, typ string) map[string]any {
 // logged; other sessions carry on.
 func TestWebSocketHandlerErrors(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
-	bystander, _ := wsOpenEcho(t, s, "", wsDialOpts{})
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--js-workers", "2")
+	bystander, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
 
 	t.Run("open throws", func(t *testing.T) {
-		c := dialWS(t, s, "/_/service/wsecho/echo?throwOnOpen=1&tag=open1", wsDialOpts{})
-		c.expectClose(1011, wsWait, false)
+		c := harness.DialWS(t, s, "/_/service/wsecho/echo?throwOnOpen=1&tag=open1", harness.WSOpts{})
+		c.ExpectClose(1011, harness.Wait, false)
 		ev := waitWsevTag(t, s, "open1", "error")
 		if e, _ := ev["error"].(string); !strings.Contains(e, "open-boom") || ev["errorType"] != "string" {
 			t.Errorf("error event after open threw: error %v (%v), want a string containing open-boom", ev["error"], ev["errorType"])
@@ -49,12 +52,12 @@ func TestWebSocketHandlerErrors(t *testing.T) {
 	})
 
 	t.Run("message throws", func(t *testing.T) {
-		c, d := wsOpenEcho(t, s, "?tag=msg1", wsDialOpts{})
+		c, d := harness.OpenEcho(t, s, "?tag=msg1", harness.WSOpts{})
 		id := wsSessionID(t, d)
-		c.sendText("fine")
-		c.expectText("fine")
-		c.sendText("throw")
-		c.expectClose(1011, wsWait, false)
+		c.SendText("fine")
+		c.ExpectText("fine")
+		c.SendText("throw")
+		c.ExpectClose(1011, harness.Wait, false)
 		ev := waitWsev(t, s, id, "error")
 		if e, _ := ev["error"].(string); !strings.Contains(e, "message-boom") {
 			t.Errorf("error event after message threw: error %v, want it to contain message-boom", ev["error"])
@@ -65,7 +68,7 @@ func TestWebSocketHandlerErrors(t *testing.T) {
 		}
 		// The events after the failure: exactly one error, then one close.
 		var after []string
-		for _, e := range wsJSONLogs(s, "wsev") {
+		for _, e := range harness.JSONLogs(s, "wsev") {
 			if e["id"] == id {
 				after = append(after, e["type"].(string))
 			}
@@ -76,26 +79,26 @@ func TestWebSocketHandlerErrors(t *testing.T) {
 	})
 
 	t.Run("error handler throws", func(t *testing.T) {
-		c, d := wsOpenEcho(t, s, "?throwInError=1", wsDialOpts{})
+		c, d := harness.OpenEcho(t, s, "?throwInError=1", harness.WSOpts{})
 		id := wsSessionID(t, d)
-		c.sendText("throw")
-		c.expectClose(1011, wsWait, false)
-		s.WaitLog(t, func(e LogEntry) bool { return e.Has("error-handler-boom") }, wsWait)
+		c.SendText("throw")
+		c.ExpectClose(1011, harness.Wait, false)
+		s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("error-handler-boom") }, harness.Wait)
 		waitWsev(t, s, id, "close") // the close event still runs
 	})
 
 	t.Run("close handler throws", func(t *testing.T) {
-		c, _ := wsOpenEcho(t, s, "?throwInClose=1", wsDialOpts{})
-		c.closeWith(4000, "")
-		s.WaitLog(t, func(e LogEntry) bool { return e.Has("close-handler-boom") }, wsWait)
+		c, _ := harness.OpenEcho(t, s, "?throwInClose=1", harness.WSOpts{})
+		c.CloseWith(4000, "")
+		s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("close-handler-boom") }, harness.Wait)
 	})
 
 	// Everyone else carried on.
-	bystander.sendText("still alive")
-	bystander.expectText("still alive")
-	c, _ := wsOpenEcho(t, s, "", wsDialOpts{})
-	c.sendText("new session")
-	c.expectText("new session")
+	bystander.SendText("still alive")
+	bystander.ExpectText("still alive")
+	c, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
+	c.SendText("new session")
+	c.ExpectText("new session")
 }
 
 // TestWebSocketMaxMessage: a message over --ws-max-message gives an error
@@ -103,19 +106,19 @@ func TestWebSocketHandlerErrors(t *testing.T) {
 func TestWebSocketMaxMessage(t *testing.T) {
 	t.Parallel()
 	const limit = 1024
-	s := startServer(t, "--app", appDir("wsecho"), "--ws-max-message", fmt.Sprint(limit))
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--ws-max-message", fmt.Sprint(limit))
 
-	c, d := wsOpenEcho(t, s, "", wsDialOpts{})
+	c, d := harness.OpenEcho(t, s, "", harness.WSOpts{})
 	id := wsSessionID(t, d)
 	at := strings.Repeat("a", limit)
-	c.sendText(at)
-	c.expectText(at)
+	c.SendText(at)
+	c.ExpectText(at)
 	// Fragments under the limit in total are fine.
-	c.sendFrame(ws.NewFrame(ws.OpText, false, []byte(strings.Repeat("b", 500))))
-	c.sendFrame(ws.NewFrame(ws.OpContinuation, true, []byte(strings.Repeat("c", 500))))
-	c.expectText(strings.Repeat("b", 500) + strings.Repeat("c", 500))
-	c.sendText(at + "x")
-	c.expectClose(1009, wsWait, false)
+	c.SendFrame(wstest.Frame{OpCode: ws.OpText, Payload: []byte(strings.Repeat("b", 500))})
+	c.SendFrame(wstest.Frame{Fin: true, OpCode: ws.OpContinuation, Payload: []byte(strings.Repeat("c", 500))})
+	c.ExpectText(strings.Repeat("b", 500) + strings.Repeat("c", 500))
+	c.SendText(at + "x")
+	c.ExpectClose(1009, harness.Wait, false)
 	ev := waitWsev(t, s, id, "error")
 	if e, _ := ev["error"].(string); e == "" {
 		t.Errorf("error event for a too-big message has no error text: %v", ev)
@@ -125,26 +128,26 @@ func TestWebSocketMaxMessage(t *testing.T) {
 	}
 
 	// Fragments adding up to more than the limit.
-	f, _ := wsOpenEcho(t, s, "", wsDialOpts{})
-	f.sendFrame(ws.NewFrame(ws.OpText, false, []byte(strings.Repeat("d", 600))))
-	f.sendFrame(ws.NewFrame(ws.OpContinuation, true, []byte(strings.Repeat("e", 600))))
-	f.expectClose(1009, wsWait, false)
+	f, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
+	f.SendFrame(wstest.Frame{OpCode: ws.OpText, Payload: []byte(strings.Repeat("d", 600))})
+	f.SendFrame(wstest.Frame{Fin: true, OpCode: ws.OpContinuation, Payload: []byte(strings.Repeat("e", 600))})
+	f.ExpectClose(1009, harness.Wait, false)
 
 	// Binary counts too.
-	bc, _ := wsOpenEcho(t, s, "", wsDialOpts{})
-	bc.sendBinary(make([]byte, 2*limit))
-	bc.expectClose(1009, wsWait, false)
+	bc, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
+	bc.SendBinary(make([]byte, 2*limit))
+	bc.ExpectClose(1009, harness.Wait, false)
 }
 
 // TestWebSocketIdleTimeout: a silent session is closed with 1001 after
 // --ws-idle-timeout, with an error event first.
 func TestWebSocketIdleTimeout(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--ws-idle-timeout", "1s", "--ws-ping-interval", "1h")
-	c, d := wsOpenEcho(t, s, "", wsDialOpts{})
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--ws-idle-timeout", "1s", "--ws-ping-interval", "1h")
+	c, d := harness.OpenEcho(t, s, "", harness.WSOpts{})
 	id := wsSessionID(t, d)
 	start := time.Now()
-	c.expectClose(1001, wsWait, false)
+	c.ExpectClose(1001, harness.Wait, false)
 	if el := time.Since(start); el < 700*time.Millisecond {
 		t.Errorf("idle session closed after %v, before the 1s idle timeout", el)
 	}
@@ -162,31 +165,29 @@ func TestWebSocketIdleTimeout(t *testing.T) {
 // with 1001.
 func TestWebSocketKeepalive(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--ws-idle-timeout", "1s", "--ws-ping-interval", "200ms")
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--ws-idle-timeout", "1s", "--ws-ping-interval", "200ms")
 
 	t.Run("unanswered pings", func(t *testing.T) {
 		t.Parallel()
-		deaf, _ := wsOpenEcho(t, s, "", wsDialOpts{noPong: true})
-		deaf.expectClose(1001, wsWait, false)
-		if deaf.pings.Load() == 0 {
+		deaf, _ := harness.OpenEcho(t, s, "", harness.WSOpts{NoPong: true})
+		deaf.ExpectClose(1001, harness.Wait, false)
+		if deaf.Pings() == 0 {
 			t.Errorf("the server closed an idle client without pinging it first (--ws-ping-interval 200ms)")
 		}
 	})
 
 	t.Run("answered pings", func(t *testing.T) {
 		t.Parallel()
-		c, _ := wsOpenEcho(t, s, "", wsDialOpts{})
+		c, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
 		start := time.Now()
 		// Answer pings for 2.5 idle timeouts, sending nothing else.
 		for time.Since(start) < 2500*time.Millisecond {
-			c.pingTarget.Store(c.pings.Load() + 1)
-			if _, err := c.next(wsWait); !errors.Is(err, errWSPingTarget) {
-				t.Fatalf("a client answering pings: %v after %v and %d pings, want it to stay open", err, time.Since(start), c.pings.Load())
+			if err := c.AwaitPing(harness.Wait); err != nil {
+				t.Fatalf("a client answering pings: %v after %v and %d pings, want it to stay open", err, time.Since(start), c.Pings())
 			}
 		}
-		c.pingTarget.Store(0)
-		c.sendText("alive")
-		c.expectText("alive")
+		c.SendText("alive")
+		c.ExpectText("alive")
 	})
 }
 
@@ -195,16 +196,16 @@ func TestWebSocketKeepalive(t *testing.T) {
 // receives every message.
 func TestWebSocketSlowReader(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--ws-max-backlog", "65536")
-	fast := dialWS(t, s, "/_/service/wsecho/flood", wsDialOpts{})
-	fastID := strings.TrimPrefix(fast.readText(), "ready:")
-	slow := dialWS(t, s, "/_/service/wsecho/flood", wsDialOpts{})
-	slowID := strings.TrimPrefix(slow.readText(), "ready:")
-	fast.sendText("size")
-	fast.expectText("size:2")
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--ws-max-backlog", "65536")
+	fast := harness.DialWS(t, s, "/_/service/wsecho/flood", harness.WSOpts{})
+	fastID := strings.TrimPrefix(fast.ReadText(), "ready:")
+	slow := harness.DialWS(t, s, "/_/service/wsecho/flood", harness.WSOpts{})
+	slowID := strings.TrimPrefix(slow.ReadText(), "ready:")
+	fast.SendText("size")
+	fast.ExpectText("size:2")
 
-	isSlowClose := func(e LogEntry) bool {
-		m, ok := wsJSONLog(e, "floodclose")
+	isSlowClose := func(e harness.LogEntry) bool {
+		m, ok := harness.JSONLog(e, "floodclose")
 		return ok && m["id"] == slowID
 	}
 	// Paced by the fast reader: each message is sent after the previous one
@@ -215,11 +216,11 @@ func TestWebSocketSlowReader(t *testing.T) {
 	slowClosedAt := -1
 	sent := 0
 	for i := 0; i < maxRounds; i++ {
-		fast.sendText(fmt.Sprintf("f:%d", i))
-		m := fast.read(wsWait)
+		fast.SendText(fmt.Sprintf("f:%d", i))
+		m := fast.Read(harness.Wait)
 		prefix := fmt.Sprintf("%d:", i)
-		if m.Op != ws.OpText || !strings.HasPrefix(m.Text(), prefix) || len(m.Data) != len(prefix)+16*1024 {
-			t.Fatalf("fast member, message %d: got %v of %d bytes starting %q, want %q + 16 KiB", i, m.Op, len(m.Data), trunc(m.Text()[:min(20, len(m.Data))]), prefix)
+		if m.OpCode != ws.OpText || !strings.HasPrefix(m.Text(), prefix) || len(m.Payload) != len(prefix)+16*1024 {
+			t.Fatalf("fast member, message %d: got %v of %d bytes starting %q, want %q + 16 KiB", i, m.OpCode, len(m.Payload), harness.Trunc(m.Text()[:min(20, len(m.Payload))]), prefix)
 		}
 		sent++
 		if slowClosedAt < 0 && i%16 == 0 && s.CountLogs(isSlowClose) > 0 {
@@ -232,24 +233,24 @@ func TestWebSocketSlowReader(t *testing.T) {
 	if slowClosedAt < 0 {
 		t.Fatalf("the silent member was not closed after %d messages of 16 KiB with --ws-max-backlog 65536", sent)
 	}
-	ev := wsWaitJSONLog(t, s, "floodclose", func(m map[string]any) bool { return m["id"] == slowID }, wsWait)
+	ev := harness.WaitJSONLog(t, s, "floodclose", func(m map[string]any) bool { return m["id"] == slowID }, harness.Wait)
 	if ev["closeReason"] != float64(1008) {
 		t.Errorf("the slow member's close event: closeReason %v, want 1008", ev["closeReason"])
 	}
-	fast.sendText("size")
-	fast.expectText("size:1")
+	fast.SendText("size")
+	fast.ExpectText("size:1")
 	// The slow member now reads: some data, then a close frame 1008 (or the
 	// end of the connection, if the server could not write it), never all.
 	got := 0
 	for {
-		m, err := slow.next(wsWait)
+		m, err := slow.Next(harness.Wait)
 		if err == nil {
-			if m.Op == ws.OpText {
+			if m.OpCode == ws.OpText {
 				got++
 			}
 			continue
 		}
-		var ce *wsCloseErr
+		var ce *wstest.CloseError
 		if errors.As(err, &ce) && ce.Code != 1008 {
 			t.Errorf("slow member closed with %d %q, want 1008", ce.Code, ce.Reason)
 		}
@@ -269,26 +270,26 @@ func TestWebSocketSlowReader(t *testing.T) {
 // runs its close event before the process exits 0.
 func TestWebSocketGracefulShutdown(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
-	var clients []*wsClient
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--js-workers", "2")
+	var clients []*harness.WS
 	var ids []string
 	for i := 0; i < 3; i++ {
-		c, d := wsOpenEcho(t, s, "", wsDialOpts{})
+		c, d := harness.OpenEcho(t, s, "", harness.WSOpts{})
 		clients = append(clients, c)
 		ids = append(ids, wsSessionID(t, d))
 	}
-	clients[0].sendText("before")
-	clients[0].expectText("before")
+	clients[0].SendText("before")
+	clients[0].ExpectText("before")
 
 	s.Signal(t, syscall.SIGTERM)
 	for _, c := range clients {
-		c.expectClose(1001, wsWait, false)
+		c.ExpectClose(1001, harness.Wait, false)
 	}
-	if code := s.WaitExit(t, shutdownDeadline); code != 0 {
+	if code := s.WaitExit(t, harness.ShutdownDeadline); code != 0 {
 		t.Errorf("exit code after SIGTERM with open sessions: %d, want 0", code)
 	}
 	closed := map[string]any{}
-	for _, e := range wsJSONLogs(s, "wsev") {
+	for _, e := range harness.JSONLogs(s, "wsev") {
 		if e["type"] == "close" {
 			closed[e["id"].(string)] = e["closeReason"]
 		}

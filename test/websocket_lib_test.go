@@ -9,14 +9,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"duplex/test/harness"
 )
 
 // wsOpenGroups dials the groups service and returns the client and its id
 // (from the "open:<id>..." greeting) plus the rest of the greeting.
-func wsOpenGroups(t *testing.T, s *Server, appName, query string) (*wsClient, string, string) {
+func wsOpenGroups(t *testing.T, s *harness.Server, appName, query string) (*groupsClient, string, string) {
 	t.Helper()
-	c := dialWS(t, s, "/_/service/"+appName+"/groups"+query, wsDialOpts{})
-	g := c.readText()
+	c := harness.DialWS(t, s, "/_/service/"+appName+"/groups"+query, harness.WSOpts{})
+	g := c.ReadText()
 	rest, ok := strings.CutPrefix(g, "open:")
 	if !ok {
 		t.Fatalf("greeting %q, want open:<id>...", g)
@@ -25,36 +27,39 @@ func wsOpenGroups(t *testing.T, s *Server, appName, query string) (*wsClient, st
 	if id == "" {
 		t.Fatalf("greeting %q has no id", g)
 	}
-	return c, id, after
+	return &groupsClient{c}, id, after
 }
+
+// groupsClient is a client of the groups service, which answers commands.
+type groupsClient struct{ *harness.WS }
 
 // cmd sends a command and returns the answer.
-func (c *wsClient) cmd(command string) string {
-	c.t.Helper()
-	c.sendText(command)
-	return c.readText()
+func (c *groupsClient) cmd(command string) string {
+	c.T.Helper()
+	c.SendText(command)
+	return c.ReadText()
 }
 
-func (c *wsClient) wantCmd(command, want string) {
-	c.t.Helper()
+func (c *groupsClient) wantCmd(command, want string) {
+	c.T.Helper()
 	if got := c.cmd(command); got != want {
-		c.t.Errorf("%q answered %q, want %q", command, got, want)
+		c.T.Errorf("%q answered %q, want %q", command, got, want)
 	}
 }
 
 // eventuallyCmd repeats a command until it answers want: for state that
 // changes right after an event we can observe (a session leaves the
 // registry just after its close event has run).
-func (c *wsClient) eventuallyCmd(command, want string) {
-	c.t.Helper()
-	deadline := time.Now().Add(wsWait)
+func (c *groupsClient) eventuallyCmd(command, want string) {
+	c.T.Helper()
+	deadline := time.Now().Add(harness.Wait)
 	for {
 		got := c.cmd(command)
 		if got == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			c.t.Errorf("%q still answers %q after %v, want %q", command, got, wsWait, want)
+			c.T.Errorf("%q still answers %q after %v, want %q", command, got, harness.Wait, want)
 			return
 		}
 	}
@@ -71,7 +76,7 @@ func wsSortedIDs(ids ...string) string {
 // removeFromGroup, getGroupSize, getGroupMembers and close.
 func TestWebSocketLibGroups(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--js-workers", "2")
 
 	// Registered before open: addToGroup, getGroupSize, getGroupMembers and
 	// send all work inside the open handler.
@@ -93,12 +98,12 @@ func TestWebSocketLibGroups(t *testing.T) {
 
 	// sendToGroup reaches the members only.
 	c.wantCmd("group:g1:hello g1", "ok")
-	a.expectText("hello g1")
-	b.expectText("hello g1")
+	a.ExpectText("hello g1")
+	b.ExpectText("hello g1")
 
 	// send to one session.
 	c.wantCmd("send:"+idA+":direct", "ok")
-	a.expectText("direct")
+	a.ExpectText("direct")
 
 	// Unknown ids and groups: no-ops, the session carries on.
 	c.wantCmd("send:no-such-id:x", "ok")
@@ -119,10 +124,10 @@ func TestWebSocketLibGroups(t *testing.T) {
 	c.wantCmd("leave:g1:"+idB, "ok")
 	c.wantCmd("members:g1", "members:true:"+wsSortedIDs(idA))
 	c.wantCmd("group:g1:only a", "ok")
-	a.expectText("only a")
+	a.ExpectText("only a")
 	// b left g1: the next thing b gets is this direct message, not "only a".
 	c.wantCmd("send:"+idB+":marker", "ok")
-	b.expectText("marker")
+	b.ExpectText("marker")
 
 	// A session can be in several groups.
 	c.wantCmd("join:g3:"+idA, "ok")
@@ -131,10 +136,10 @@ func TestWebSocketLibGroups(t *testing.T) {
 
 	// close(id, code, reason) closes another session with that code.
 	c.wantCmd("close:"+idA+":4002:kicked", "ok")
-	if reason := a.expectClose(4002, wsWait, false); reason != "kicked" {
+	if reason := a.ExpectClose(4002, harness.Wait, false); reason != "kicked" {
 		t.Errorf("close reason %q, want \"kicked\"", reason)
 	}
-	ev := wsWaitJSONLog(t, s, "groupsclose", func(m map[string]any) bool { return m["id"] == idA }, wsWait)
+	ev := harness.WaitJSONLog(t, s, "groupsclose", func(m map[string]any) bool { return m["id"] == idA }, harness.Wait)
 	if ev["closeReason"] != float64(4002) {
 		t.Errorf("close event after close(id, 4002): closeReason %v, want 4002", ev["closeReason"])
 	}
@@ -147,8 +152,8 @@ func TestWebSocketLibGroups(t *testing.T) {
 	c.wantCmd("send:"+idA+":late", "ok")
 
 	// The client's own close code reaches the close event too.
-	b.closeWith(1000, "")
-	ev = wsWaitJSONLog(t, s, "groupsclose", func(m map[string]any) bool { return m["id"] == idB }, wsWait)
+	b.CloseWith(1000, "")
+	ev = harness.WaitJSONLog(t, s, "groupsclose", func(m map[string]any) bool { return m["id"] == idB }, harness.Wait)
 	if ev["closeReason"] != float64(1000) {
 		t.Errorf("close event of a client closing with 1000: closeReason %v", ev["closeReason"])
 	}
@@ -161,11 +166,11 @@ func TestWebSocketLibGroups(t *testing.T) {
 func TestWebSocketGroupsPerApp(t *testing.T) {
 	t.Parallel()
 	other := filepath.Join(t.TempDir(), "wsother")
-	copyDir(t, appDir("wsecho"), other)
+	harness.CopyDir(t, harness.App("wsecho"), other)
 	if err := os.WriteFile(filepath.Join(other, "app.json"), []byte(`{"name": "wsother", "version": "1.0.0"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, "--app", appDir("wsecho"), "--app", other)
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--app", other)
 
 	a, idA, greetA := wsOpenGroups(t, s, "wsecho", "?join=shared")
 	b, idB, greetB := wsOpenGroups(t, s, "wsother", "?join=shared")
@@ -180,8 +185,8 @@ func TestWebSocketGroupsPerApp(t *testing.T) {
 	b.wantCmd("members:shared", "members:true:"+wsSortedIDs(idB))
 
 	// A broadcast in wsecho's "shared" does not reach wsother's member.
-	a.sendText("group:shared:from wsecho")
-	if got := []string{a.readText(), a.readText()}; !reflect.DeepEqual(got, []string{"from wsecho", "ok"}) {
+	a.SendText("group:shared:from wsecho")
+	if got := []string{a.ReadText(), a.ReadText()}; !reflect.DeepEqual(got, []string{"from wsecho", "ok"}) {
 		t.Errorf("wsecho member got %q, want its own broadcast, then ok", got)
 	}
 	b.wantCmd("size:shared", "size:number:1")
@@ -189,8 +194,8 @@ func TestWebSocketGroupsPerApp(t *testing.T) {
 	// wsother cannot add wsecho's session to its group.
 	b.wantCmd("join:shared:"+idA, "ok")
 	b.wantCmd("size:shared", "size:number:1")
-	b.sendText("group:shared:from wsother")
-	b.expectText("from wsother") // sendToGroup runs before the "ok"
-	b.expectText("ok")
+	b.SendText("group:shared:from wsother")
+	b.ExpectText("from wsother") // sendToGroup runs before the "ok"
+	b.ExpectText("ok")
 	a.wantCmd("size:shared", "size:number:1") // "from wsother" would arrive before this answer
 }

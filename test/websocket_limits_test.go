@@ -3,6 +3,9 @@ package test
 import (
 	"testing"
 	"time"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // TestWebSocketMaxConnections: past --max-connections an upgrade is answered
@@ -10,26 +13,26 @@ import (
 // same budget), and a slot comes back when a session ends.
 func TestWebSocketMaxConnections(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--max-connections", "2")
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--max-connections", "2")
 	upgrade := func() int {
 		t.Helper()
-		resp, conn, _ := wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wsUpgradeHeaders(s, newWSKey()))
+		resp, conn := harness.RawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", harness.UpgradeHeader(s, wstest.NewKey()))
 		if conn != nil {
 			conn.Close()
 		}
 		return resp.Status
 	}
-	a, _ := wsOpenEcho(t, s, "", wsDialOpts{})
-	wsOpenEcho(t, s, "", wsDialOpts{})
+	a, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
+	harness.OpenEcho(t, s, "", harness.WSOpts{})
 	if got := upgrade(); got != 503 {
 		t.Fatalf("third session with --max-connections 2: status %d, want 503", got)
 	}
-	s.WaitLog(t, func(e LogEntry) bool { return e.Has("too many connections", "--max-connections") }, wsWait)
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("too many connections", "--max-connections") }, harness.Wait)
 
-	a.closeWith(1000, "")
+	a.CloseWith(1000, "")
 	// The slot is released once the closed session is gone; until then the
 	// answer stays 503.
-	deadline := time.Now().Add(wsWait)
+	deadline := time.Now().Add(harness.Wait)
 	for {
 		status := upgrade()
 		if status == 101 {

@@ -3,29 +3,31 @@ package test
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/gobwas/ws"
+
+	"duplex/test/harness"
+	"duplex/websocket/wstest"
 )
 
 // TestWebSocketUpgradeHandshake: what makes an upgrade request, the 101
 // and its headers, the 426 for other versions, refusals by the controller.
 func TestWebSocketUpgradeHandshake(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--app", appDir("wsecho"), "--js-workers", "2")
+	s := duplex.Start(t, "--app", harness.App("wsecho"), "--js-workers", "2")
 
 	t.Run("accept", func(t *testing.T) {
 		t.Parallel()
-		key := newWSKey()
-		r, conn, br := wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wsUpgradeHeaders(s, key))
+		key := wstest.NewKey()
+		r, conn := harness.RawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", harness.UpgradeHeader(s, key))
 		if r.Status != 101 {
-			t.Fatalf("valid upgrade: status %d, want 101; body %q", r.Status, trunc(r.Body))
+			t.Fatalf("valid upgrade: status %d, want 101; body %q", r.Status, harness.Trunc(r.Body))
 		}
-		if got := r.Header.Get("Sec-WebSocket-Accept"); got != wsAccept(key) {
-			t.Errorf("Sec-WebSocket-Accept = %q, want %q", got, wsAccept(key))
+		if got := r.Header.Get("Sec-WebSocket-Accept"); got != wstest.AcceptKey(key) {
+			t.Errorf("Sec-WebSocket-Accept = %q, want %q", got, wstest.AcceptKey(key))
 		}
 		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 			t.Errorf("Upgrade header = %q, want websocket", r.Header.Get("Upgrade"))
@@ -37,24 +39,19 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 			t.Errorf("client offered no sub-protocol, but the 101 has Sec-WebSocket-Protocol %q", v)
 		}
 		// The session works: the open event's description arrives as text.
-		h, err := ws.ReadHeader(br)
+		f, err := conn.ReadFrame()
 		if err != nil {
 			t.Fatalf("reading the first frame after 101: %v", err)
 		}
-		payload := make([]byte, h.Length)
-		if _, err := io.ReadFull(br, payload); err != nil {
-			t.Fatal(err)
-		}
 		var d map[string]any
-		if h.OpCode != ws.OpText || json.Unmarshal(payload, &d) != nil || d["type"] != "open" {
-			t.Errorf("first frame: op %v payload %q, want the text description of the open event", h.OpCode, trunc(string(payload)))
+		if f.OpCode != ws.OpText || json.Unmarshal(f.Payload, &d) != nil || d["type"] != "open" {
+			t.Errorf("first frame: op %v payload %q, want the text description of the open event", f.OpCode, harness.Trunc(string(f.Payload)))
 		}
-		_ = conn
 	})
 
 	t.Run("req.webSocket", func(t *testing.T) {
 		t.Parallel()
-		valid := wsUpgradeHeaders(s, newWSKey())
+		valid := harness.UpgradeHeader(s, wstest.NewKey())
 		cases := []struct {
 			name, method, proto string
 			hdr                 []string
@@ -62,25 +59,25 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 		}{
 			{"valid upgrade", "GET", "HTTP/1.1", valid, true},
 			{"Connection token list, mixed case", "GET", "HTTP/1.1",
-				wsWithHeader(wsWithHeader(valid, "Connection", "keep-alive, Upgrade"), "Upgrade", "WebSocket"), true},
+				wstest.WithHeader(wstest.WithHeader(valid, "Connection", "keep-alive, Upgrade"), "Upgrade", "WebSocket"), true},
 			{"plain GET", "GET", "HTTP/1.1", []string{"Host", s.Addr}, false},
-			{"POST", "POST", "HTTP/1.1", wsWithHeader(valid, "Content-Length", "0"), false},
+			{"POST", "POST", "HTTP/1.1", wstest.WithHeader(valid, "Content-Length", "0"), false},
 			{"HTTP/1.0", "GET", "HTTP/1.0", valid, false},
-			{"no Upgrade header", "GET", "HTTP/1.1", wsWithHeader(valid, "Upgrade", ""), false},
-			{"Upgrade: h2c", "GET", "HTTP/1.1", wsWithHeader(valid, "Upgrade", "h2c"), false},
-			{"Connection: keep-alive", "GET", "HTTP/1.1", wsWithHeader(valid, "Connection", "keep-alive"), false},
+			{"no Upgrade header", "GET", "HTTP/1.1", wstest.WithHeader(valid, "Upgrade", ""), false},
+			{"Upgrade: h2c", "GET", "HTTP/1.1", wstest.WithHeader(valid, "Upgrade", "h2c"), false},
+			{"Connection: keep-alive", "GET", "HTTP/1.1", wstest.WithHeader(valid, "Connection", "keep-alive"), false},
 		}
 		for _, c := range cases {
-			r, _, _ := wsRawHandshake(t, s, c.method, "/_/service/wsecho/reqinfo", c.proto, wsWithHeader(c.hdr, "Connection", wsConnHeader(c.hdr)))
+			r, _ := harness.RawHandshake(t, s, c.method, "/_/service/wsecho/reqinfo", c.proto, wstest.WithHeader(c.hdr, "Connection", wsConnHeader(c.hdr)))
 			if r.Status != 200 {
-				t.Errorf("%s: status %d, want 200 with the controller's body (it never accepts); body %q", c.name, r.Status, trunc(r.Body))
+				t.Errorf("%s: status %d, want 200 with the controller's body (it never accepts); body %q", c.name, r.Status, harness.Trunc(r.Body))
 				continue
 			}
 			var body struct {
 				WebSocket *bool `json:"webSocket"`
 			}
 			if err := json.Unmarshal([]byte(r.Body), &body); err != nil || body.WebSocket == nil {
-				t.Errorf("%s: body %q has no boolean webSocket", c.name, trunc(r.Body))
+				t.Errorf("%s: body %q has no boolean webSocket", c.name, harness.Trunc(r.Body))
 				continue
 			}
 			if *body.WebSocket != c.want {
@@ -88,11 +85,11 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 			}
 		}
 		// An invalid key is no valid upgrade: never 101.
-		r, _, _ := wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wsWithHeader(valid, "Sec-WebSocket-Key", "not-a-key"))
+		r, _ := harness.RawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wstest.WithHeader(valid, "Sec-WebSocket-Key", "not-a-key"))
 		if r.Status == 101 {
 			t.Errorf("upgrade with an invalid Sec-WebSocket-Key was accepted (101)")
 		}
-		r, _, _ = wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wsWithHeader(valid, "Sec-WebSocket-Key", ""))
+		r, _ = harness.RawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wstest.WithHeader(valid, "Sec-WebSocket-Key", ""))
 		if r.Status == 101 {
 			t.Errorf("upgrade without Sec-WebSocket-Key was accepted (101)")
 		}
@@ -101,7 +98,7 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 	t.Run("version 426", func(t *testing.T) {
 		t.Parallel()
 		for _, v := range []string{"8", "12", "14"} {
-			r, _, _ := wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wsWithHeader(wsUpgradeHeaders(s, newWSKey()), "Sec-WebSocket-Version", v))
+			r, _ := harness.RawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", wstest.WithHeader(harness.UpgradeHeader(s, wstest.NewKey()), "Sec-WebSocket-Version", v))
 			if r.Status != 426 {
 				t.Errorf("Sec-WebSocket-Version %s: status %d, want 426", v, r.Status)
 			}
@@ -114,23 +111,23 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 	t.Run("controller refuses", func(t *testing.T) {
 		t.Parallel()
 		// The echo service answers 404 to a plain GET...
-		r := get(t, s.URL+"/_/service/wsecho/echo")
-		wantStatus(t, r, 404, "plain GET of a socket-only service")
+		r := harness.Get(t, s.URL+"/_/service/wsecho/echo")
+		harness.WantStatus(t, r, 404, "plain GET of a socket-only service")
 		// ...and an upgrade request to a service that never accepts gets its normal response.
-		_, err := dialWSErr(t, s, "/_/service/wsecho/reqinfo", wsDialOpts{})
-		var se ws.StatusError
-		if !errors.As(err, &se) || int(se) != 200 {
+		_, err := harness.DialWSErr(t, s, "/_/service/wsecho/reqinfo", harness.WSOpts{})
+		var se *wstest.StatusError
+		if !errors.As(err, &se) || se.Code != 200 {
 			t.Errorf("upgrade to a controller that returns a body: %v, want its normal 200 response", err)
 		}
-		_, err = dialWSErr(t, s, "/_/service/wsecho/nosuchservice", wsDialOpts{})
-		if !errors.As(err, &se) || int(se) != 404 {
+		_, err = harness.DialWSErr(t, s, "/_/service/wsecho/nosuchservice", harness.WSOpts{})
+		if !errors.As(err, &se) || se.Code != 404 {
 			t.Errorf("upgrade to a missing service: %v, want 404", err)
 		}
 	})
 
 	t.Run("data becomes strings", func(t *testing.T) {
 		t.Parallel()
-		_, d := wsOpenEcho(t, s, "", wsDialOpts{})
+		_, d := harness.OpenEcho(t, s, "", harness.WSOpts{})
 		want := map[string]any{"n": "42", "s": "str", "b": "true"}
 		if !reflect.DeepEqual(d["data"], want) {
 			t.Errorf("event.data = %s, want %s", wsJSON(d["data"]), wsJSON(want))
@@ -158,7 +155,7 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 			{"?one=1", []string{"alpha"}, ""},
 		}
 		for _, c := range cases {
-			cl, err := dialWSErr(t, s, "/_/service/wsecho/proto"+c.query, wsDialOpts{protocols: c.offered})
+			cl, err := harness.DialWSErr(t, s, "/_/service/wsecho/proto"+c.query, harness.WSOpts{Protocols: c.offered})
 			if err != nil {
 				t.Errorf("proto%s offering %q: handshake failed: %v (want 101)", c.query, c.offered, err)
 				continue
@@ -166,11 +163,11 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 			if cl.Protocol != c.want {
 				t.Errorf("proto%s offering %q: chosen %q, want %q", c.query, c.offered, cl.Protocol, c.want)
 			}
-			cl.conn.Close()
+			cl.Close()
 		}
 		// No match: 101 without the header at all.
-		hdr := wsWithHeader(wsUpgradeHeaders(s, newWSKey()), "Sec-WebSocket-Protocol", "zeta, omega")
-		r, _, _ := wsRawHandshake(t, s, "GET", "/_/service/wsecho/proto", "HTTP/1.1", hdr)
+		hdr := wstest.WithHeader(harness.UpgradeHeader(s, wstest.NewKey()), "Sec-WebSocket-Protocol", "zeta, omega")
+		r, _ := harness.RawHandshake(t, s, "GET", "/_/service/wsecho/proto", "HTTP/1.1", hdr)
 		if r.Status != 101 {
 			t.Errorf("no matching sub-protocol: status %d, want 101", r.Status)
 		}
@@ -178,8 +175,8 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 			t.Errorf("no matching sub-protocol: response has Sec-WebSocket-Protocol %q, want none", v)
 		}
 		// Offers split over two header lines count in order too.
-		hdr = append(wsUpgradeHeaders(s, newWSKey()), "Sec-WebSocket-Protocol", "zeta", "Sec-WebSocket-Protocol", "beta, alpha")
-		r, _, _ = wsRawHandshake(t, s, "GET", "/_/service/wsecho/proto", "HTTP/1.1", hdr)
+		hdr = append(harness.UpgradeHeader(s, wstest.NewKey()), "Sec-WebSocket-Protocol", "zeta", "Sec-WebSocket-Protocol", "beta, alpha")
+		r, _ = harness.RawHandshake(t, s, "GET", "/_/service/wsecho/proto", "HTTP/1.1", hdr)
 		if r.Status != 101 || r.Header.Get("Sec-WebSocket-Protocol") != "beta" {
 			t.Errorf("offers on two header lines: status %d protocol %q, want 101 beta", r.Status, r.Header.Get("Sec-WebSocket-Protocol"))
 		}
@@ -187,10 +184,10 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 
 	t.Run("webapp", func(t *testing.T) {
 		t.Parallel()
-		r := get(t, s.URL+"/webapp/wsecho/")
-		wantStatus(t, r, 200, "plain GET of the webapp")
+		r := harness.Get(t, s.URL+"/webapp/wsecho/")
+		harness.WantStatus(t, r, 200, "plain GET of the webapp")
 		if !strings.HasPrefix(r.Body, "plain webapp") {
-			t.Errorf("plain GET of the webapp: body %q, want its normal body", trunc(r.Body))
+			t.Errorf("plain GET of the webapp: body %q, want its normal body", harness.Trunc(r.Body))
 		}
 		for _, c := range []struct {
 			path, wantPath string
@@ -201,14 +198,14 @@ func TestWebSocketUpgradeHandshake(t *testing.T) {
 			{"/", "/", map[string]any{}},
 			{"/lobby?k=v&k=w", "/lobby", map[string]any{"k": []any{"v", "w"}}},
 		} {
-			cl := dialWS(t, s, c.path, wsDialOpts{})
-			d := cl.readJSON()
+			cl := harness.DialWS(t, s, c.path, harness.WSOpts{})
+			d := cl.ReadJSON()
 			if d["where"] != "webapp" || d["path"] != c.wantPath || !reflect.DeepEqual(d["params"], c.wantParams) {
 				t.Errorf("socket on %s: open event saw %s, want where webapp, path %s, params %s", c.path, wsJSON(d), c.wantPath, wsJSON(c.wantParams))
 			}
-			cl.sendText("hi")
-			cl.expectText("webapp:hi")
-			cl.closeWith(1000, "")
+			cl.SendText("hi")
+			cl.ExpectText("webapp:hi")
+			cl.CloseWith(1000, "")
 		}
 	})
 }
@@ -227,15 +224,15 @@ func wsConnHeader(hdr []string) string {
 // TestWebSocketOrigin: cross-origin upgrades are refused unless listed.
 func TestWebSocketOrigin(t *testing.T) {
 	t.Parallel()
-	strict := startServer(t, "--app", appDir("wsecho"))
-	listed := startServer(t, "--app", appDir("wsecho"), "--allowed-origins", "http://evil.example")
+	strict := duplex.Start(t, "--app", harness.App("wsecho"))
+	listed := duplex.Start(t, "--app", harness.App("wsecho"), "--allowed-origins", "http://evil.example")
 
-	try := func(s *Server, origin string) *Resp {
-		hdr := wsUpgradeHeaders(s, newWSKey())
+	try := func(s *harness.Server, origin string) *harness.Resp {
+		hdr := harness.UpgradeHeader(s, wstest.NewKey())
 		if origin != "" {
-			hdr = wsWithHeader(hdr, "Origin", origin)
+			hdr = wstest.WithHeader(hdr, "Origin", origin)
 		}
-		r, _, _ := wsRawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", hdr)
+		r, _ := harness.RawHandshake(t, s, "GET", "/_/service/wsecho/echo", "HTTP/1.1", hdr)
 		return r
 	}
 	if r := try(strict, "http://evil.example"); r.Status != 403 {

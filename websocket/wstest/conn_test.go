@@ -221,3 +221,12 @@ func TestWrites(t *testing.T) {
 		t.Errorf("raw bytes read back as %+v (%v), want an unmasked empty text frame", f, err)
 	}
 }
+
+// TestCloseBody: a reason is never cut, so that a test can send a close
+// frame over the 125 bytes a control frame may carry.
+func TestCloseBody(t *testing.T) {
+	b := CloseBody(1000, strings.Repeat("*", 124))
+	if len(b) != 126 || b[0] != 0x03 || b[1] != 0xe8 {
+		t.Errorf("CloseBody of a 124-byte reason: %d bytes starting %x", len(b), b[:2])
+	}
+}

@@ -67,40 +67,18 @@ func TestDialFrom(t *testing.T) {
 	}
 }
 
-// fakeServer answers one handshake with the response its respond function
-// writes, after handing it the request it read.
+// fakeServer answers one handshake with what respond returns, after
+// handing it the request.
 func fakeServer(t *testing.T, respond func(req *http.Request) string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		req, err := http.ReadRequest(bufio.NewReader(c))
-		if err != nil {
-			return
-		}
+	return Serve(t, func(c net.Conn, _ *bufio.Reader, req *http.Request) {
 		_, _ = c.Write([]byte(respond(req)))
 		_, _ = c.Read(make([]byte, 1)) // until the client closes
-	}()
-	return ln.Addr().String()
+	})
 }
 
 func answer101(protocol string) func(*http.Request) string {
-	return func(req *http.Request) string {
-		s := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Accept: " + AcceptKey(req.Header.Get("Sec-WebSocket-Key")) + "\r\n"
-		if protocol != "" {
-			s += "Sec-WebSocket-Protocol: " + protocol + "\r\n"
-		}
-		return s + "\r\n"
-	}
+	return func(req *http.Request) string { return Response101(req, protocol) }
 }
 
 func TestDialChecks(t *testing.T) {
@@ -125,22 +103,27 @@ func TestDialChecks(t *testing.T) {
 			t.Errorf("Protocol %q, want chat.v2", c.Protocol)
 		}
 	})
-	t.Run("protocol not offered", func(t *testing.T) {
-		addr := fakeServer(t, answer101("other"))
-		d := Dialer{Protocols: []string{"chat"}}
-		if _, err := d.Dial(dialCtx(t), "ws://"+addr+"/"); err == nil || !strings.Contains(err.Error(), "not offered") {
-			t.Errorf("a 101 choosing a protocol not offered: %v", err)
-		}
-	})
-	t.Run("wrong accept", func(t *testing.T) {
-		addr := fakeServer(t, func(*http.Request) string {
+	for _, c := range []struct {
+		name      string
+		protocols []string
+		respond   func(*http.Request) string
+		want      string // in the error
+	}{
+		{"protocol not offered", []string{"chat"}, answer101("other"), "not offered"},
+		{"wrong accept", nil, func(*http.Request) string {
 			return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n"
+		}, "Accept"},
+		{"no upgrade", nil, func(req *http.Request) string {
+			return strings.Replace(Response101(req, ""), "Upgrade: websocket", "Upgrade: h2c", 1)
+		}, "Upgrade"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := Dialer{Protocols: c.protocols}
+			if _, err := d.Dial(dialCtx(t), "ws://"+fakeServer(t, c.respond)+"/"); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("dial: %v, want an error about %s", err, c.want)
+			}
 		})
-		var d Dialer
-		if _, err := d.Dial(dialCtx(t), "ws://"+addr+"/"); err == nil || !strings.Contains(err.Error(), "Accept") {
-			t.Errorf("a 101 with a wrong Sec-WebSocket-Accept: %v", err)
-		}
-	})
+	}
 	t.Run("status", func(t *testing.T) {
 		addr := fakeServer(t, func(*http.Request) string {
 			return "HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\nno such"

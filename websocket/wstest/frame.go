@@ -54,9 +54,16 @@ func MessageFrame(op ws.OpCode, payload []byte) Frame {
 	return Masked(Frame{Fin: true, OpCode: op, Payload: payload})
 }
 
+// CloseBody is a close frame's payload: code, then reason, whatever their
+// length (gobwas's NewCloseFrameBody cuts them to 125 bytes, and a test of
+// oversized control frames needs more).
+func CloseBody(code ws.StatusCode, reason string) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...)
+}
+
 // CloseFrame is a masked close frame with code and reason.
 func CloseFrame(code ws.StatusCode, reason string) Frame {
-	return MessageFrame(ws.OpClose, ws.NewCloseFrameBody(code, reason))
+	return MessageFrame(ws.OpClose, CloseBody(code, reason))
 }
 
 // AppendHeader appends the header of f declaring length payload bytes,
