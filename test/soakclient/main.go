@@ -1,5 +1,5 @@
 // Command soakclient is the load generator of the soak test
-// (test/soak_test.go). It runs as a process of its own, so that its sockets
+// (test/soak/soak_test.go). It runs as a process of its own, so that its sockets
 // do not count against the server's open-file limit.
 //
 // It opens -sessions WebSocket sessions to the soak app's chat service
