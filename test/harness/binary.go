@@ -11,12 +11,14 @@
 package harness
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
 )
 
@@ -25,8 +27,8 @@ type Binary struct {
 	path string
 }
 
-// Main builds the binary (with -race when the tests are), runs the tests and
-// removes the binary again; its result is the exit code for os.Exit.
+// Main builds the binary (with -race when the tests are) and runs the
+// tests; its result is the exit code for os.Exit.
 // DUPLEX_E2E_BIN runs the tests against a prebuilt binary instead.
 func (b *Binary) Main(m *testing.M) int {
 	if bin := os.Getenv("DUPLEX_E2E_BIN"); bin != "" {
@@ -38,22 +40,51 @@ func (b *Binary) Main(m *testing.M) int {
 		b.path = abs
 		return m.Run()
 	}
-	dir, err := os.MkdirTemp("", "duplex-e2e-")
+	path, err := build()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tempdir:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	b.path = filepath.Join(dir, "duplex")
-	args := []string{"-o", b.path}
-	if RaceEnabled {
-		args = append(args, "-race")
-	}
-	if err := GoBuild(append(args, "./cmd/duplex")...); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	b.path = path
 	return m.Run()
+}
+
+// build builds the server into a folder of the user's cache that belongs to
+// this module root and race mode, under a file lock. The test packages of
+// one go test run share that build: go build leaves an up-to-date binary
+// alone (its build ID says so), so only the first package pays for the
+// link, and a package never runs a binary older than the source.
+func build() (string, error) {
+	root, err := Root()
+	if err != nil {
+		return "", err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	mode := "norace"
+	if RaceEnabled {
+		mode = "race"
+	}
+	dir := filepath.Join(cache, "duplex-e2e", fmt.Sprintf("%x", sha256.Sum256([]byte(root)))[:16]+"-"+mode)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close() // which releases the lock
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", fmt.Errorf("locking %s: %w", lock.Name(), err)
+	}
+	path := filepath.Join(dir, "duplex")
+	args := []string{"-o", path}
+	if RaceEnabled {
+		args = append(args, "-race")
+	}
+	return path, GoBuild(append(args, "./cmd/duplex")...)
 }
 
 // Path is the binary's absolute path.
