@@ -214,6 +214,33 @@ func (c *WS) CloseWith(code ws.StatusCode, reason string) {
 	}
 }
 
+// CutOff reads what a member the server cut off finds when it finally
+// reads: messages (it returns how many of them count accepts), then a
+// close frame with code or the end of the connection, if the server had to
+// give up writing to it. A connection still open fails the test.
+func (c *WS) CutOff(code ws.StatusCode, count func(wstest.Message) bool) int {
+	c.T.Helper()
+	got := 0
+	for {
+		m, err := c.Next(Wait)
+		if err == nil {
+			if count(m) {
+				got++
+			}
+			continue
+		}
+		var ce *wstest.CloseError
+		if errors.As(err, &ce) && ce.Code != code {
+			c.T.Errorf("%s was closed with %d %q, want %d", c.Name, ce.Code, ce.Reason, code)
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.T.Errorf("%s: the connection is still open after its close event", c.Name)
+		}
+		return got
+	}
+}
+
 // UpgradeHeader is the header of a valid upgrade request to s, as pairs.
 func UpgradeHeader(s *Server, key string) []string {
 	return wstest.UpgradeHeader(s.Addr, key)

@@ -56,25 +56,36 @@ func newChatPeer(t *testing.T, s *harness.Server, name, query string, protocols 
 	return p
 }
 
+// next returns the next message (kept in seen), or the error that ended
+// the connection; it fails the test when neither comes by deadline.
+func (p *chatPeer) next(what string, deadline time.Time) (map[string]any, error) {
+	p.t.Helper()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case v := <-p.ch:
+		if m, ok := v.(map[string]any); ok {
+			p.seen = append(p.seen, m)
+			return m, nil
+		}
+		return nil, v.(error)
+	case <-timer.C:
+		p.t.Fatalf("%s: timed out waiting for %s; messages so far: %s", p.name, what, harness.Trunc(wsJSON(p.seen)))
+		return nil, nil
+	}
+}
+
 // await returns the next message satisfying pred (others are kept in seen).
 func (p *chatPeer) await(what string, pred func(map[string]any) bool) map[string]any {
 	p.t.Helper()
-	timer := time.NewTimer(harness.Wait)
-	defer timer.Stop()
+	deadline := time.Now().Add(harness.Wait)
 	for {
-		select {
-		case v := <-p.ch:
-			switch x := v.(type) {
-			case map[string]any:
-				p.seen = append(p.seen, x)
-				if pred(x) {
-					return x
-				}
-			case error:
-				p.t.Fatalf("%s: connection ended (%v) while waiting for %s; messages so far: %s", p.name, x, what, harness.Trunc(wsJSON(p.seen)))
-			}
-		case <-timer.C:
-			p.t.Fatalf("%s: timed out waiting for %s; messages so far: %s", p.name, what, harness.Trunc(wsJSON(p.seen)))
+		m, err := p.next(what, deadline)
+		if err != nil {
+			p.t.Fatalf("%s: connection ended (%v) while waiting for %s; messages so far: %s", p.name, err, what, harness.Trunc(wsJSON(p.seen)))
+		}
+		if pred(m) {
+			return m
 		}
 	}
 }
@@ -95,27 +106,20 @@ func (p *chatPeer) closeWith(code ws.StatusCode, reason string) {
 // (any code when code is 0).
 func (p *chatPeer) awaitClose(code ws.StatusCode) {
 	p.t.Helper()
-	timer := time.NewTimer(harness.Wait)
-	defer timer.Stop()
+	deadline := time.Now().Add(harness.Wait)
 	for {
-		select {
-		case v := <-p.ch:
-			switch x := v.(type) {
-			case map[string]any:
-				p.seen = append(p.seen, x)
-			case error:
-				var ce *wstest.CloseError
-				if !errors.As(x, &ce) {
-					p.t.Fatalf("%s: connection ended without a close frame (%v), want close %d", p.name, x, code)
-				}
-				if code != 0 && ce.Code != code {
-					p.t.Fatalf("%s: closed with %d %q, want %d", p.name, ce.Code, ce.Reason, code)
-				}
-				return
-			}
-		case <-timer.C:
-			p.t.Fatalf("%s: timed out waiting for close %d", p.name, code)
+		_, err := p.next(fmt.Sprintf("close %d", code), deadline)
+		if err == nil {
+			continue
 		}
+		var ce *wstest.CloseError
+		if !errors.As(err, &ce) {
+			p.t.Fatalf("%s: connection ended without a close frame (%v), want close %d", p.name, err, code)
+		}
+		if code != 0 && ce.Code != code {
+			p.t.Fatalf("%s: closed with %d %q, want %d", p.name, ce.Code, ce.Reason, code)
+		}
+		return
 	}
 }
 
