@@ -3,7 +3,6 @@ package cluster
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"duplex/internal/latency"
 	"duplex/test/harness"
 )
 
@@ -71,7 +71,8 @@ func runFanout(t *testing.T, nodes []*harness.Server, members, messages, inFligh
 	finished := make(chan struct{})
 	var left atomic.Int32
 	left.Store(int32(messages))
-	lat := make([][]time.Duration, members)
+	// One histogram per member: its reader is the only writer.
+	lat := make([]latency.Histogram, members)
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		wg.Add(1)
@@ -84,7 +85,7 @@ func runFanout(t *testing.T, nodes []*harness.Server, members, messages, inFligh
 					return
 				}
 				seq, sent := fanoutFields(string(m.Payload))
-				lat[i] = append(lat[i], time.Since(base)-time.Duration(sent))
+				lat[i].Add(time.Since(base) - time.Duration(sent))
 				if done[seq].Add(1) == int32(members) {
 					<-window
 					if left.Add(-1) == 0 {
@@ -108,25 +109,22 @@ func runFanout(t *testing.T, nodes []*harness.Server, members, messages, inFligh
 	elapsed := time.Since(start)
 	wg.Wait()
 
-	var all, local, remote []time.Duration
-	for i, l := range lat {
-		all = append(all, l...)
+	var all, local, remote latency.Histogram
+	for i := range lat {
+		all.Merge(&lat[i])
 		if i%len(nodes) == 0 {
-			local = append(local, l...)
+			local.Merge(&lat[i])
 		} else {
-			remote = append(remote, l...)
+			remote.Merge(&lat[i])
 		}
 	}
-	r := fanoutResult{
-		rate:     float64(messages*members) / elapsed.Seconds(),
-		p50:      percentile(all, 50),
-		p99:      percentile(all, 99),
-		localP99: percentile(local, 99),
+	return fanoutResult{
+		rate:      float64(messages*members) / elapsed.Seconds(),
+		p50:       all.Quantile(0.50),
+		p99:       all.Quantile(0.99),
+		localP99:  local.Quantile(0.99),
+		remoteP99: remote.Quantile(0.99),
 	}
-	if len(remote) > 0 {
-		r.remoteP99 = percentile(remote, 99)
-	}
-	return r
 }
 
 // fanoutFields takes the sequence number and send time out of a chat
@@ -143,12 +141,4 @@ func fanoutFields(msg string) (seq int, sent int64) {
 	seq, _ = strconv.Atoi(field("text"))
 	sent, _ = strconv.ParseInt(field("sent"), 10, 64)
 	return seq, sent
-}
-
-func percentile(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[(len(d)-1)*p/100].Round(10 * time.Microsecond)
 }
