@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-func TestQuantiles(t *testing.T) {
+// TestHistQuantiles is the test duplex-bench and the soak client each had
+// for their own histogram.
+func TestHistQuantiles(t *testing.T) {
 	var h Histogram
 	for i := 1; i <= 1000; i++ {
 		h.Add(time.Duration(i) * time.Microsecond)
