@@ -14,17 +14,21 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
 
 // Binary is the duplex binary the tests of one package run.
 type Binary struct {
-	path string
+	path  string
+	noted sync.Once
 }
 
 // Main builds the binary (with -race when the tests are) and runs the
@@ -85,6 +89,36 @@ func build() (string, error) {
 		args = append(args, "-race")
 	}
 	return path, GoBuild(append(args, "./cmd/duplex")...)
+}
+
+// note stats every file of the module but its tests and documentation, the
+// first time the binary runs. go test caches a package's result together
+// with the files its tests stat or open (from m.Run on, hence not in Main),
+// and reuses it while they are unchanged; the tests import nothing of the
+// server, so without this an edit to the server or to a test app would
+// replay the last result instead of testing the edit.
+func (b *Binary) note() {
+	b.noted.Do(func() {
+		root, err := Root()
+		if err != nil {
+			return
+		}
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return nil
+			case d.Name() == ".git" || d.Name() == "node_modules":
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			case d.IsDir(), strings.HasSuffix(path, "_test.go"), strings.HasSuffix(path, ".md"):
+				return nil
+			}
+			_, _ = os.Stat(path)
+			return nil
+		})
+	})
 }
 
 // Path is the binary's absolute path.

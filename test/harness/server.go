@@ -73,6 +73,7 @@ func CleanEnv() []string {
 // Launch starts `duplex serve ...` without waiting for it to listen.
 func (b *Binary) Launch(t testing.TB, o Opts) *Server {
 	t.Helper()
+	b.note()
 	args := []string{"serve"}
 	if !o.NoAddr {
 		args = append(args, "--addr", "127.0.0.1:0")
@@ -272,6 +273,7 @@ func (s *Server) Stop(t testing.TB, checkExit bool) {
 // does not exit within StartDeadline.
 func (b *Binary) Run(t testing.TB, env []string, args ...string) (int, string) {
 	t.Helper()
+	b.note()
 	cmd := exec.Command(b.path, args...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(CleanEnv(), env...)

@@ -39,6 +39,7 @@ func Carol() User {
 // low bcrypt cost keeps the -race binary quick.
 func (b *Binary) AddUser(t testing.TB, file string, u User, more ...string) (int, string) {
 	t.Helper()
+	b.note()
 	args := []string{"user", "add", "--users", file, "--login", u.Login, "--name", u.Name, "--bcrypt-cost", "4"}
 	if u.Email != "" {
 		args = append(args, "--email", u.Email)
