@@ -2,7 +2,6 @@ package main
 
 import (
 	"testing"
-	"time"
 )
 
 func TestStampRoundTrip(t *testing.T) {
@@ -18,30 +17,6 @@ func TestStampRoundTrip(t *testing.T) {
 		if _, _, ok := parseStamp([]byte(bad)); ok {
 			t.Errorf("parseStamp(%q) ok", bad)
 		}
-	}
-}
-
-func TestHistQuantiles(t *testing.T) {
-	h := newHist()
-	for i := 1; i <= 1000; i++ {
-		h.add(time.Duration(i) * time.Microsecond)
-	}
-	o := newHist()
-	o.add(time.Hour) // one outlier far past the last bucket
-	h.merge(o)
-	check := func(q float64, want time.Duration) {
-		got := h.quantile(q)
-		if got < want || float64(got) > float64(want)*1.021 {
-			t.Errorf("quantile(%v) = %v, want %v within 2%%", q, got, want)
-		}
-	}
-	check(0.5, 500*time.Microsecond)
-	check(0.99, 990*time.Microsecond)
-	if h.quantile(1) < 50*time.Minute {
-		t.Errorf("max = %v", h.quantile(1))
-	}
-	if newHist().quantile(0.5) != 0 {
-		t.Error("empty histogram has a median")
 	}
 }
 

@@ -1,32 +1,24 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
-)
 
-// ipBindAddressNoPort is IP_BIND_ADDRESS_NO_PORT (linux/in.h): bind() to a
-// source address without picking the port yet, so that connect() chooses
-// one per 4-tuple and each 127.0.0.x source has the whole ephemeral range.
-const ipBindAddressNoPort = 24
+	"duplex/internal/latency"
+	"duplex/websocket/wstest"
+)
 
 // dialer opens WebSocket client connections to one server, spreading them
 // over several loopback source addresses.
 type dialer struct {
-	addr    string // 127.0.0.1:PORT
 	url     string // ws://127.0.0.1:PORT/path
 	sources []net.IP
 	next    atomic.Uint64
@@ -34,55 +26,27 @@ type dialer struct {
 }
 
 func newDialer(addr, path string, sources int, bufSize int) *dialer {
-	d := &dialer{addr: addr, url: "ws://" + addr + path, bufSize: bufSize}
-	for i := 0; i < sources; i++ {
-		d.sources = append(d.sources, net.IPv4(127, 0, 0, byte(2+i)))
-	}
-	return d
+	return &dialer{url: "ws://" + addr + path, sources: wstest.LoopbackSources(sources), bufSize: bufSize}
 }
 
-// client is one WebSocket connection. Reads belong to one goroutine; writes
-// are serialised by mu.
+// client is one WebSocket connection. Reads belong to one goroutine.
 type client struct {
-	conn net.Conn
-	br   *bufio.Reader
-	buf  []byte // last payload read
-
-	mu   sync.Mutex
-	wbuf []byte
+	*wstest.Conn
+	buf []byte // the last payload read, whose memory the next read reuses
 }
 
-// dial connects, upgrades, and reads frames until `welcome`.
+// dial connects, upgrades, and reads messages until `welcome`.
 func (d *dialer) dial(ctx context.Context) (*client, error) {
 	src := d.sources[d.next.Add(1)%uint64(len(d.sources))]
-	nd := &net.Dialer{
-		LocalAddr: &net.TCPAddr{IP: src},
-		Control: func(network, address string, c syscall.RawConn) error {
-			var serr error
-			err := c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, ipBindAddressNoPort, 1)
-			})
-			if err != nil {
-				return err
-			}
-			return serr
-		},
-	}
-	wd := ws.Dialer{
-		ReadBufferSize: d.bufSize,
-		Timeout:        10 * time.Second,
-		NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return nd.DialContext(ctx, network, addr)
-		},
-	}
-	conn, br, _, err := wd.Dial(ctx, d.url)
+	wd := wstest.Dialer{NetDial: wstest.DialFrom(src), ReadBufferSize: d.bufSize}
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	conn, err := wd.Dial(hctx, d.url)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
-	if br == nil {
-		br = bufio.NewReaderSize(conn, d.bufSize)
-	}
-	c := &client{conn: conn, br: br}
+	conn.MaxPayload = 1 << 20
+	c := &client{Conn: conn}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetReadDeadline(dl)
 	}
@@ -100,63 +64,15 @@ func (d *dialer) dial(ctx context.Context) (*client, error) {
 	return c, nil
 }
 
-var errClosed = errors.New("server sent close")
-
-// read returns the next data frame (text or binary); it answers pings and
-// returns errClosed on a close frame. The payload is valid until the next
-// read.
+// read returns the next data message; it answers pings. The payload is
+// valid until the next read.
 func (c *client) read() (ws.OpCode, []byte, error) {
-	for {
-		h, err := ws.ReadHeader(c.br)
-		if err != nil {
-			return 0, nil, err
-		}
-		if h.Length > 1<<20 {
-			return 0, nil, fmt.Errorf("frame of %d bytes", h.Length)
-		}
-		if int64(cap(c.buf)) < h.Length {
-			c.buf = make([]byte, h.Length)
-		}
-		p := c.buf[:h.Length]
-		if _, err := io.ReadFull(c.br, p); err != nil {
-			return 0, nil, err
-		}
-		if h.Masked {
-			ws.Cipher(p, h.Mask, 0)
-		}
-		switch h.OpCode {
-		case ws.OpPing:
-			if err := c.write(ws.OpPong, p); err != nil {
-				return 0, nil, err
-			}
-		case ws.OpPong:
-		case ws.OpClose:
-			code, reason := ws.ParseCloseFrameData(p)
-			return 0, nil, fmt.Errorf("%w: %d %s", errClosed, code, reason)
-		default:
-			return h.OpCode, p, nil
-		}
+	m, err := c.ReadMessageInto(c.buf)
+	if err != nil {
+		return 0, nil, err
 	}
-}
-
-// write sends one masked frame with one Write.
-func (c *client) write(op ws.OpCode, payload []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var mask [4]byte
-	r := rand.Uint32()
-	mask[0], mask[1], mask[2], mask[3] = byte(r), byte(r>>8), byte(r>>16), byte(r>>24)
-	h := ws.Header{Fin: true, OpCode: op, Masked: true, Mask: mask, Length: int64(len(payload))}
-	var hb bytes.Buffer
-	_ = ws.WriteHeader(&hb, h)
-	c.wbuf = append(append(c.wbuf[:0], hb.Bytes()...), payload...)
-	ws.Cipher(c.wbuf[hb.Len():], mask, 0)
-	_, err := c.conn.Write(c.wbuf)
-	return err
-}
-
-func (c *client) close() {
-	_ = c.conn.Close()
+	c.buf = m.Payload
+	return m.OpCode, m.Payload, nil
 }
 
 // dialMany opens n clients with at most par handshakes at once. It returns
@@ -211,9 +127,36 @@ feed:
 	return out, failed, firstErr
 }
 
+// connect opens a scenario's n clients to p's server; a shortfall is the
+// scenario's error.
+func (h *harness) connect(ctx context.Context, p *proc, n, bufSize int, w *window) []*client {
+	cs, _, err := dialMany(ctx, newDialer(p.addr, p.srv.path, h.sources, bufSize), n, 64)
+	if err != nil {
+		w.err = fmt.Sprintf("connecting %d clients: %v (%d connected)", n, err, len(cs))
+	}
+	return cs
+}
+
+// eachClient runs fn for every client on a goroutine of its own, with a
+// histogram of its own, so that the clients share no cache line; join
+// waits for every fn to return.
+func eachClient(cs []*client, fn func(c *client, hs *latency.Histogram)) (hists []*latency.Histogram, join func()) {
+	var wg sync.WaitGroup
+	hists = make([]*latency.Histogram, len(cs))
+	for i, c := range cs {
+		hists[i] = new(latency.Histogram)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(c, hists[i])
+		}()
+	}
+	return hists, wg.Wait
+}
+
 func closeAll(cs []*client) {
 	for _, c := range cs {
-		c.close()
+		c.Close()
 	}
 }
 

@@ -251,7 +251,7 @@ func (h *harness) start(ctx context.Context, srv *server, tag string) (*proc, er
 		c, err := d.dial(dctx)
 		cancel()
 		if err == nil {
-			c.close()
+			c.Close()
 			return p, nil
 		}
 		if time.Now().After(deadline) {

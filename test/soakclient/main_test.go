@@ -126,22 +126,3 @@ func TestMessageRoundTrip(t *testing.T) {
 		}
 	}
 }
-
-func TestHistQuantiles(t *testing.T) {
-	var h hist
-	for i := 1; i <= 1000; i++ {
-		h.add(time.Duration(i) * time.Millisecond)
-	}
-	for _, c := range []struct {
-		q    float64
-		want time.Duration
-	}{{0.5, 500 * time.Millisecond}, {0.99, 990 * time.Millisecond}} {
-		got := h.quantile(c.q)
-		if got < c.want || float64(got) > float64(c.want)*1.13 {
-			t.Errorf("quantile(%v) = %v, want %v within 12.5%%", c.q, got, c.want)
-		}
-	}
-	if h.quantile(1) != time.Second {
-		t.Errorf("max quantile %v", h.quantile(1))
-	}
-}

@@ -1,11 +1,11 @@
 // Package wstest holds WebSocket peers for tests, outside the package under
-// test, so that every package's tests talk to the same thing: for now an
-// echo server on loopback.
+// test, so that every package's tests talk to the same thing: a raw client
+// (Conn) independent of duplex's own protocol code, an echo server and fake
+// servers on loopback.
 package wstest
 
 import (
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,46 +20,22 @@ type EchoServer struct {
 	URL      string // ws://127.0.0.1:PORT/
 	Addr     string // 127.0.0.1:PORT
 	Accepted atomic.Int64
-
-	ln net.Listener
-	wg sync.WaitGroup
 }
 
 // NewEchoServer listens on a free loopback port until the test ends.
 func NewEchoServer(t testing.TB) *EchoServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &EchoServer{ln: ln, Addr: ln.Addr().String(), URL: "ws://" + ln.Addr().String() + "/"}
-	e.wg.Add(1)
-	go e.accept()
-	t.Cleanup(func() {
-		ln.Close()
-		e.wg.Wait()
+	e := &EchoServer{}
+	ln := listen(t, func(c net.Conn) {
+		e.Accepted.Add(1)
+		serveEcho(c)
 	})
+	e.Addr = ln.Addr().String()
+	e.URL = "ws://" + e.Addr + "/"
 	return e
 }
 
-func (e *EchoServer) accept() {
-	defer e.wg.Done()
-	for {
-		conn, err := e.ln.Accept()
-		if err != nil {
-			return
-		}
-		e.Accepted.Add(1)
-		e.wg.Add(1)
-		go func() {
-			defer e.wg.Done()
-			defer conn.Close()
-			e.serve(conn)
-		}()
-	}
-}
-
-func (e *EchoServer) serve(conn net.Conn) {
+func serveEcho(conn net.Conn) {
 	if _, err := ws.Upgrade(conn); err != nil {
 		return
 	}
