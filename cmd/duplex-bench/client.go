@@ -12,7 +12,7 @@ import (
 
 	"github.com/gobwas/ws"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 	"duplex/websocket/wstest"
 )
 

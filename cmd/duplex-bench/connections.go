@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 )
 
 // idleResult: K connections opened (each waits for its welcome) and held

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gobwas/ws"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 )
 
 // echoResult: C clients, each in a loop sending `E:` and waiting for its

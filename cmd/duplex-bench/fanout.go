@@ -9,7 +9,7 @@ import (
 
 	"github.com/gobwas/ws"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 )
 
 // fanoutResult: N clients in group 'bench'; client 0 also sends M

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 )
 
 // usage is CPU time spent over a measured window, in cores (1.0 = one core

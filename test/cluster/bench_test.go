@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 	"duplex/test/harness"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"duplex/internal/latency"
+	"duplex/test/latency"
 	"duplex/websocket/wstest"
 )
 
