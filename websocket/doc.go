@@ -30,10 +30,11 @@
 //
 // A hub always talks to its Cluster (cluster.go) about other nodes: group
 // messages, membership changes, counts, sessions addressed by id. Alone on
-// its node it has one that knows of no other node; with Options.Cluster it
-// is one node of a cluster over a Transport (NATS), which ships each
-// encoded frame once per node and reaches the hub only through Local:
-// cluster_node.go says how groups, ids and counts span the nodes.
+// its node it has one that knows of no other node; with Options.Cluster
+// set by package cluster (websocket/cluster) it is one node of a cluster
+// over NATS, which ships each encoded frame once per node and reaches this
+// hub only through Local. That package says how groups, ids and counts
+// span the nodes; this one does not import it.
 package websocket
 
 // The engine is Linux's epoll: a build for another system stops here, with

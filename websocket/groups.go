@@ -122,7 +122,7 @@ func (h *Hub) leave(group string, s *Session) bool {
 
 // GroupSize is the number of members; 0 for an unknown group. In a
 // cluster it adds the members other nodes reported: no network round
-// trip, and current within about a second (see ClusterOptions).
+// trip, and current within about a second (see package cluster).
 func (h *Hub) GroupSize(group string) int {
 	return h.localSize(group) + h.cluster.Size(group)
 }

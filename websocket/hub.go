@@ -59,9 +59,9 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		flushers: newFlushers(),
 	}
 	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
-	h.cluster = single{}
-	if h.opts.Cluster != nil {
-		h.cluster = newClusterNode(*h.opts.Cluster)
+	h.cluster = h.opts.Cluster
+	if h.cluster == nil {
+		h.cluster = single{}
 	}
 	h.cluster.Start(local{h})
 	return h

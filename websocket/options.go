@@ -21,9 +21,10 @@ type Options struct {
 	Limit            *Limit        // server-wide session cap shared by every hub; nil = none
 
 	// Cluster, when set, makes the hub one node of the application's
-	// cluster: groups, send and close span every node. NodeID must then be the same for every hub of the process and
-	// unique in the cluster.
-	Cluster *ClusterOptions
+	// cluster (package cluster builds one; each serves one hub): groups,
+	// send and close span every node. NodeID must then be the same for
+	// every hub of the process and unique in the cluster.
+	Cluster Cluster
 }
 
 const (

@@ -1,4 +1,4 @@
-package websocket
+package cluster
 
 import (
 	"sync"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"duplex/websocket"
 )
 
 // Transport is the publish/subscribe link between the nodes of a cluster:
@@ -28,9 +30,9 @@ type Transport interface {
 	Watch(fn func(up bool)) (stop func())
 }
 
-// ClusterOptions joins a hub to the hubs of the same application on other nodes.
-// The hub's Options.NodeID names this node (see ValidNodeID).
-type ClusterOptions struct {
+// Options joins a hub to the hubs of the same application on other nodes.
+// The hub's websocket.Options.NodeID names this node (see ValidNodeID).
+type Options struct {
 	Transport Transport
 	// App scopes subjects: applications never see each other's groups.
 	App string
@@ -40,14 +42,14 @@ type ClusterOptions struct {
 	TTL time.Duration
 }
 
-// DefaultClusterTTL is ClusterOptions.TTL when left zero.
-const DefaultClusterTTL = 10 * time.Second
+// DefaultTTL is Options.TTL when left zero.
+const DefaultTTL = 10 * time.Second
 
-// clusterNode is a hub's membership in a cluster, its Cluster. It
+// Node is a hub's membership in a cluster, its websocket.Cluster. It
 // carries the hub's group messages and commands for sessions of other
 // nodes, and keeps remoteState current from the membership deltas,
-// heartbeats and snapshots of the others. A clusterNode serves one hub.
-type clusterNode struct {
+// heartbeats and snapshots of the others. A Node serves one hub.
+type Node struct {
 	t       Transport
 	subj    subjects
 	ttl     time.Duration
@@ -56,7 +58,7 @@ type clusterNode struct {
 	remote  *remoteState
 
 	// Set by Start, from the hub.
-	hub        Local
+	hub        websocket.Local
 	node       string
 	maxMessage int64
 	log        zerolog.Logger
@@ -82,14 +84,14 @@ type clusterNode struct {
 	invalidLogged atomic.Int64
 }
 
-// newClusterNode makes the node of one hub; it joins when the hub starts
-// it.
-func newClusterNode(o ClusterOptions) *clusterNode {
+// New makes the node of one hub; it joins when the hub starts it
+// (websocket.NewHub with the node in Options.Cluster).
+func New(o Options) *Node {
 	ttl := o.TTL
 	if ttl <= 0 {
-		ttl = DefaultClusterTTL
+		ttl = DefaultTTL
 	}
-	return &clusterNode{
+	return &Node{
 		t:       o.Transport,
 		subj:    newSubjects(o.App),
 		ttl:     ttl,
@@ -102,12 +104,12 @@ func newClusterNode(o ClusterOptions) *clusterNode {
 	}
 }
 
-// Start implements Cluster: it subscribes, says hello and starts
+// Start implements websocket.Cluster: it subscribes, says hello and starts
 // the heartbeats. A second hub would publish under the first one's node
 // and sequence numbers, so it is refused.
-func (c *clusterNode) Start(hub Local) {
+func (c *Node) Start(hub websocket.Local) {
 	if c.hub != nil {
-		panic("cluster: a clusterNode serves one hub")
+		panic("cluster: a Node serves one hub")
 	}
 	c.hub = hub
 	c.node = hub.NodeID()
@@ -137,7 +139,7 @@ func (c *clusterNode) Start(hub Local) {
 
 // run sends heartbeats, drops silent nodes and publishes the snapshots
 // asked for, on one goroutine so that none of it blocks a caller.
-func (c *clusterNode) run() {
+func (c *Node) run() {
 	defer c.wg.Done()
 	// Sweeping 16 times per TTL drops a dead node within silence+TTL/16 of
 	// its last heartbeat, under TTL from its death.
@@ -163,10 +165,10 @@ func (c *clusterNode) run() {
 	}
 }
 
-// Stop implements Cluster. Saying goodbye lets the others forget
+// Stop implements websocket.Cluster. Saying goodbye lets the others forget
 // this node at once rather than after the TTL; the hub stops its node
 // after its sessions are gone, so their leave deltas went out before.
-func (c *clusterNode) Stop() {
+func (c *Node) Stop() {
 	c.stopped.Do(func() {
 		if c.hub == nil {
 			return // never started: nothing to leave
@@ -181,7 +183,7 @@ func (c *clusterNode) Stop() {
 	})
 }
 
-func (c *clusterNode) onLink(up bool) {
+func (c *Node) onLink(up bool) {
 	if !up {
 		c.down.Store(true)
 		return
@@ -200,12 +202,12 @@ func (c *clusterNode) onLink(up bool) {
 // reason. While the link is down that is expected (the link logged the
 // outage, and onLink logs the total); otherwise it is logged, at most once
 // a minute.
-func (c *clusterNode) publish(subject string, data []byte) bool {
+func (c *Node) publish(subject string, data []byte) bool {
 	err := c.t.Publish(subject, data)
 	if err == nil {
 		return true
 	}
-	c.hub.Drop(DropCluster, 1)
+	c.hub.Drop(websocket.DropCluster, 1)
 	c.lost.Add(1)
 	if !c.down.Load() {
 		now := time.Now().UnixNano()
@@ -216,7 +218,7 @@ func (c *clusterNode) publish(subject string, data []byte) bool {
 	return false
 }
 
-func (c *clusterNode) beat(kind byte) {
+func (c *Node) beat(kind byte) {
 	c.mu.Lock()
 	c.publish(c.subj.state, stateHeader{kind, c.node, c.epoch, c.seq}.append(nil))
 	c.mu.Unlock()

@@ -1,4 +1,4 @@
-package websocket
+package cluster
 
 // snapshotChunk bounds one snapshot message, well under NATS's default
 // max_payload of 1 MiB.
@@ -6,7 +6,7 @@ const snapshotChunk = 256 << 10
 
 // requestSnapshot asks run to publish this node's snapshot; requests that
 // arrive meanwhile share it.
-func (c *clusterNode) requestSnapshot() {
+func (c *Node) requestSnapshot() {
 	select {
 	case c.fullReq <- struct{}{}:
 	default:
@@ -16,7 +16,7 @@ func (c *clusterNode) requestSnapshot() {
 // publishSnapshot publishes every local membership, in chunks, at the
 // current seq. The hub holds membership changes (and so deltas, which it
 // publishes under its group lock) off until the last chunk is out.
-func (c *clusterNode) publishSnapshot() {
+func (c *Node) publishSnapshot() {
 	c.hub.Memberships(func(groups map[string][]string) {
 		c.mu.Lock()
 		defer c.mu.Unlock()

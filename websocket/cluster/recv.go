@@ -1,14 +1,15 @@
-package websocket
+package cluster
 
 import (
 	"strings"
 	"time"
 
+	"duplex/websocket"
 	"duplex/websocket/frame"
 )
 
 // onGroup delivers another node's group message to the local members.
-func (c *clusterNode) onGroup(subject string, f []byte) {
+func (c *Node) onGroup(subject string, f []byte) {
 	group, ok := untoken(strings.TrimPrefix(subject, c.subj.groups))
 	if !ok || !frame.WellFormed(f, c.maxMessage) {
 		c.invalid("group message", subject)
@@ -20,8 +21,8 @@ func (c *clusterNode) onGroup(subject string, f []byte) {
 // invalid drops a message from another node that no duplex node sends:
 // counted, and logged at most once a second (a flood must not flood the
 // log too).
-func (c *clusterNode) invalid(what, subject string) {
-	c.hub.Drop(DropClusterInvalid, 1)
+func (c *Node) invalid(what, subject string) {
+	c.hub.Drop(websocket.DropClusterInvalid, 1)
 	now := time.Now().UnixNano()
 	if last := c.invalidLogged.Load(); now-last > int64(time.Second) && c.invalidLogged.CompareAndSwap(last, now) {
 		c.log.Warn().Str("subject", subject).Str("message", what).
@@ -31,7 +32,7 @@ func (c *clusterNode) invalid(what, subject string) {
 
 // onState folds another node's membership messages into remoteState and
 // asks that node for its snapshot when some went missing.
-func (c *clusterNode) onState(_ string, data []byte) {
+func (c *Node) onState(_ string, data []byte) {
 	r := reader{b: data}
 	h := readStateHeader(&r)
 	if r.err != nil {
@@ -78,7 +79,7 @@ func (c *clusterNode) onState(_ string, data []byte) {
 // onCommand applies what another node asked of this node's sessions,
 // through the hub's local-only operations: a command is never forwarded
 // again, whatever id it names.
-func (c *clusterNode) onCommand(_ string, data []byte) {
+func (c *Node) onCommand(_ string, data []byte) {
 	r := reader{b: data}
 	switch kind := r.byte(); kind {
 	case cmdSend:
