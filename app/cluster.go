@@ -15,7 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"duplex/websocket"
+	"duplex/websocket/cluster"
 	"duplex/websocket/cluster/nats"
 )
 
@@ -105,7 +105,7 @@ func (c ClusterConfig) check() error {
 		return errors.New("--nats-tls-cert with --nats-embed needs --nats-tls-ca: the nodes check each other's certificates against it")
 	case c.TTL < minClusterTTL:
 		return fmt.Errorf("--cluster-ttl %v: at least %v", c.TTL, minClusterTTL)
-	case c.NodeID != "" && !websocket.ValidNodeID(c.NodeID):
+	case c.NodeID != "" && !cluster.ValidNodeID(c.NodeID):
 		return fmt.Errorf("--node-id %q: use up to 64 letters, digits and '_'", c.NodeID)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"duplex/controller"
 	"duplex/lib/dirigible/websockets"
 	"duplex/websocket"
+	"duplex/websocket/cluster"
 )
 
 // Config is everything the command line decides about a server: settings
@@ -75,7 +76,7 @@ func DefaultConfig() Config {
 		ReadTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		WebSocket:         websocket.DefaultOptions(),
-		Cluster:           ClusterConfig{TTL: websocket.DefaultClusterTTL},
+		Cluster:           ClusterConfig{TTL: cluster.DefaultTTL},
 		MaxClients:        websockets.DefaultMaxClients,
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"duplex/app/auth"
 	"duplex/websocket"
+	"duplex/websocket/cluster"
 )
 
 // Shared is what the applications of one server share while it runs,
@@ -34,7 +35,7 @@ func (sh Shared) hubOptions(cfg Config, app string) websocket.Options {
 	opts.Limit = sh.Limit
 	if sh.Cluster != nil && app != "" {
 		opts.NodeID = sh.Cluster.Node
-		opts.Cluster = &websocket.ClusterOptions{Transport: sh.Cluster.link, TTL: sh.Cluster.TTL, App: app}
+		opts.Cluster = cluster.New(cluster.Options{Transport: sh.Cluster.link, TTL: sh.Cluster.TTL, App: app})
 	}
 	return opts
 }

@@ -28,10 +28,13 @@
 // the same bytes to every member without blocking on any of them. A member
 // whose queue passes Options.MaxBacklog is closed with 1008.
 //
-// Group fan-out goes through a Broker so that a cluster transport can ship
-// each encoded frame once per node, where Hub.FanoutLocal delivers it. With
-// Options.Cluster the hub is one node of a cluster over a Transport (NATS):
-// cluster.go says how groups, ids and counts span the nodes.
+// A hub always talks to its Cluster (cluster.go) about other nodes: group
+// messages, membership changes, counts, sessions addressed by id. Alone on
+// its node it has one that knows of no other node; with Options.Cluster
+// set by package cluster (websocket/cluster) it is one node of a cluster
+// over NATS, which ships each encoded frame once per node and reaches this
+// hub only through Local. That package says how groups, ids and counts
+// span the nodes; this one does not import it.
 package websocket
 
 // The engine is Linux's epoll: a build for another system stops here, with

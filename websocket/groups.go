@@ -45,18 +45,45 @@ func (g *group) remove(name string, pos int) bool {
 	return len(g.members) == 0
 }
 
+func (g *group) ids() []string {
+	ids := make([]string, len(g.members))
+	for i, s := range g.members {
+		ids[i] = s.id
+	}
+	return ids
+}
+
 // AddToGroup makes the session a member of group. It reports whether the
 // session is a member afterwards: false for an unknown or closed id. In a
 // cluster, an id of another node is added there (true: the request was
 // published), and counts in GroupSize once that node reported it.
 func (h *Hub) AddToGroup(group, id string) bool {
-	s := h.session(id)
-	if s == nil {
-		if h.cluster != nil && h.cluster.remoteID(id) {
-			return h.cluster.member(true, group, id)
-		}
-		return false
+	return h.member(true, group, id)
+}
+
+// RemoveFromGroup reports whether the session was a member (for an id of
+// another node: whether the request was published).
+func (h *Hub) RemoveFromGroup(group, id string) bool {
+	return h.member(false, group, id)
+}
+
+// member serves an id of this node here; any other is the cluster's to
+// forward, or refuse.
+func (h *Hub) member(join bool, group, id string) bool {
+	if s := h.session(id); s != nil {
+		return h.setMember(join, group, s)
 	}
+	return h.cluster.Member(join, group, id)
+}
+
+func (h *Hub) setMember(join bool, group string, s *Session) bool {
+	if join {
+		return h.join(group, s)
+	}
+	return h.leave(group, s)
+}
+
+func (h *Hub) join(group string, s *Session) bool {
 	h.gmu.Lock()
 	defer h.gmu.Unlock()
 	if s.removed {
@@ -71,22 +98,11 @@ func (h *Hub) AddToGroup(group, id string) bool {
 		h.groups[group] = g
 	}
 	g.add(group, s)
-	if h.cluster != nil {
-		h.cluster.changed(true, group, id)
-	}
+	h.cluster.Changed(true, group, s.id)
 	return true
 }
 
-// RemoveFromGroup reports whether the session was a member (for an id of
-// another node: whether the request was published).
-func (h *Hub) RemoveFromGroup(group, id string) bool {
-	s := h.session(id)
-	if s == nil {
-		if h.cluster != nil && h.cluster.remoteID(id) {
-			return h.cluster.member(false, group, id)
-		}
-		return false
-	}
+func (h *Hub) leave(group string, s *Session) bool {
 	h.gmu.Lock()
 	defer h.gmu.Unlock()
 	i := s.memberOf(group)
@@ -100,21 +116,15 @@ func (h *Hub) RemoveFromGroup(group, id string) bool {
 	s.groups[i] = s.groups[last]
 	s.groups[last] = membership{}
 	s.groups = s.groups[:last]
-	if h.cluster != nil {
-		h.cluster.changed(false, group, id)
-	}
+	h.cluster.Changed(false, group, s.id)
 	return true
 }
 
 // GroupSize is the number of members; 0 for an unknown group. In a
 // cluster it adds the members other nodes reported: no network round
-// trip, and current within about a second (see ClusterOptions).
+// trip, and current within about a second (see package cluster).
 func (h *Hub) GroupSize(group string) int {
-	n := h.localSize(group)
-	if h.cluster != nil {
-		n += h.cluster.remote.size(group)
-	}
-	return n
+	return h.localSize(group) + h.cluster.Size(group)
 }
 
 func (h *Hub) localSize(group string) int {
@@ -129,11 +139,7 @@ func (h *Hub) localSize(group string) int {
 // GroupMembers lists the ids of the members, in no particular order; in a
 // cluster, those of every node, as GroupSize counts them.
 func (h *Hub) GroupMembers(group string) []string {
-	ids := h.localMembers(group)
-	if h.cluster != nil {
-		ids = h.cluster.remote.appendMembers(group, ids)
-	}
-	return ids
+	return h.cluster.AppendMembers(group, h.localMembers(group))
 }
 
 func (h *Hub) localMembers(group string) []string {
@@ -143,17 +149,13 @@ func (h *Hub) localMembers(group string) []string {
 	if g == nil {
 		return nil
 	}
-	ids := make([]string, len(g.members))
-	for i, s := range g.members {
-		ids[i] = s.id
-	}
-	return ids
+	return g.ids()
 }
 
-// FanoutLocal queues an encoded frame to every local member of group. The
+// fanout queues an encoded frame to every local member of group. The
 // read lock lets fan-outs run in parallel; enqueue never blocks, so a slow
 // member cannot hold it.
-func (h *Hub) FanoutLocal(group string, frame []byte) int {
+func (h *Hub) fanout(group string, frame []byte) int {
 	h.gmu.RLock()
 	defer h.gmu.RUnlock()
 	g := h.groups[group]

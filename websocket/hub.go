@@ -15,8 +15,7 @@ import (
 type Hub struct {
 	opts    Options
 	log     zerolog.Logger
-	broker  Broker
-	cluster *clusterNode        // nil on a single node
+	cluster Cluster             // single on a node alone
 	origins map[string]struct{} // normalized AllowedOrigins
 	ping    []byte              // shared encoded ping frame
 	bufs    sync.Pool           // *[]byte message buffers
@@ -60,15 +59,11 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		flushers: newFlushers(),
 	}
 	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
-	switch {
-	case h.opts.Cluster != nil:
-		h.cluster = newClusterNode(h, *h.opts.Cluster)
-		h.broker = h.cluster
-	case h.opts.Broker != nil:
-		h.broker = h.opts.Broker(h)
-	default:
-		h.broker = NewLocalBroker(h)
+	h.cluster = h.opts.Cluster
+	if h.cluster == nil {
+		h.cluster = single{}
 	}
+	h.cluster.Start(local{h})
 	return h
 }
 
@@ -172,9 +167,7 @@ func (h *Hub) remove(s *Session) {
 		if h.groups[m.name].remove(m.name, m.pos) {
 			delete(h.groups, m.name)
 		}
-		if h.cluster != nil {
-			h.cluster.changed(false, m.name, s.id)
-		}
+		h.cluster.Changed(false, m.name, s.id)
 	}
 	s.groups = nil
 	s.removed = true
@@ -209,7 +202,7 @@ func encode(data []byte, binary bool) []byte {
 // another node is sent there, and true means only that it was published.
 func (h *Hub) Send(id string, data []byte, binary bool) bool {
 	s := h.session(id)
-	if s == nil && (h.cluster == nil || !h.cluster.remoteID(id)) {
+	if s == nil && !h.cluster.Remote(id) {
 		return false
 	}
 	f := encode(data, binary)
@@ -218,7 +211,7 @@ func (h *Hub) Send(id string, data []byte, binary bool) bool {
 		return false
 	}
 	if s == nil {
-		return h.cluster.send(id, f)
+		return h.cluster.Send(id, f)
 	}
 	return h.enqueue(s, f)
 }
@@ -251,21 +244,18 @@ func (h *Hub) enqueue(s *Session, frame []byte) bool {
 	return true
 }
 
-// sendFrame queues a frame another node encoded to a local session.
-func (h *Hub) sendFrame(id string, frame []byte) bool {
-	s := h.session(id)
-	return s != nil && h.enqueue(s, frame)
-}
-
-// SendToGroup encodes the message once and publishes it through the
-// broker; it returns the number of local sessions it was queued for.
+// SendToGroup encodes the message once, queues it to the local members
+// and hands the same frame to the cluster for the other nodes; it returns
+// the number of local sessions it was queued for.
 func (h *Hub) SendToGroup(group string, data []byte, binary bool) int {
 	f := encode(data, binary)
 	if f == nil {
 		h.stats.drop(DropInvalidUTF8, 1)
 		return 0
 	}
-	return h.broker.Publish(group, f)
+	n := h.fanout(group, f)
+	h.cluster.Publish(group, f)
+	return n
 }
 
 // Close starts the closing handshake with code and reason (truncated to 123
@@ -275,14 +265,10 @@ func (h *Hub) Close(id string, code int, reason string) bool {
 	if !frame.SendableCode(code) {
 		return false
 	}
-	s := h.session(id)
-	if s == nil {
-		if h.cluster != nil && h.cluster.remoteID(id) {
-			return h.cluster.close(id, code, reason)
-		}
-		return false
+	if s := h.session(id); s != nil {
+		return s.closeNow(code, reason, nil, false)
 	}
-	return s.closeNow(code, reason, nil, false)
+	return h.cluster.Close(id, code, reason)
 }
 
 // Sessions lists the sessions registered on this node, in no order.
@@ -316,10 +302,8 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	for _, s := range all {
 		s.closeNow(StatusGoingAway, "server shutting down", nil, false)
 	}
-	if h.cluster != nil {
-		// After the sessions' leave deltas, say bye.
-		defer h.cluster.stop()
-	}
+	// After the sessions' leave deltas, say bye.
+	defer h.cluster.Stop()
 	h.mu.RLock()
 	live, idle := h.live, h.idle
 	h.mu.RUnlock()

@@ -20,15 +20,11 @@ type Options struct {
 	NodeID           string        // prefix of session ids; default random
 	Limit            *Limit        // server-wide session cap shared by every hub; nil = none
 
-	// Broker builds the group fan-out transport around the hub's local
-	// delivery. Nil means in-process only (NewLocalBroker).
-	Broker func(local Fanout) Broker
-
 	// Cluster, when set, makes the hub one node of the application's
-	// cluster (Broker is then unused): groups, send and close span every
-	// node. NodeID must then be the same for every hub of the process and
-	// unique in the cluster.
-	Cluster *ClusterOptions
+	// cluster (package cluster builds one; each serves one hub): groups,
+	// send and close span every node. NodeID must then be the same for
+	// every hub of the process and unique in the cluster.
+	Cluster Cluster
 }
 
 const (

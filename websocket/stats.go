@@ -82,16 +82,13 @@ func (h *Hub) Stats() Stats {
 	st.mu.Lock()
 	closed, dropped := maps.Clone(st.closed), maps.Clone(st.dropped)
 	st.mu.Unlock()
-	s := Stats{
+	return Stats{
 		Sessions:    h.SessionCount(),
 		Opened:      st.opened.Load(),
 		MessagesIn:  st.messagesIn.Load(),
 		MessagesOut: st.messagesOut.Load(),
 		Closed:      closed,
 		Dropped:     dropped,
+		Nodes:       h.cluster.Nodes(),
 	}
-	if h.cluster != nil {
-		s.Nodes = 1 + h.cluster.remote.count()
-	}
-	return s
 }

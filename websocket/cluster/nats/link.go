@@ -41,7 +41,7 @@ type Options struct {
 }
 
 // Link is one NATS connection shared by every application of the process;
-// it implements websocket.Transport.
+// it implements cluster.Transport.
 type Link struct {
 	nc  *natsgo.Conn
 	srv *server.Server // the embedded server, or nil
@@ -137,13 +137,13 @@ func Connect(o Options) (*Link, error) {
 	return l, nil
 }
 
-// Publish implements websocket.Transport. While disconnected it fails at
+// Publish implements cluster.Transport. While disconnected it fails at
 // once (no reconnect buffer).
 func (l *Link) Publish(subject string, data []byte) error {
 	return l.nc.Publish(subject, data)
 }
 
-// Subscribe implements websocket.Transport; NATS calls handle one message
+// Subscribe implements cluster.Transport; NATS calls handle one message
 // at a time per subscription and keeps subscriptions across reconnections.
 func (l *Link) Subscribe(subject string, handle func(string, []byte)) (func(), error) {
 	sub, err := l.nc.Subscribe(subject, func(m *natsgo.Msg) { handle(m.Subject, m.Data) })
@@ -153,7 +153,7 @@ func (l *Link) Subscribe(subject string, handle func(string, []byte)) (func(), e
 	return func() { _ = sub.Unsubscribe() }, nil
 }
 
-// Watch implements websocket.Transport.
+// Watch implements cluster.Transport.
 func (l *Link) Watch(fn func(up bool)) func() {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -1,4 +1,4 @@
-package websocket
+package cluster
 
 import (
 	"fmt"
@@ -8,34 +8,30 @@ import (
 
 	"github.com/gobwas/ws"
 
+	"duplex/websocket"
 	"duplex/websocket/frame"
 )
 
-// clusterNodeT is one node of a test cluster: a hub on its own listener,
-// one client connected to it, and its endpoint on the bus.
-type clusterNodeT struct {
+// testNode is one node of a test cluster: a hub on its own listener, one
+// client connected to it, and its endpoint on the bus.
+type testNode struct {
 	ts *testServer
 	ep *memEndpoint
-	c  *rawClient
+	c  *testClient
 	id string
 }
 
 // startTestCluster starts n hubs of one application on a memBus; each gets
 // one client, which joins "room" when it opens.
-func startTestCluster(t *testing.T, n int, ttl time.Duration) []*clusterNodeT {
+func startTestCluster(t *testing.T, n int, ttl time.Duration) []*testNode {
 	t.Helper()
 	bus := &memBus{}
-	nodes := make([]*clusterNodeT, n)
+	nodes := make([]*testNode, n)
 	for i := range nodes {
-		h := newRecHandler()
-		h.open = func(s *Session) error {
-			h.hub.AddToGroup("room", s.ID())
-			return nil
-		}
 		ep := bus.endpoint()
-		ts := newTestServer(t, Options{NodeID: fmt.Sprintf("n%d", i+1), Cluster: &ClusterOptions{Transport: ep, App: "chat", TTL: ttl}}, h)
+		ts := newTestServer(t, websocket.Options{NodeID: fmt.Sprintf("n%d", i+1), Cluster: New(Options{Transport: ep, App: "chat", TTL: ttl})})
 		c := connect(t, ts)
-		nodes[i] = &clusterNodeT{ts: ts, ep: ep, c: c, id: h.nextOpen(t).ID()}
+		nodes[i] = &testNode{ts: ts, ep: ep, c: c, id: ts.nextOpen(t)}
 	}
 	return nodes
 }
@@ -52,7 +48,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	}
 }
 
-func sizesAre(nodes []*clusterNodeT, group string, want int) func() bool {
+func sizesAre(nodes []*testNode, group string, want int) func() bool {
 	return func() bool {
 		for _, n := range nodes {
 			if n.ts.hub.GroupSize(group) != want {
@@ -143,7 +139,7 @@ func TestClusterNodeLostAndBack(t *testing.T) {
 	// Cut off, it still serves its own members.
 	lost.ts.hub.SendToGroup("room", []byte("local only"), false)
 	lost.c.expectText("local only")
-	if d := lost.ts.hub.Stats().Dropped[DropCluster]; d < 1 {
+	if d := lost.ts.hub.Stats().Dropped[websocket.DropCluster]; d < 1 {
 		t.Fatalf("dropped[cluster] = %d", d)
 	}
 	// A membership change while cut off reaches the others after the
@@ -185,7 +181,7 @@ func TestClusterDropsMalformedFrames(t *testing.T) {
 	n := nodes[0]
 	rogue := n.ep.bus.endpoint()
 	subj := newSubjects("chat")
-	big := frame.New(ws.OpBinary, make([]byte, defaultMaxMessage+1))
+	big := frame.New(ws.OpBinary, make([]byte, websocket.DefaultOptions().MaxMessage+1))
 	bad := [][]byte{
 		[]byte("HTTP/1.1 200 OK\r\n\r\n"),
 		append(frame.New(ws.OpText, []byte("a")), frame.New(ws.OpText, []byte("b"))...),
@@ -214,6 +210,6 @@ func TestClusterDropsMalformedFrames(t *testing.T) {
 	}
 	n.c.expectText("good")
 	eventually(t, waitFor, "the malformed messages counted", func() bool {
-		return n.ts.hub.Stats().Dropped[DropClusterInvalid] == int64(len(bad)+1)
+		return n.ts.hub.Stats().Dropped[websocket.DropClusterInvalid] == int64(len(bad)+1)
 	})
 }

@@ -1,4 +1,4 @@
-package websocket
+package cluster
 
 import (
 	"slices"

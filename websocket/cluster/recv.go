@@ -1,27 +1,28 @@
-package websocket
+package cluster
 
 import (
 	"strings"
 	"time"
 
+	"duplex/websocket"
 	"duplex/websocket/frame"
 )
 
 // onGroup delivers another node's group message to the local members.
-func (c *clusterNode) onGroup(subject string, f []byte) {
+func (c *Node) onGroup(subject string, f []byte) {
 	group, ok := untoken(strings.TrimPrefix(subject, c.subj.groups))
-	if !ok || !frame.WellFormed(f, c.hub.opts.MaxMessage) {
+	if !ok || !frame.WellFormed(f, c.maxMessage) {
 		c.invalid("group message", subject)
 		return
 	}
-	c.hub.FanoutLocal(group, f)
+	c.hub.Fanout(group, f)
 }
 
 // invalid drops a message from another node that no duplex node sends:
 // counted, and logged at most once a second (a flood must not flood the
 // log too).
-func (c *clusterNode) invalid(what, subject string) {
-	c.hub.stats.drop(DropClusterInvalid, 1)
+func (c *Node) invalid(what, subject string) {
+	c.hub.Drop(websocket.DropClusterInvalid, 1)
 	now := time.Now().UnixNano()
 	if last := c.invalidLogged.Load(); now-last > int64(time.Second) && c.invalidLogged.CompareAndSwap(last, now) {
 		c.log.Warn().Str("subject", subject).Str("message", what).
@@ -31,7 +32,7 @@ func (c *clusterNode) invalid(what, subject string) {
 
 // onState folds another node's membership messages into remoteState and
 // asks that node for its snapshot when some went missing.
-func (c *clusterNode) onState(_ string, data []byte) {
+func (c *Node) onState(_ string, data []byte) {
 	r := reader{b: data}
 	h := readStateHeader(&r)
 	if r.err != nil {
@@ -75,50 +76,28 @@ func (c *clusterNode) onState(_ string, data []byte) {
 	}
 }
 
-func readSnapshot(r *reader) map[string][]string {
-	n := r.uint()
-	entries := make(map[string][]string)
-	for i := uint64(0); i < n && r.err == nil; i++ {
-		group, count := r.str(), r.uint()
-		if count > uint64(len(r.b)) {
-			r.err = errShortMessage
-			break
-		}
-		ids := entries[group]
-		for j := uint64(0); j < count && r.err == nil; j++ {
-			ids = append(ids, r.str())
-		}
-		entries[group] = ids
-	}
-	return entries
-}
-
-// onCommand applies what another node asked of this node's sessions. The
-// ids are local here, so the hub does not forward them again.
-func (c *clusterNode) onCommand(_ string, data []byte) {
+// onCommand applies what another node asked of this node's sessions,
+// through the hub's local-only operations: a command is never forwarded
+// again, whatever id it names.
+func (c *Node) onCommand(_ string, data []byte) {
 	r := reader{b: data}
-	switch r.byte() {
+	switch kind := r.byte(); kind {
 	case cmdSend:
 		id, f := r.str(), r.bytes()
-		if r.err != nil || !frame.WellFormed(f, c.hub.opts.MaxMessage) {
+		if r.err != nil || !frame.WellFormed(f, c.maxMessage) {
 			c.invalid("send command", "")
 			return
 		}
-		c.hub.sendFrame(id, f)
+		c.hub.Send(id, f)
 	case cmdClose:
 		id, code, reason := r.str(), r.uint(), r.str()
 		if r.err == nil {
 			c.hub.Close(id, int(code), reason)
 		}
-	case cmdAdd:
+	case cmdAdd, cmdRemove:
 		group, id := r.str(), r.str()
 		if r.err == nil {
-			c.hub.AddToGroup(group, id)
-		}
-	case cmdRemove:
-		group, id := r.str(), r.str()
-		if r.err == nil {
-			c.hub.RemoveFromGroup(group, id)
+			c.hub.Member(kind == cmdAdd, group, id)
 		}
 	case cmdSync:
 		c.requestSnapshot()
