@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"duplex/test/latency"
 	"duplex/test/harness"
+	"duplex/test/latency"
 )
 
 // TestClusterFanoutBench measures group fan-out across nodes: members
