@@ -145,9 +145,9 @@ func (o *outbox) close(frame []byte, dropPending bool) closed {
 // back.
 func (o *outbox) take() bool {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if len(o.pending) == 0 || o.dead {
 		o.writing = false
+		o.mu.Unlock()
 		o.writers.Done()
 		return false
 	}
@@ -160,6 +160,7 @@ func (o *outbox) take() bool {
 	// is still in our hands when the next one comes. At most one batch is
 	// in flight, so memory stays below twice the backlog.
 	o.queued = 0
+	o.mu.Unlock()
 	return true
 }
 
@@ -194,7 +195,6 @@ func (o *outbox) batchDone(err error) (flushed, closing, sent bool) {
 	clear(batch)
 	o.batch, o.i, o.off = nil, 0, 0
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if cap(batch) <= spareLimit {
 		o.spare = batch[:0]
 	}
@@ -207,13 +207,16 @@ func (o *outbox) batchDone(err error) (flushed, closing, sent bool) {
 			closing = true
 		}
 		o.writing = false
+		flushed = o.flushedLocked()
+		o.mu.Unlock()
 		o.writers.Done()
-		return o.flushedLocked(), closing, false
+		return flushed, closing, false
 	}
 	if withClose {
-		return o.flushedLocked(), false, true
+		flushed = o.flushedLocked()
 	}
-	return false, false, false
+	o.mu.Unlock()
+	return flushed, false, withClose
 }
 
 // isFlushed reports our close frame written, or found unwritable.
