@@ -23,6 +23,7 @@ import (
 	"go.uber.org/goleak"
 
 	"duplex/websocket/frame"
+	"duplex/websocket/wstest"
 )
 
 // clientLeakCheck verifies, after every other cleanup of the test (test
@@ -39,49 +40,14 @@ func clientLeakCheck(t *testing.T) {
 // connection and waits for the goroutines.
 func clientTestServer(t *testing.T, upgrade bool, serve func(conn net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
+	return "ws://" + wstest.Listen(t, func(conn net.Conn) {
+		if upgrade {
+			if _, err := ws.Upgrade(conn); err != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				if upgrade {
-					if _, err := ws.Upgrade(conn); err != nil {
-						return
-					}
-				}
-				serve(conn)
-			}()
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
+		serve(conn)
 	})
-	return "ws://" + ln.Addr().String()
 }
 
 // clientEchoServe echoes every message; a close frame is echoed by

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"duplex/websocket/frame"
+	"duplex/websocket/wstest"
 )
 
 func TestMain(m *testing.M) {
@@ -297,27 +298,14 @@ func connect(t testing.TB, ts *testServer, extra ...string) *rawClient {
 	return c
 }
 
-// frameBytes encodes a client frame. b0 is the first header byte (FIN, RSV,
-// opcode) so tests can set reserved bits and opcodes freely.
+// frameBytes encodes a client frame with wstest. b0 is the first header
+// byte (FIN, RSV, opcode) so tests can set reserved bits and opcodes freely.
 func frameBytes(b0 byte, payload []byte, masked bool) []byte {
-	h := ws.Header{
-		Fin:    b0&0x80 != 0,
-		Rsv:    (b0 >> 4) & 0x7,
-		OpCode: ws.OpCode(b0 & 0x0f),
-		Masked: masked,
-		Length: int64(len(payload)),
-	}
-	var out bytes.Buffer
+	f := wstest.Frame{Fin: b0&0x80 != 0, Rsv: (b0 >> 4) & 0x7, OpCode: ws.OpCode(b0 & 0x0f), Payload: payload}
 	if masked {
-		rand.Read(h.Mask[:])
+		f = wstest.Masked(f)
 	}
-	ws.WriteHeader(&out, h)
-	p := append([]byte(nil), payload...)
-	if masked {
-		ws.Cipher(p, h.Mask, 0)
-	}
-	out.Write(p)
-	return out.Bytes()
+	return wstest.AppendFrame(nil, f, wstest.Minimal)
 }
 
 func (c *rawClient) write(b []byte) {
@@ -348,18 +336,14 @@ type rawFrame struct {
 
 func (c *rawClient) readFrame(d time.Duration) (rawFrame, error) {
 	c.conn.SetReadDeadline(time.Now().Add(d))
-	h, err := ws.ReadHeader(c.br)
+	f, err := wstest.ReadFrame(c.br, nil, math.MaxInt64)
 	if err != nil {
 		return rawFrame{}, err
 	}
-	if h.Masked {
+	if f.Masked {
 		return rawFrame{}, errors.New("server frame is masked")
 	}
-	p := make([]byte, h.Length)
-	if _, err := io.ReadFull(c.br, p); err != nil {
-		return rawFrame{}, err
-	}
-	return rawFrame{op: h.OpCode, fin: h.Fin, payload: p}, nil
+	return rawFrame{op: f.OpCode, fin: f.Fin, payload: f.Payload}, nil
 }
 
 func (c *rawClient) read() rawFrame {

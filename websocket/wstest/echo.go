@@ -26,11 +26,10 @@ type EchoServer struct {
 func NewEchoServer(t testing.TB) *EchoServer {
 	t.Helper()
 	e := &EchoServer{}
-	ln := listen(t, func(c net.Conn) {
+	e.Addr = Listen(t, func(c net.Conn) {
 		e.Accepted.Add(1)
 		serveEcho(c)
 	})
-	e.Addr = ln.Addr().String()
 	e.URL = "ws://" + e.Addr + "/"
 	return e
 }

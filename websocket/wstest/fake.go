@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// listen accepts connections on a loopback port until the test ends and
-// hands each to handle on a goroutine of its own. At cleanup it closes the
-// listener and every connection and waits for the goroutines, so that no
-// test peer outlives its test.
-func listen(t testing.TB, handle func(c net.Conn)) net.Listener {
+// Listen accepts connections on a loopback port until the test ends and
+// hands each to handle on a goroutine of its own; it returns the address.
+// At cleanup it closes the listener and every connection and waits for the
+// goroutines, so that no test peer outlives its test.
+func Listen(t testing.TB, handle func(c net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,7 +58,7 @@ func listen(t testing.TB, handle func(c net.Conn)) net.Listener {
 		mu.Unlock()
 		wg.Wait()
 	})
-	return ln
+	return ln.Addr().String()
 }
 
 // Serve is a fake server: it reads the opening handshake of every
@@ -66,7 +66,7 @@ func listen(t testing.TB, handle func(c net.Conn)) net.Listener {
 // no correct server gives. It returns the address.
 func Serve(t testing.TB, serve func(c net.Conn, br *bufio.Reader, req *http.Request)) string {
 	t.Helper()
-	ln := listen(t, func(c net.Conn) {
+	return Listen(t, func(c net.Conn) {
 		br := bufio.NewReader(c)
 		req, err := http.ReadRequest(br)
 		if err != nil {
@@ -74,7 +74,6 @@ func Serve(t testing.TB, serve func(c net.Conn, br *bufio.Reader, req *http.Requ
 		}
 		serve(c, br, req)
 	})
-	return ln.Addr().String()
 }
 
 // Response101 is a valid 101 answer to req, choosing protocol unless it is
