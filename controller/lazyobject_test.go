@@ -90,3 +90,22 @@ func httptestRequest(t *testing.T, method, url string, headers map[string]string
 	}
 	return r
 }
+
+// TestRequestHeadersIgnoreCase: req.headers is XP's case-insensitive map:
+// any case finds a header, keys come sorted without regard to case, and a
+// script's changes follow the same rule.
+func TestRequestHeadersIgnoreCase(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
+	wk := <-e.workers
+	r := httptestRequest(t, "GET", "http://example.com/s", map[string]string{"x-requested-with": "fetch", "Accept": "*/*", "content-type": "text/plain"})
+	if err := wk.vm.Set("h", wk.requestObject(&httpRequest{r: r}).Get("headers")); err != nil {
+		t.Fatal(err)
+	}
+	runChecks(t, wk, [][2]string{
+		{`h["x-requested-with"] + " " + h["X-Requested-With"] + " " + h["CONTENT-TYPE"] + " " + h.host`, "fetch fetch text/plain example.com"},
+		{`Object.keys(h).join()`, "Accept,Content-Type,Host,X-Requested-With"},
+		{`("accept" in h) + " " + h.hasOwnProperty("ACCEPT") + " " + ("missing" in h) + " " + h.missing`, "true true false undefined"},
+		{`h["x-extra"] = "1"; h["X-EXTRA"] = "2"; delete h.accept; Object.keys(h).join() + " " + h["X-Extra"]`, "Content-Type,Host,x-extra,X-Requested-With 2"},
+		{`JSON.stringify(h)`, `{"Content-Type":"text/plain","Host":"example.com","x-extra":"2","X-Requested-With":"fetch"}`},
+	})
+}

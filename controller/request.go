@@ -123,16 +123,7 @@ func (o *jsRequest) field(key string) goja.Value {
 	case "params":
 		return o.w.multiMap(o.req.params)
 	case "headers":
-		headers := vm.NewObject()
-		if r.Host != "" {
-			_ = headers.Set("Host", r.Host)
-		}
-		for name, values := range r.Header {
-			if len(values) > 0 {
-				_ = headers.Set(name, values[0])
-			}
-		}
-		return headers
+		return newHeaderObject(vm, r)
 	case "cookies":
 		cookies := vm.NewObject()
 		for _, c := range r.Cookies() {
