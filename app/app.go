@@ -122,6 +122,9 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 	if !validName.MatchString(d.Name) {
 		return nil, fmt.Errorf("%s: name %q: use letters, digits, '.', '_' and '-'", where, d.Name)
 	}
+	if err := checkServiceDescriptors(fsys); err != nil {
+		return nil, fmt.Errorf("application %s (%s): %w", d.Name, where, err)
+	}
 	if d.Config == nil {
 		d.Config = map[string]any{}
 	}

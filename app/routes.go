@@ -23,7 +23,12 @@ type router struct {
 	// not pay the bcrypt of HTTP Basic credentials, nor count against the
 	// login throttle.
 	identify func(http.Handler) http.Handler
-	log      zerolog.Logger
+	// id is the id provider (nil: everyone is anonymous). While it has
+	// users they may log in, with HTTP Basic too, so a refusal of the
+	// anonymous is a 401 that says so (RFC 9110 §11.6.1 asks a 401 to
+	// carry a challenge).
+	id  *auth.Auth
+	log zerolog.Logger
 }
 
 // Handler mounts the platform's apps; the first one also answers "/" and
@@ -33,6 +38,7 @@ func Handler(p *Platform, id *auth.Auth, log zerolog.Logger) http.Handler {
 	rt := &router{platform: p, apps: p.byName, identify: anonymous, log: log}
 	if id != nil {
 		rt.identify = id.Identify
+		rt.id = id
 	}
 	if len(p.apps) > 0 {
 		rt.first = p.apps[0]
@@ -100,13 +106,21 @@ func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, n
 	}
 	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
 		// Checked before the controller runs, so an upgrade is refused too.
-		if access := a.serviceAccess(name); !access.allows(caller(r)) {
+		if access, u := a.serviceAccess(name), caller(r); !access.allows(u) {
 			ev := rt.log.Info()
 			if access.err != nil {
 				ev = rt.log.Error().Err(access.err)
 			}
-			ev.Str("app", a.Name).Str("service", name).Str("path", r.URL.Path).Msg("service access denied")
-			a.Engine.ServeError(w, r, http.StatusForbidden, "Access denied to service ["+a.Name+":"+name+"]")
+			// XP's WebException.forbidden: 401 to the anonymous, who may
+			// log in, 403 to a user who lacks the principal (and to the
+			// anonymous of a server without users: no login can help).
+			status := http.StatusForbidden
+			if u == nil && rt.id != nil && rt.id.Available() {
+				status = http.StatusUnauthorized
+				w.Header().Set("WWW-Authenticate", `Basic realm="duplex", charset="UTF-8"`)
+			}
+			ev.Str("app", a.Name).Str("service", name).Str("path", r.URL.Path).Int("status", status).Msg("service access denied")
+			a.Engine.ServeError(w, r, status, "Access denied to service ["+a.Name+":"+name+"]")
 			return
 		}
 		a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})

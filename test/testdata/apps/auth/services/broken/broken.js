@@ -1,3 +1,0 @@
-exports.get = function () {
-  return { body: 'must never run: the descriptor is broken' };
-};

@@ -1,0 +1,7 @@
+exports.get = function (req) {
+  if (req.webSocket) {
+    return { webSocket: {} };
+  }
+  return { body: 'staff only' };
+};
+exports.webSocketEvent = function () {};
