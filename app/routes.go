@@ -85,9 +85,9 @@ func (rt *router) notFound(w http.ResponseWriter, r *http.Request, message strin
 
 // appNotFound is a 404 inside a known application, rendered by its error
 // handler when it has one.
-func (rt *router) appNotFound(w http.ResponseWriter, r *http.Request, a *App, message string) {
+func (rt *router) appNotFound(w http.ResponseWriter, r *http.Request, a *App, t controller.Target, message string) {
 	rt.log.Info().Str("app", a.Name).Str("path", r.URL.Path).Msg(message)
-	a.Engine.ServeError(w, r, http.StatusNotFound, message)
+	a.Engine.ServeError(w, r, t, http.StatusNotFound, message)
 }
 
 func (rt *router) service(w http.ResponseWriter, r *http.Request) {
@@ -95,13 +95,18 @@ func (rt *router) service(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	rt.serveService(w, r, a, chi.URLParam(r, "service"), "/_/service/"+a.Name)
+	// A service called at the root: XP renders its errors with the
+	// default page, not the app's error/error.js.
+	rt.serveService(w, r, a, chi.URLParam(r, "service"), "/_/service/"+a.Name, false)
 }
 
-func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, name, base string) {
+// serveService runs service name of a, mounted below base; appErrors lets
+// the app's error/error.js render its errors (under a webapp).
+func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, name, base string, appErrors bool) {
 	script := "/services/" + name + "/" + name + ".js"
+	t := controller.Target{Script: script, ContextPath: base + "/" + name, AppErrors: appErrors}
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\") || !a.Engine.Exists(script) {
-		rt.appNotFound(w, r, a, "Service ["+a.Name+":"+name+"] not found")
+		rt.appNotFound(w, r, a, t, "Service ["+a.Name+":"+name+"] not found")
 		return
 	}
 	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
@@ -120,10 +125,10 @@ func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, n
 				w.Header().Set("WWW-Authenticate", `Basic realm="duplex", charset="UTF-8"`)
 			}
 			ev.Str("app", a.Name).Str("service", name).Str("path", r.URL.Path).Int("status", status).Msg("service access denied")
-			a.Engine.ServeError(w, r, status, "Access denied to service ["+a.Name+":"+name+"]")
+			a.Engine.ServeError(w, r, t, status, "Access denied to service ["+a.Name+":"+name+"]")
 			return
 		}
-		a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base + "/" + name})
+		a.Engine.Serve(w, r, t)
 	})
 }
 
@@ -133,7 +138,7 @@ func (rt *router) asset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !a.serveAsset(w, r, chi.URLParam(r, "*")) {
-		rt.appNotFound(w, r, a, "Asset not found")
+		rt.appNotFound(w, r, a, controller.Target{}, "Asset not found")
 	}
 }
 
@@ -147,7 +152,7 @@ func (rt *router) webapp(w http.ResponseWriter, r *http.Request) {
 	// XP mounts services below any base; below a webapp, only its own.
 	if rest, ok := strings.CutPrefix(sub, "/_/service/"+a.Name+"/"); ok {
 		name, _, _ := strings.Cut(rest, "/")
-		rt.serveService(w, r, a, name, base+"/_/service/"+a.Name)
+		rt.serveService(w, r, a, name, base+"/_/service/"+a.Name, true)
 		return
 	}
 	rt.serveWebapp(w, r, a, sub, base)
@@ -170,13 +175,13 @@ func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, su
 			return
 		}
 	}
-	const script = "/webapp/webapp.js"
-	if !a.Engine.Exists(script) {
-		rt.appNotFound(w, r, a, "Application ["+a.Name+"] has no webapp")
+	t := controller.Target{Script: "/webapp/webapp.js", ContextPath: base, AppErrors: true}
+	if !a.Engine.Exists(t.Script) {
+		rt.appNotFound(w, r, a, t, "Application ["+a.Name+"] has no webapp")
 		return
 	}
 	rt.identified(w, r, func(w http.ResponseWriter, r *http.Request) {
-		a.Engine.Serve(w, r, controller.Target{Script: script, ContextPath: base})
+		a.Engine.Serve(w, r, t)
 	})
 }
 

@@ -22,6 +22,11 @@ type Target struct {
 	Script string
 	// ContextPath is the URL prefix the controller is mounted at.
 	ContextPath string
+	// AppErrors lets the application's error/error.js render this
+	// request's errors. XP applies it under a webapp (or site) only: the
+	// errors of a service called at the root, /_/service/<app>/<name>, get
+	// the default page.
+	AppErrors bool
 }
 
 // allowedMethods are XP 7.15's HttpMethod.standard(); anything else is 405
@@ -93,14 +98,14 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	case result == noHandler:
 		log.Info().Msg("no handler for method")
 		w.Header().Set("Allow", allowHeader)
-		e.renderError(w, r, req, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "")
+		e.renderError(w, r, req, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "", "")
 	case req.webSocket && res.webSocket != nil:
 		e.acceptSocket(w, r, t, req, res.webSocket, log)
 	case res.status >= 400 && !res.hasBody:
 		// XP turns a bodiless error status into an error, rendered by the
 		// app's error handler or the default page.
 		e.applyHeaders(w, res)
-		e.renderError(w, r, req, res.status, "", "")
+		e.renderError(w, r, req, res.status, "", "", "")
 	default:
 		e.writeResponse(w, r, res)
 	}
@@ -124,7 +129,7 @@ func handlerFor(vm *goja.Runtime, exports goja.Value, name string) goja.Callable
 // readRequest gathers the parameters and the text body before a runtime is
 // borrowed. It answers the status to send when the request is unreadable.
 func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (*httpRequest, int, error) {
-	req := &httpRequest{r: r, contextPath: t.ContextPath, params: r.URL.Query(), webSocket: frame.IsUpgradeRequest(r)}
+	req := &httpRequest{r: r, contextPath: t.ContextPath, appErrors: t.AppErrors, params: r.URL.Query(), webSocket: frame.IsUpgradeRequest(r)}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" || r.Body == nil || r.Body == http.NoBody {
 		return req, 0, nil
@@ -260,5 +265,9 @@ func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpR
 			stack = err.Error()
 		}
 	}
-	e.renderError(w, r, req, status, strings.TrimSpace(f.message), stack)
+	thrown := ""
+	if f.kind == failException {
+		thrown = f.stack
+	}
+	e.renderError(w, r, req, status, strings.TrimSpace(f.message), stack, thrown)
 }

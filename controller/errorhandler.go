@@ -13,20 +13,25 @@ import (
 // requests): it may export handle<status> (handle404) or handleError.
 const errorScript = "/error/error.js"
 
-// ServeError answers status for a request of this application, through the
-// app's error handler when it has one. The router uses it for the errors it
-// finds before a controller runs (an unknown service, say).
-func (e *Engine) ServeError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	e.renderError(w, r, &httpRequest{r: r, params: r.URL.Query()}, status, message, "")
+// ServeError answers status for a request of this application, mounted as
+// t says, through the app's error handler when t lets it. The router uses
+// it for the errors it finds before a controller runs (an unknown service,
+// say).
+func (e *Engine) ServeError(w http.ResponseWriter, r *http.Request, t Target, status int, message string) {
+	e.renderError(w, r, &httpRequest{r: r, contextPath: t.ContextPath, appErrors: t.AppErrors, params: r.URL.Query()}, status, message, "", "")
 }
 
-// renderError runs error/error.js if the app has it, and falls back to the
-// default page when it has no matching export, returns no object, or fails.
-func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRequest, status int, message, stack string) {
+// renderError runs error/error.js if the app has it and the request is
+// mounted where XP applies it, as ExceptionRendererImpl does: handle<status>
+// first, then handleError when that export is missing or returns no
+// object; the default page when neither answers or the handler fails.
+// stack is shown on the default page (dev mode); thrown, the JavaScript
+// stack of what the controller threw, makes the handler's exception.
+func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRequest, status int, message, stack, thrown string) {
 	if message == "" {
 		message = http.StatusText(status)
 	}
-	if !e.Exists(errorScript) {
+	if !req.appErrors || !e.Exists(errorScript) {
 		writeErrorPage(w, r, status, message, stack)
 		return
 	}
@@ -40,28 +45,39 @@ func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRe
 		if !ok {
 			return nil
 		}
-		fn, ok := goja.AssertFunction(obj.Get("handle" + strconv.Itoa(status)))
-		if !ok {
-			if fn, ok = goja.AssertFunction(obj.Get("handleError")); !ok {
-				return nil
-			}
-		}
 		arg := wk.vm.NewObject()
 		_ = arg.Set("status", status)
 		_ = arg.Set("message", message)
 		_ = arg.Set("request", wk.requestObject(req))
-		v, err := fn(goja.Undefined(), arg)
-		if err != nil {
+		if thrown != "" {
+			// XP passes the Java exception; scripts read its message and
+			// log it. Here: what the controller threw, as an Error-like
+			// object.
+			exc := wk.vm.NewObject()
+			_ = exc.Set("message", message)
+			_ = exc.Set("stack", thrown)
+			_ = exc.Set("toString", func(goja.FunctionCall) goja.Value { return wk.vm.ToValue(message) })
+			_ = arg.Set("exception", exc)
+		}
+		for _, name := range []string{"handle" + strconv.Itoa(status), "handleError"} {
+			fn, ok := goja.AssertFunction(obj.Get(name))
+			if !ok {
+				continue
+			}
+			v, err := fn(goja.Undefined(), arg)
+			if err != nil {
+				return err
+			}
+			if _, isObject := v.(*goja.Object); !isObject || isNullish(v) {
+				continue // XP: no object, fall through
+			}
+			res, err = wk.readResponse(v)
+			if err == nil && isNullish(v.(*goja.Object).Get("status")) {
+				res.status = status
+			}
 			return err
 		}
-		if _, isObject := v.(*goja.Object); !isObject || isNullish(v) {
-			return nil
-		}
-		res, err = wk.readResponse(v)
-		if err == nil && isNullish(v.(*goja.Object).Get("status")) {
-			res.status = status
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		e.log.Error().Err(err).Str("script", errorScript).Int("status", status).Msg("error handler failed")

@@ -19,6 +19,7 @@ type httpRequest struct {
 	params      url.Values
 	body        *string
 	webSocket   bool
+	appErrors   bool // error/error.js renders its errors (Target.AppErrors)
 	// held is what the body took from Options.Bodies, given back when the
 	// request is answered.
 	held int64
