@@ -147,20 +147,7 @@ func benchMain(cfg config) error {
 				logf("  %v", err)
 				continue
 			}
-			switch s {
-			case "fanout":
-				res.fanout = h.fanout(ctx, p)
-				logf("  %s", res.fanout.summary())
-			case "echo":
-				res.echo = h.echo(ctx, p)
-				logf("  %s", res.echo.summary())
-			case "idle":
-				res.idle = h.idle(ctx, p)
-				logf("  %s", res.idle.summary())
-			case "upgrades":
-				res.upgrade = h.upgrades(ctx, p)
-				logf("  %s", res.upgrade.summary())
-			}
+			logf("  %s", h.run(ctx, p, s, res))
 			if u := r2u(res, s); u != nil && u.other > 0.25 {
 				res.note("%s: the rest of the machine was busy during the window (%.2f cores besides server and clients): this figure is disturbed", s, u.other)
 				logf("  warning: %.2f cores of other load on the machine", u.other)
@@ -234,4 +221,21 @@ func waitQuiet(ctx context.Context, max time.Duration) float64 {
 			return busy
 		}
 	}
+}
+
+// run measures scenario s on p into res and returns its one-line summary.
+func (h *harness) run(ctx context.Context, p *proc, s string, res *result) string {
+	switch s {
+	case "fanout":
+		res.fanout = h.fanout(ctx, p)
+		return res.fanout.summary()
+	case "echo":
+		res.echo = h.echo(ctx, p)
+		return res.echo.summary()
+	case "idle":
+		res.idle = h.idle(ctx, p)
+		return res.idle.summary()
+	}
+	res.upgrade = h.upgrades(ctx, p)
+	return res.upgrade.summary()
 }

@@ -9,14 +9,10 @@ import (
 // appendMsg builds "m <room> <member> <seq> <nanos> " padded with 'x'.
 func appendMsg(dst []byte, room, member int, seq, nanos int64, size int) []byte {
 	dst = append(dst, "m "...)
-	dst = strconv.AppendInt(dst, int64(room), 10)
-	dst = append(dst, ' ')
-	dst = strconv.AppendInt(dst, int64(member), 10)
-	dst = append(dst, ' ')
-	dst = strconv.AppendInt(dst, seq, 10)
-	dst = append(dst, ' ')
-	dst = strconv.AppendInt(dst, nanos, 10)
-	dst = append(dst, ' ')
+	for _, n := range [...]int64{int64(room), int64(member), seq, nanos} {
+		dst = strconv.AppendInt(dst, n, 10)
+		dst = append(dst, ' ')
+	}
 	for len(dst) < size {
 		dst = append(dst, 'x')
 	}
