@@ -109,3 +109,18 @@ func TestRequestHeadersIgnoreCase(t *testing.T) {
 		{`JSON.stringify(h)`, `{"Content-Type":"text/plain","Host":"example.com","x-extra":"2","X-Requested-With":"fetch"}`},
 	})
 }
+
+// TestRequestPaths: req.path is the path as sent, percent-encoded;
+// req.rawPath the decoded one.
+func TestRequestPaths(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
+	wk := <-e.workers
+	r := httptestRequest(t, "GET", "http://example.com/webapp/app/caf%C3%A9/a%2Fb%20c?x=1", nil)
+	if err := wk.vm.Set("r", wk.requestObject(&httpRequest{r: r})); err != nil {
+		t.Fatal(err)
+	}
+	runChecks(t, wk, [][2]string{
+		{`r.path`, "/webapp/app/caf%C3%A9/a%2Fb%20c"},
+		{`r.rawPath`, "/webapp/app/café/a/b c"},
+	})
+}

@@ -103,8 +103,11 @@ func (o *jsRequest) field(key string) goja.Value {
 	case "port":
 		_, port := splitHostPort(r.Host, o.scheme())
 		return vm.ToValue(port)
-	case "path", "rawPath":
-		// Without virtual hosts the internal path XP calls rawPath is the path.
+	case "path":
+		// The path as the client sent it, percent-encoding kept, as XP's
+		// request.path; rawPath is the decoded one.
+		return vm.ToValue(r.URL.EscapedPath())
+	case "rawPath":
 		return vm.ToValue(r.URL.Path)
 	case "url":
 		host, port := splitHostPort(r.Host, o.scheme())
