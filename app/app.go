@@ -16,6 +16,7 @@ import (
 	"duplex/controller"
 	"duplex/lib"
 	xpauth "duplex/lib/auth"
+	xpcontext "duplex/lib/context"
 	"duplex/lib/dirigible/execcontext"
 	"duplex/lib/dirigible/globals"
 	"duplex/lib/dirigible/session"
@@ -162,6 +163,7 @@ func (a *App) modules(users xpauth.Provider, p *Platform) []lib.Module {
 	mods := []lib.Module{
 		libws.New(a.Hub),
 		xpauth.New(users),
+		xpcontext.New(users),
 		execcontext.Module{},
 		session.Module{},
 		globals.New(globals.NewStore()),

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,6 +105,19 @@ func New(o Options, log zerolog.Logger) (*Auth, error) {
 
 // Available implements xpauth.Provider.
 func (a *Auth) Available() bool { return a.users != nil && a.users.count() > 0 }
+
+// User implements xpauth.Provider: the enabled user of that login (not
+// e-mail) in the system id provider, the only one there is.
+func (a *Auth) User(login, idProvider string) *xpauth.User {
+	if a.users == nil || (idProvider != "" && idProvider != IDProvider) {
+		return nil
+	}
+	entry, found, _ := a.users.lookup(login, time.Now())
+	if !found || entry.Disabled || !strings.EqualFold(entry.Login, login) {
+		return nil
+	}
+	return entry.toUser()
+}
 
 // denied is the one message of every refused login: it does not tell an
 // unknown user from a wrong password or a disabled account.

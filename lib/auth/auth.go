@@ -7,6 +7,7 @@ package auth
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/dop251/goja"
 
@@ -31,6 +32,25 @@ type Provider interface {
 	// WebSocket sessions included, and clears the cookie on w when w is not
 	// nil.
 	Logout(w http.ResponseWriter, r *http.Request, u *User)
+	// User is the enabled user login of id provider idProvider, without
+	// credentials (XP's VerifiedUsernameAuthToken, for /lib/xp/context's
+	// run); nil when there is none.
+	User(login, idProvider string) *User
+}
+
+// PrincipalsKey is where /lib/xp/context's run puts the principals it adds
+// to the caller's ([]string), in lib.Call.Values.
+const PrincipalsKey = "auth.principals"
+
+// CallerHas reports whether the caller of a call, as its values say (its
+// user, and the principals a context run added), holds principal p.
+func CallerHas(values map[string]any, p string) bool {
+	u, _ := values[ValueKey].(*User)
+	if HasPrincipal(u, p) {
+		return true
+	}
+	extra, _ := values[PrincipalsKey].([]string)
+	return slices.Contains(extra, p)
 }
 
 // Module serves the server's Provider to one application's scripts.
@@ -64,7 +84,11 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		return vm.ToValue(userObject(u))
 	})
 	_ = o.Set("hasRole", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(HasPrincipal(current(), roleKey(c.Argument(0).String())))
+		var values map[string]any
+		if call := env.Call(); call != nil {
+			values = call.Values
+		}
+		return vm.ToValue(CallerHas(values, roleKey(c.Argument(0).String())))
 	})
 	_ = o.Set("login", func(c goja.FunctionCall) goja.Value {
 		return vm.ToValue(m.login(env, c.Argument(0)))
