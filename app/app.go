@@ -21,6 +21,7 @@ import (
 	"duplex/lib/dirigible/globals"
 	"duplex/lib/dirigible/session"
 	"duplex/lib/dirigible/websockets"
+	"duplex/lib/portal"
 	libws "duplex/lib/websocket"
 	"duplex/websocket"
 )
@@ -164,6 +165,7 @@ func (a *App) modules(users xpauth.Provider, p *Platform) []lib.Module {
 		libws.New(a.Hub),
 		xpauth.New(users),
 		xpcontext.New(users),
+		portal.New(a.Name, a.assetFingerprint),
 		execcontext.Module{},
 		session.Module{},
 		globals.New(globals.NewStore()),

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -80,4 +81,15 @@ func (a *App) etag(p string, mod time.Time, size int64, content io.ReadSeeker) (
 	a.tags.tags[p] = assetTag{mod: mod, size: size, etag: etag}
 	a.tags.mu.Unlock()
 	return etag, nil
+}
+
+// assetFingerprint is the part of the app's asset URLs (/lib/xp/portal's
+// assetUrl) that changes when its files may have, as XP's: the load time in
+// hex, or under --dev the time now, so that no edit is hidden by a cache.
+func (a *App) assetFingerprint() string {
+	t := a.loaded
+	if a.dev {
+		t = time.Now()
+	}
+	return strconv.FormatInt(t.UnixMilli(), 16)
 }

@@ -45,8 +45,8 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 		writeErrorPage(w, r, http.StatusInternalServerError, "WebSockets are not enabled", "")
 		return
 	}
-	scope := lib.ScopeFrom(r.Context())
-	if scope != nil && scope.User != nil {
+	scope := withOrigin(lib.ScopeFrom(r.Context()), r)
+	if scope.User != nil {
 		a.User = scope.User
 	}
 	// A copy: the request's path shares the request line's memory, which
@@ -58,6 +58,21 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 	}
 	// Accept answers and logs its own refusals.
 	_ = hub.Accept(w, r, a)
+}
+
+// withOrigin is the session's scope: the upgrade request's, plus where that
+// request came to (lib.Origin), which the events' calls need when they
+// build URLs (/lib/xp/portal) long after the request is gone. The copy
+// keeps nothing of the request itself.
+func withOrigin(scope *lib.Scope, r *http.Request) *lib.Scope {
+	s := &lib.Scope{}
+	if scope != nil {
+		*s = *scope
+	}
+	origin, _ := (&lib.Call{Request: r}).Origin()
+	origin.Host, origin.Path = strings.Clone(origin.Host), strings.Clone(origin.Path)
+	s.Origin = &origin
+	return s
 }
 
 // socketHandler delivers one session's events to the controller's

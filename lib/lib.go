@@ -73,6 +73,8 @@ type Call struct {
 	// what core/context reads and the event that net/websockets describes
 	// (method, message, error, handler). Nil for calls that have none.
 	Context map[string]any
+	// origin is the WebSocket upgrade's, for calls without a Request.
+	origin *Origin
 }
 
 // Registry maps import paths to modules. It is built once per application and

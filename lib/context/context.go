@@ -138,20 +138,20 @@ func (m *Module) run(env *lib.Env, params *goja.Object, fn goja.Callable) goja.V
 	for k, v := range c.Values {
 		next[k] = v
 	}
-	if s := str(params, "repository"); s != "" {
+	if s := lib.StringOf(params, "repository"); s != "" {
 		next[repositoryKey] = s
 	}
-	if s := str(params, "branch"); s != "" {
+	if s := lib.StringOf(params, "branch"); s != "" {
 		next[branchKey] = s
 	}
-	if user, ok := params.Get("user").(*goja.Object); ok && str(user, "login") != "" {
-		idp := str(user, "idProvider")
+	if user, ok := params.Get("user").(*goja.Object); ok && lib.StringOf(user, "login") != "" {
+		idp := lib.StringOf(user, "idProvider")
 		if idp == "" {
 			idp = systemIDProvider
 		}
 		var u *auth.User
 		if m.users != nil {
-			u = m.users.User(str(user, "login"), idp)
+			u = m.users.User(lib.StringOf(user, "login"), idp)
 		}
 		if u != nil {
 			next[auth.ValueKey] = u
@@ -200,14 +200,6 @@ func export(o *goja.Object, key string) any {
 		return v.Export()
 	}
 	return nil
-}
-
-func str(o *goja.Object, key string) string {
-	v := o.Get(key)
-	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
-		return ""
-	}
-	return v.String()
 }
 
 func stringOr(v any, def string) string {

@@ -199,3 +199,26 @@ func TestWebSocketGroupsPerApp(t *testing.T) {
 	b.ExpectText("ok")
 	a.wantCmd("size:shared", "size:number:1") // "from wsother" would arrive before this answer
 }
+
+// TestPortalServiceURL: /lib/xp/portal's serviceUrl gives a page the
+// ws:// URL of its service, under the webapp the page is mounted in, with
+// the host and port the browser used; a client that dials it is served,
+// and the socket's own events build URLs from the upgrade request.
+func TestPortalServiceURL(t *testing.T) {
+	t.Parallel()
+	s := duplex.Start(t, "--app", harness.App("wsecho"))
+	host := strings.TrimPrefix(s.URL, "http://")
+	r := harness.Get(t, s.URL+"/webapp/wsecho/_/service/wsecho/portal")
+	want := "ws://" + host + "/webapp/wsecho/_/service/wsecho/portal?room=a+b"
+	if r.Status != 200 || r.Body != want {
+		t.Fatalf("serviceUrl: %d %q, want %q", r.Status, r.Body, want)
+	}
+	c := harness.DialWS(t, s, strings.TrimPrefix(r.Body, "ws://"+host), harness.WSOpts{})
+	if got, want := c.ReadText(), s.URL+"/webapp/wsecho/_/service/wsecho/echo"; got != want {
+		t.Fatalf("serviceUrl in the open event: %q, want %q", got, want)
+	}
+	// At the root, no webapp base.
+	if r := harness.Get(t, s.URL+"/_/service/wsecho/portal"); r.Body != "ws://"+host+"/_/service/wsecho/portal?room=a+b" {
+		t.Fatalf("serviceUrl at the root: %q", r.Body)
+	}
+}
