@@ -21,6 +21,7 @@ import (
 	"duplex/lib/dirigible/globals"
 	"duplex/lib/dirigible/session"
 	"duplex/lib/dirigible/websockets"
+	"duplex/lib/httpclient"
 	"duplex/lib/portal"
 	libws "duplex/lib/websocket"
 	"duplex/websocket"
@@ -166,6 +167,9 @@ func (a *App) modules(users xpauth.Provider, p *Platform) []lib.Module {
 		xpauth.New(users),
 		xpcontext.New(users),
 		portal.New(a.Name, a.assetFingerprint),
+		httpclient.New(p.outbound.DialContext),
+		// lib-http-client's older documentation names it so.
+		lib.Alias("/lib/xp/http-client", "/lib/http-client"),
 		execcontext.Module{},
 		session.Module{},
 		globals.New(globals.NewStore()),

@@ -39,6 +39,9 @@ type Platform struct {
 	// memory stops scripts that run the heap past --js-max-memory; nil
 	// without a limit.
 	memory *controller.MemoryGuard
+	// outbound is where scripts may connect (--outbound-allow): the
+	// Dirigible client and /lib/http-client dial through it.
+	outbound *outbound.Policy
 }
 
 // outboundSetting is what opens exceptions to the outbound policy.
@@ -63,6 +66,7 @@ func NewPlatform(cfg Config, sh Shared) (*Platform, error) {
 		dirs:     map[string]string{},
 		endpoint: newEndpointTable(cfg.Dev),
 		bodies:   controller.NewBodyBudget(cfg.MaxBufferedBodies),
+		outbound: policy,
 	}
 	p.clients = websockets.NewClients(websockets.ClientsOptions{
 		Max:            cfg.MaxClients,
