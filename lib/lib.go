@@ -5,6 +5,7 @@
 package lib
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -51,6 +52,24 @@ type Env struct {
 	// its depth limit and an interrupted call are errors, not a stalled or
 	// crashed process. undefined and functions give "null".
 	JSON func(goja.Value) ([]byte, error)
+}
+
+// Bounded is a context for work a module waits on for the call (the
+// network): it ends after d at most, and a little before the call's
+// --js-timeout interrupts it, so that the script can still catch the
+// failure.
+func (e *Env) Bounded(d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	if e.Deadline == nil {
+		return ctx, cancel
+	}
+	deadline := e.Deadline()
+	if deadline.IsZero() {
+		return ctx, cancel
+	}
+	margin := min(100*time.Millisecond, time.Until(deadline)/10)
+	bounded, cancelBounded := context.WithDeadline(ctx, deadline.Add(-margin))
+	return bounded, func() { cancelBounded(); cancel() }
 }
 
 // Call is the per-invocation context of one controller call.

@@ -78,15 +78,8 @@ func (m *Module) request(env *lib.Env, p *goja.Object) (goja.Value, error) {
 	}
 	connect := millis(p, "connectionTimeout")
 	read := millis(p, "readTimeout")
-	ctx, cancel := context.WithTimeout(context.Background(), connect+read)
+	ctx, cancel := env.Bounded(connect + read)
 	defer cancel()
-	// Give up before --js-timeout interrupts the call, so that the script
-	// gets an error it can catch rather than being stopped.
-	if deadline := env.Deadline(); !deadline.IsZero() {
-		var cancelCall context.CancelFunc
-		ctx, cancelCall = context.WithDeadline(ctx, deadline.Add(-time.Until(deadline)/10))
-		defer cancelCall()
-	}
 	follow := true
 	if v := p.Get("followRedirects"); v != nil && !goja.IsUndefined(v) && !goja.IsNull(v) {
 		follow = v.ToBoolean()

@@ -134,14 +134,7 @@ func (c *Clients) dial(uri, ref string, from *lib.Env) (*client, error) {
 		c.opts.Log.Warn().Str("uri", uri).Str("handler", ref).Err(err).Msg("WebSocket client refused")
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
-	if deadline := from.Deadline(); !deadline.IsZero() {
-		// Give up a little before the call is interrupted, so that the
-		// script can catch the timeout.
-		margin := min(100*time.Millisecond, c.opts.ConnectTimeout/10)
-		cancel()
-		ctx, cancel = context.WithDeadline(context.Background(), deadline.Add(-margin))
-	}
+	ctx, cancel := from.Bounded(c.opts.ConnectTimeout)
 	conn, err := ws.Dial(ctx, uri, c.opts.Dial)
 	cancel()
 	if err != nil {
