@@ -164,7 +164,7 @@ func TestHandlerError(t *testing.T) {
 
 	b.text("still here")
 	b.expectText("still here")
-	if len(ts.logs.lines(aid)) == 0 {
+	if len(ts.logs.Lines(aid)) == 0 {
 		t.Fatal("handler error not logged")
 	}
 	_ = bid

@@ -171,7 +171,7 @@ func TestOrigin(t *testing.T) {
 			}
 			// Accept itself is the gate: the test server checks nothing
 			// first. A refusal is one line naming the setting.
-			if refused := len(ts.logs.lines("--allowed-origins")); (tc.want == http.StatusForbidden) != (refused == 1) {
+			if refused := len(ts.logs.Lines("--allowed-origins")); (tc.want == http.StatusForbidden) != (refused == 1) {
 				t.Fatalf("%d log lines naming --allowed-origins", refused)
 			}
 		})

@@ -2,7 +2,6 @@ package websocket
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -30,30 +29,6 @@ func TestMain(m *testing.M) {
 
 // waitFor bounds every wait in the tests; nothing relies on sleeping.
 const waitFor = 5 * time.Second
-
-// logBuffer collects log lines of a hub for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) lines(substr string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range strings.Split(l.buf.String(), "\n") {
-		if strings.Contains(line, substr) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
 
 // rec is an event as the test handler saw it (message copied).
 type rec struct {
@@ -144,7 +119,7 @@ type testServer struct {
 	hub       *Hub
 	h         *recHandler
 	addr      string
-	logs      *logBuffer
+	logs      *wstest.LogBuffer
 	protocols []string
 	removed   chan string
 	wrap      bool // hand Accept a middleware-wrapped ResponseWriter
@@ -163,7 +138,7 @@ func newTestServer(t testing.TB, opts Options, h *recHandler, configure ...func(
 	if opts.CloseTimeout == 0 {
 		opts.CloseTimeout = 500 * time.Millisecond
 	}
-	logs := &logBuffer{}
+	logs := &wstest.LogBuffer{}
 	hub := NewHub(opts, zerolog.New(logs).Level(zerolog.DebugLevel))
 	ts := &testServer{hub: hub, h: h, logs: logs, removed: make(chan string, 2000)}
 	hub.onRemove = func(s *Session) { ts.removed <- s.ID() }

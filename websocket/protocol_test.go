@@ -152,7 +152,7 @@ func TestProtocolFailures(t *testing.T) {
 			if r := h.next(t, id, EventClose); r.code != tc.code {
 				t.Fatalf("close code %d, want %d", r.code, tc.code)
 			}
-			if len(ts.logs.lines(`"code":`+strconv.Itoa(tc.code))) == 0 {
+			if len(ts.logs.Lines(`"code":`+strconv.Itoa(tc.code))) == 0 {
 				t.Fatal("failure not logged")
 			}
 		})

@@ -103,7 +103,7 @@ func TestSlowConsumer(t *testing.T) {
 		sent++
 	}
 	waitNormal(sent)
-	if n := len(ts.logs.lines("backlog exceeded")); n != 1 {
+	if n := len(ts.logs.Lines("backlog exceeded")); n != 1 {
 		t.Fatalf("%d backlog log lines, want 1", n)
 	}
 	t.Logf("slow consumer closed after %d messages of %d bytes", sent-10, len(msg))

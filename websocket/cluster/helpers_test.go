@@ -1,15 +1,12 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"duplex/websocket"
+	"duplex/websocket/wstest"
 )
 
 func TestMain(m *testing.M) {
@@ -27,30 +25,6 @@ func TestMain(m *testing.M) {
 
 // waitFor bounds every wait in the tests; nothing relies on sleeping.
 const waitFor = 5 * time.Second
-
-// logBuffer collects a hub's log lines for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) lines(substr string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range strings.Split(l.buf.String(), "\n") {
-		if strings.Contains(line, substr) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
 
 // roomHandler puts every session in "room" when it opens, then reports
 // its id.
@@ -71,14 +45,14 @@ func (h *roomHandler) HandleEvent(e *websocket.Event) error {
 type testServer struct {
 	hub    *websocket.Hub
 	addr   string
-	logs   *logBuffer
+	logs   *wstest.LogBuffer
 	opened chan string
 }
 
 func newTestServer(t testing.TB, opts websocket.Options) *testServer {
 	t.Helper()
 	opts.CloseTimeout = 500 * time.Millisecond
-	logs := &logBuffer{}
+	logs := &wstest.LogBuffer{}
 	hub := websocket.NewHub(opts, zerolog.New(logs).Level(zerolog.DebugLevel))
 	h := &roomHandler{hub: hub, opened: make(chan string, 16)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

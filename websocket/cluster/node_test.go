@@ -153,7 +153,7 @@ func TestClusterNodeLostAndBack(t *testing.T) {
 	for _, n := range nodes {
 		n.c.expectText("together")
 	}
-	if lines := lost.ts.logs.lines("link back"); len(lines) != 1 {
+	if lines := lost.ts.logs.Lines("link back"); len(lines) != 1 {
 		t.Fatalf("link-back log lines: %q", lines)
 	}
 }
