@@ -222,3 +222,14 @@ func TestPortalServiceURL(t *testing.T) {
 		t.Fatalf("serviceUrl at the root: %q", r.Body)
 	}
 }
+
+// TestSendCycleThrows: send() of a value JSON cannot take (a cycle) throws
+// a TypeError the handler catches, instead of sending "[object Object]".
+func TestSendCycleThrows(t *testing.T) {
+	t.Parallel()
+	s := duplex.Start(t, "--app", harness.App("wsecho"))
+	c := harness.DialWS(t, s, "/_/service/wsecho/sendcycle", harness.WSOpts{})
+	if got := c.ReadText(); got != "threw TypeError" {
+		t.Fatalf("got %q, want the handler's catch of a TypeError", got)
+	}
+}
