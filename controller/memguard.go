@@ -101,14 +101,21 @@ func (g *MemoryGuard) run() {
 		if heap() <= g.limit {
 			continue
 		}
+		// No call runs: there is nothing to stop, and a forced collection
+		// every tick would only burn CPU (a heap that other things than
+		// scripts keep past the limit, sessions by the million, stays there).
+		w, started := g.longestRunning()
+		if w == nil {
+			continue
+		}
 		// Garbage counts in the heap until it is collected: only what a
 		// collection leaves is held against the scripts.
 		runtime.GC()
 		if heap() <= g.limit {
 			continue
 		}
-		w, started := g.longestRunning()
-		if w == nil {
+		// The collection took time: the call picked may have ended.
+		if w, started = g.longestRunning(); w == nil {
 			continue
 		}
 		victim, victimStarted, stoppedAt = w, started, time.Now()
