@@ -59,15 +59,17 @@ type Options struct {
 
 // Engine runs one application's scripts.
 type Engine struct {
-	opts     Options
-	log      zerolog.Logger
-	workers  chan *worker
-	allMu    sync.RWMutex // all changes when a broken runtime is replaced
-	all      []*worker
-	programs sync.Map  // module path -> *source, shared by every runtime
-	reload   *reloader // nil unless Dev
-	closing  atomic.Bool
-	stats    stats
+	opts    Options
+	log     zerolog.Logger
+	workers chan *worker
+	allMu   sync.RWMutex // all changes when a broken runtime is replaced
+	all     []*worker
+	// endpoints are the hosts WebSocket sessions were opened at.
+	endpoints endpoints
+	programs  sync.Map  // module path -> *source, shared by every runtime
+	reload    *reloader // nil unless Dev
+	closing   atomic.Bool
+	stats     stats
 }
 
 // DefaultMaxBody is the largest request body read when Options.MaxBody is

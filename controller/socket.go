@@ -31,6 +31,7 @@ func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, 
 // origin) and hands the connection to the hub, with handler running its
 // events as the user the request came from.
 func (e *Engine) upgrade(w http.ResponseWriter, r *http.Request, log zerolog.Logger, handler *socketHandler, a websocket.Accept) {
+	handler.upgrade = e.endpoints.of(r)
 	upgradeOn(e.opts.Hub, w, r, log, a, func(scope *lib.Scope) websocket.Handler {
 		handler.scope = scope
 		return handler
@@ -45,8 +46,8 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 		writeErrorPage(w, r, http.StatusInternalServerError, "WebSockets are not enabled", "")
 		return
 	}
-	scope := withOrigin(lib.ScopeFrom(r.Context()), r)
-	if scope.User != nil {
+	scope := lib.ScopeFrom(r.Context())
+	if scope != nil && scope.User != nil {
 		a.User = scope.User
 	}
 	// A copy: the request's path shares the request line's memory, which
@@ -58,21 +59,6 @@ func upgradeOn(hub *websocket.Hub, w http.ResponseWriter, r *http.Request, log z
 	}
 	// Accept answers and logs its own refusals.
 	_ = hub.Accept(w, r, a)
-}
-
-// withOrigin is the session's scope: the upgrade request's, plus where that
-// request came to (lib.Origin), which the events' calls need when they
-// build URLs (/lib/xp/portal) long after the request is gone. The copy
-// keeps nothing of the request itself.
-func withOrigin(scope *lib.Scope, r *http.Request) *lib.Scope {
-	s := &lib.Scope{}
-	if scope != nil {
-		*s = *scope
-	}
-	origin, _ := (&lib.Call{Request: r}).Origin()
-	origin.Host, origin.Path = strings.Clone(origin.Host), strings.Clone(origin.Path)
-	s.Origin = &origin
-	return s
 }
 
 // socketHandler delivers one session's events to the controller's
@@ -87,6 +73,9 @@ type socketHandler struct {
 	scope *lib.Scope
 	// untrack ends what scope.Track started at the open event.
 	untrack func()
+	// upgrade is where the upgrade request came to (its host), for the
+	// URLs events build (/lib/xp/portal).
+	upgrade *lib.Endpoint
 	// dirigible, when set, makes this a session of a *.websocket endpoint:
 	// its events go to a Dirigible handler module instead of
 	// webSocketEvent.
@@ -113,6 +102,7 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 	}
 	call := lib.NewCall(h.scope, nil, nil)
 	call.Session = ev.Session
+	call.Upgrade = h.upgrade
 	return h.engine.run(context.Background(), call, func(wk *worker) error {
 		exports, err := wk.load(h.script)
 		if err != nil {

@@ -92,8 +92,9 @@ type Call struct {
 	// what core/context reads and the event that net/websockets describes
 	// (method, message, error, handler). Nil for calls that have none.
 	Context map[string]any
-	// origin is the WebSocket upgrade's, for calls without a Request.
-	origin *Origin
+	// Upgrade is where the request that opened Session came to, for the
+	// events of XP controllers' sessions (Call.Origin).
+	Upgrade *Endpoint
 }
 
 // Registry maps import paths to modules. It is built once per application and

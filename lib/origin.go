@@ -14,6 +14,13 @@ type Origin struct {
 	Path   string // the request's path, decoded
 }
 
+// Endpoint is where a WebSocket session's upgrade request came to: its
+// Origin without the path, which the session keeps itself. Sessions share
+// one per host, so that an idle session pays a pointer for it.
+type Endpoint struct {
+	Scheme, Host string
+}
+
 // Origin answers the call's Origin; ok is false for a call that has none
 // (a module's set-up).
 func (c *Call) Origin() (Origin, bool) {
@@ -27,8 +34,8 @@ func (c *Call) Origin() (Origin, bool) {
 		}
 		return Origin{Scheme: scheme, Host: r.Host, Path: r.URL.Path}, true
 	}
-	if c.origin != nil {
-		return *c.origin, true
+	if c.Upgrade != nil && c.Session != nil {
+		return Origin{Scheme: c.Upgrade.Scheme, Host: c.Upgrade.Host, Path: c.Session.Path()}, true
 	}
 	return Origin{}, false
 }

@@ -22,9 +22,6 @@ type Scope struct {
 	// returns runs once the session has ended. The server uses it to close
 	// a user's sessions at logout.
 	Track func(close func(code int, reason string)) (untrack func())
-	// Origin is where the request that opened a WebSocket session came
-	// to: its events' calls answer it as theirs (Call.Origin).
-	Origin *Origin
 }
 
 type scopeKey struct{}
@@ -44,9 +41,6 @@ func ScopeFrom(ctx context.Context) *Scope {
 // be nil); w and r are nil for WebSocket events.
 func NewCall(scope *Scope, w http.ResponseWriter, r *http.Request) *Call {
 	c := &Call{Request: r, Response: w}
-	if scope != nil {
-		c.origin = scope.Origin
-	}
 	// Most calls carry no values: the map is made only when there are
 	// some (a module that stores one makes it itself).
 	if scope != nil && len(scope.Values) > 0 {

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"crypto/tls"
+	"io"
 	"net/http/httptest"
 	"testing"
 
@@ -30,6 +31,8 @@ func requestCall(target string, secure bool) *lib.Call {
 // scheme's).
 func TestServiceURL(t *testing.T) {
 	r := setup(t)
+	session, peer := libtest.OpenSession(t, libtest.Hub(t), "/webapp/myapp/_/service/myapp/chat", nil)
+	go io.Copy(io.Discard, peer)
 	for _, c := range []struct {
 		call *lib.Call
 		src  string
@@ -47,8 +50,8 @@ func TestServiceURL(t *testing.T) {
 		// arrays repeat the name, in order.
 		{requestCall("http://h/", false), `portal.serviceUrl({service: 's', params: {q: 'a b*~é', n: [1, 2], skip: null}})`, "/_/service/myapp/s?q=a+b*%7E%C3%A9&n=1&n=2"},
 		{requestCall("http://h/webapp/myapp/", false), `portal.assetUrl({path: '/css/site.css'})`, "/webapp/myapp/_/asset/myapp:18c1f/css/site.css"},
-		// A WebSocket event: the upgrade request's origin.
-		{lib.NewCall(&lib.Scope{Origin: &lib.Origin{Scheme: "http", Host: "chat.example:8080", Path: "/webapp/myapp/_/service/myapp/chat"}}, nil, nil),
+		// A WebSocket event: where the upgrade came to, and its path.
+		{&lib.Call{Session: session, Upgrade: &lib.Endpoint{Scheme: "http", Host: "chat.example:8080"}},
 			`portal.serviceUrl({service: 'chat', type: 'websocket'})`, "ws://chat.example:8080/webapp/myapp/_/service/myapp/chat"},
 	} {
 		if got := r.Call(c.call, c.src).String(); got != c.want {
