@@ -21,6 +21,7 @@ import (
 	"duplex/lib/dirigible/globals"
 	"duplex/lib/dirigible/session"
 	"duplex/lib/dirigible/websockets"
+	"duplex/lib/event"
 	"duplex/lib/httpclient"
 	"duplex/lib/portal"
 	libws "duplex/lib/websocket"
@@ -147,6 +148,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 		Workers:      cfg.JSWorkers,
 		Timeout:      cfg.JSTimeout,
 		MaxCallStack: cfg.JSMaxCallStack,
+		EventQueue:   cfg.JSEventQueue,
 		MaxBody:      cfg.MaxBody,
 		Bodies:       p.bodies,
 		Memory:       p.memory,
@@ -167,6 +169,7 @@ func (a *App) modules(users xpauth.Provider, p *Platform) []lib.Module {
 		xpauth.New(users),
 		xpcontext.New(users),
 		portal.New(a.Name, a.assetFingerprint),
+		event.Module{},
 		httpclient.New(p.outbound.DialContext),
 		// lib-http-client's older documentation names it so.
 		lib.Alias("/lib/xp/http-client", "/lib/http-client"),

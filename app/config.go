@@ -20,6 +20,9 @@ type Config struct {
 	JSWorkers      int
 	JSTimeout      time.Duration
 	JSMaxCallStack int
+	// JSEventQueue bounds the events waiting for an application's main.js
+	// listeners.
+	JSEventQueue int
 	// JSMaxMemory is the heap size past which the longest-running script
 	// call is stopped, and whose share bounds one built-in's allocation;
 	// 0 means no limit.
@@ -69,6 +72,7 @@ func DefaultConfig() Config {
 		JSWorkers:         runtime.GOMAXPROCS(0),
 		JSTimeout:         controller.DefaultTimeout,
 		JSMaxCallStack:    controller.DefaultMaxCallStack,
+		JSEventQueue:      controller.DefaultEventQueue,
 		MaxBody:           controller.DefaultMaxBody,
 		MaxBufferedBodies: 64 << 20,
 		ShutdownTimeout:   10 * time.Second,

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"duplex/controller"
 	"duplex/websocket"
 )
 
@@ -120,6 +121,13 @@ func writeMetrics(b *bytes.Buffer, apps []*App) {
 		errs := a.Engine.Stats().Errors
 		for _, kind := range []string{"exception", "timeout", "stack_overflow", "memory", "busy", "other"} {
 			m.value("duplex_js_errors_total", errs[kind], "app", a.Name, "kind", kind)
+		}
+	}
+	m.head("duplex_js_events_dropped_total", "counter", "Events (/lib/xp/event) the listeners of main.js did not get, by reason.")
+	for _, a := range apps {
+		dropped := a.Engine.Stats().EventsDropped
+		for _, reason := range []string{controller.DropQueueFull, controller.DropInvalid, controller.DropStopping} {
+			m.value("duplex_js_events_dropped_total", dropped[reason], "app", a.Name, "reason", reason)
 		}
 	}
 }

@@ -125,6 +125,13 @@ func (s *Server) shutdown(served <-chan error) error {
 		}
 	}()
 	wg.Wait()
+	// Before anything is interrupted: main.js's disposers, and every
+	// runtime's, get to run.
+	for _, a := range s.platform.apps {
+		if err := a.Engine.Stop(ctx); err != nil {
+			log.Warn().Str("app", a.Name).Err(err).Msg("event listeners or disposers still running at the shutdown timeout")
+		}
+	}
 	var err error
 	if httpErr != nil {
 		log.Warn().Dur("timeout", s.cfg.ShutdownTimeout).Msg("requests still running at the shutdown timeout; interrupting them")

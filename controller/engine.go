@@ -53,8 +53,12 @@ type Options struct {
 	// Dev shows stack traces on error pages.
 	Dev bool
 	// Hub holds the application's WebSocket sessions; nil disables upgrades.
+	// Its cluster also carries the application's distributed events.
 	Hub *websocket.Hub
-	Log zerolog.Logger
+	// EventQueue bounds the events waiting for main.js's listeners;
+	// default DefaultEventQueue.
+	EventQueue int
+	Log        zerolog.Logger
 }
 
 // Engine runs one application's scripts.
@@ -69,7 +73,12 @@ type Engine struct {
 	programs  sync.Map  // module path -> *source, shared by every runtime
 	reload    *reloader // nil unless Dev
 	closing   atomic.Bool
+	stopped   atomic.Bool // Stop ran
 	stats     stats
+	// main runs main.js and its event listeners; nil when the application
+	// has no main.js.
+	main   *mainLoop
+	events eventStats
 }
 
 // DefaultMaxBody is the largest request body read when Options.MaxBody is
@@ -106,6 +115,7 @@ func New(opts Options) (*Engine, error) {
 	opts.Timeout = cmp.Or(max(opts.Timeout, 0), DefaultTimeout)
 	opts.MaxCallStack = cmp.Or(max(opts.MaxCallStack, 0), DefaultMaxCallStack)
 	opts.MaxBody = cmp.Or(max(opts.MaxBody, 0), DefaultMaxBody)
+	opts.EventQueue = cmp.Or(max(opts.EventQueue, 0), DefaultEventQueue)
 	e := &Engine{
 		opts:    opts,
 		log:     opts.Log.With().Str("app", opts.App.Name).Logger(),
@@ -124,6 +134,19 @@ func New(opts Options) (*Engine, error) {
 		}
 		e.all = append(e.all, w)
 		e.workers <- w
+	}
+	if e.Exists(mainScript) {
+		w, err := newWorker(e)
+		if err != nil {
+			return nil, err
+		}
+		// In all, so that shutdown and the memory guard reach its calls.
+		e.all = append(e.all, w)
+		e.main = newMainLoop(e, w, opts.EventQueue)
+		if opts.Hub != nil {
+			opts.Hub.OnEvent(e.received)
+		}
+		go e.main.run()
 	}
 	return e, nil
 }
@@ -157,19 +180,28 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		return err
 	}
 	// The pool gets w as it is when the call ends: a broken runtime is
-	// replaced by then. busy is cleared on the runtime the call ran on,
-	// replaced or not: the memory guard waits for it.
+	// replaced by then.
 	defer func() { e.workers <- w }()
+	w, _, err = e.exec(ctx, w, call, fn)
+	return err
+}
+
+// exec runs fn on w, which the caller owns, under the call's time limit,
+// and returns the runtime to use from now on: w, or the new runtime that
+// replaced it (replaced) when the call left w not to be trusted.
+func (e *Engine) exec(ctx context.Context, w *worker, call *lib.Call, fn func(w *worker) error) (_ *worker, replaced bool, err error) {
+	// busy is cleared on the runtime the call ran on, replaced or not: the
+	// memory guard waits for it.
 	w.busy.Store(true)
 	defer w.busy.Store(false)
 	if e.closing.Load() {
-		return ErrShutdown
+		return w, false, ErrShutdown
 	}
 	w.arm(ctx, e.opts.Timeout)
 	w.started.Store(time.Now().UnixNano())
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
-			w.forget(gen)
+			w.reloaded(gen)
 		}
 	}
 	w.call = call
@@ -182,8 +214,7 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 		var p *PanicError
 		errors.As(err, &p)
 		e.log.Error().Str("panic", fmt.Sprint(p.Value)).Str("stack", string(p.Stack)).Msg("a built-in module or the engine panicked; the call failed and its runtime is replaced")
-		w = e.replace(w)
-		return err
+		return e.replace(w), true, err
 	}
 	w.finishFrom(0)
 	w.call = nil
@@ -192,9 +223,9 @@ func (e *Engine) run(ctx context.Context, call *lib.Call, fn func(w *worker) err
 	if errors.Is(err, ErrMemory) {
 		// What the call built may hang off the runtime's globals: a new
 		// runtime lets all of it go.
-		w = e.replace(w)
+		return e.replace(w), true, err
 	}
-	return err
+	return w, false, err
 }
 
 // PanicError is a call that a Go panic stopped. Its text is all a client
@@ -292,14 +323,57 @@ type stoppedError struct {
 func (e *stoppedError) Error() string { return e.detail }
 func (e *stoppedError) Unwrap() error { return e.cause }
 
-// Close releases the runtimes once every call has finished.
+// Stop runs what scripts asked to run when the application stops: it ends
+// main.js's listeners (what is still queued for them is dropped, counted)
+// and runs the disposers (`__.disposer`) of every runtime. The server calls
+// it once requests and sessions are over, before it interrupts what still
+// runs; ctx bounds the waits. Later calls do nothing.
+func (e *Engine) Stop(ctx context.Context) error {
+	if e.stopped.Swap(true) {
+		return nil
+	}
+	var err error
+	if e.main != nil {
+		if e.opts.Hub != nil {
+			e.opts.Hub.OnEvent(nil)
+		}
+		err = e.main.shutdown(ctx)
+	}
+	held := make([]*worker, 0, e.opts.Workers)
+	defer func() {
+		for _, w := range held {
+			e.workers <- w
+		}
+	}()
+	for range e.opts.Workers {
+		select {
+		case w := <-e.workers:
+			w, _, _ = e.exec(context.Background(), w, nil, func(w *worker) error { w.dispose(); return nil })
+			held = append(held, w)
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		}
+	}
+	return err
+}
+
+// Close stops the application's scripts (Stop, if not done yet) and
+// releases the runtimes once every call has finished.
 func (e *Engine) Close(ctx context.Context) error {
-	for range e.all {
+	err := e.Stop(ctx)
+	if e.main != nil {
+		select {
+		case <-e.main.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for range e.opts.Workers {
 		select {
 		case <-e.workers:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return nil
+	return err
 }

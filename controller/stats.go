@@ -23,6 +23,9 @@ type Stats struct {
 	Busy    int
 	Calls   int64
 	Errors  map[string]int64
+	// EventsDropped counts the events main.js's listeners did not get,
+	// by reason (DropQueueFull, DropInvalid, DropStopping).
+	EventsDropped map[string]int64
 }
 
 func (st *stats) record(err error) {
@@ -69,5 +72,6 @@ func (e *Engine) Stats() Stats {
 			"busy":           e.stats.busy.Load(),
 			"other":          e.stats.other.Load(),
 		},
+		EventsDropped: e.events.snapshot(),
 	}
 }

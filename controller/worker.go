@@ -38,6 +38,10 @@ type worker struct {
 	// script could replace the global.
 	jsonStringify goja.Callable
 	bridge        *goja.Object // the `__` every module gets
+	// disposers are what `__.disposer` registered, by the script that did
+	// (XP keeps one per script): run when the runtime's modules are
+	// dropped, at a dev-mode reload or when the server stops.
+	disposers map[string]goja.Callable
 	// tagged caches each module's `log` and `console`, which name it:
 	// modules evaluated afresh for every event (Dirigible's handlers) must
 	// not build them each time.
@@ -74,6 +78,17 @@ func (w *worker) finishFrom(mark int) {
 	w.deferred = w.deferred[:mark]
 }
 
+// reloaded drops what the runtime evaluated once the files changed (dev
+// mode): its disposers run first, as XP runs them when it invalidates an
+// application, and main.js is told to run again.
+func (w *worker) reloaded(generation uint64) {
+	w.dispose()
+	w.forget(generation)
+	if m := w.engine.main; m != nil {
+		m.poke()
+	}
+}
+
 // forget drops every evaluated module, so that the next require runs the
 // files as they are now (dev mode).
 func (w *worker) forget(generation uint64) {
@@ -106,6 +121,7 @@ func newWorker(e *Engine) (*worker, error) {
 		Defer:    func(fn func()) { w.deferred = append(w.deferred, fn) },
 		Deadline: w.deadline,
 		JSON:     w.marshal,
+		Events:   bus{e},
 	}
 	parse, err := guardJSONParse(vm)
 	if err != nil {
@@ -151,21 +167,6 @@ func (w *worker) appObject() *goja.Object {
 		cfg = map[string]any{}
 	}
 	_ = o.Set("config", w.vm.ToValue(cfg))
-	return o
-}
-
-// bridgeObject is a small stand-in for XP's Java bridge `__`: libraries
-// written for XP call its conversion helpers, which are identities here.
-func (w *worker) bridgeObject() *goja.Object {
-	o := w.vm.NewObject()
-	identity := func(c goja.FunctionCall) goja.Value { return c.Argument(0) }
-	for _, name := range []string{"toNativeObject", "toScriptValue", "nullOrValue"} {
-		_ = o.Set(name, identity)
-	}
-	_ = o.Set("newBean", func(c goja.FunctionCall) goja.Value {
-		panic(w.vm.NewTypeError("__.newBean(%s): Java beans do not exist in duplex", c.Argument(0).String()))
-	})
-	_ = o.Set("disposer", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
 	return o
 }
 

@@ -52,6 +52,8 @@ type Env struct {
 	// its depth limit and an interrupted call are errors, not a stalled or
 	// crashed process. undefined and functions give "null".
 	JSON func(goja.Value) ([]byte, error)
+	// Events is the application's event bus (/lib/xp/event).
+	Events Events
 }
 
 // Bounded is a context for work a module waits on for the call (the
@@ -95,6 +97,10 @@ type Call struct {
 	// Upgrade is where the request that opened Session came to, for the
 	// events of XP controllers' sessions (Call.Origin).
 	Upgrade *Endpoint
+	// ThisNodeOnly is set while a listener handles a distributed event,
+	// one that every node of a cluster handles: /lib/xp/websocket then
+	// reaches this node's sessions only, as XP's always does.
+	ThisNodeOnly bool
 }
 
 // Registry maps import paths to modules. It is built once per application and

@@ -40,6 +40,11 @@ type Cluster interface {
 	Send(id string, frame []byte) bool
 	Close(id string, code int, reason string) bool
 	Member(join bool, group, id string) bool
+
+	// PublishEvent ships an application event, opaque bytes at most
+	// MaxMessage long, to the hub of the same application on every other
+	// node (Local.Event there); at most once, like group messages.
+	PublishEvent(data []byte)
 }
 
 // Local is what a hub offers its Cluster: the node's facts, and the
@@ -64,6 +69,9 @@ type Local interface {
 	// Drop counts n messages under a drop reason (DropCluster,
 	// DropClusterInvalid).
 	Drop(reason string, n int)
+	// Event hands an application event another node published to the
+	// hub's event handler (Hub.OnEvent); it must not block.
+	Event(data []byte)
 }
 
 // single is the Cluster of a hub alone on its node: there is no one else
@@ -81,6 +89,7 @@ func (single) Remote(string) bool                            { return false }
 func (single) Send(string, []byte) bool                      { return false }
 func (single) Close(string, int, string) bool                { return false }
 func (single) Member(bool, string, string) bool              { return false }
+func (single) PublishEvent([]byte)                           {}
 
 // local is the hub as its cluster sees it. It is a type of its own so that
 // the local-only operations stay off the Hub's API.
@@ -119,3 +128,9 @@ func (l local) Memberships(fn func(map[string][]string)) {
 }
 
 func (l local) Drop(reason string, n int) { l.h.stats.drop(reason, n) }
+
+func (l local) Event(data []byte) {
+	if fn := l.h.onEvent.Load(); fn != nil {
+		(*fn)(data)
+	}
+}

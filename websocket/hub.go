@@ -3,6 +3,7 @@ package websocket
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/gobwas/ws"
@@ -41,6 +42,9 @@ type Hub struct {
 	flushers *flushers
 
 	stats stats
+
+	// onEvent receives the application events other nodes publish.
+	onEvent atomic.Pointer[func([]byte)]
 
 	// onRemove, when set (tests), is called after a session left the
 	// registry and its groups.

@@ -70,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&c.JSTimeout, "js-timeout", d.JSTimeout, "longest a controller call may run before it is interrupted")
 	fs.IntVar(&c.JSMaxCallStack, "js-max-stack", d.JSMaxCallStack, "deepest JavaScript call stack before a RangeError-like failure")
 	fs.Int64Var(&c.JSMaxMemory, "js-max-memory", defaultJSMaxMemory(), "heap bytes past which the longest-running script call is stopped (500 / close 1011), and a quarter of which one built-in may allocate at once (RangeError past it); 0 for no limit (default: half the memory of the machine or its cgroup)")
+	fs.IntVar(&c.JSEventQueue, "js-event-queue", d.JSEventQueue, "events (/lib/xp/event) that may wait for an application's main.js listeners; past it event.send throws and events from other nodes are dropped")
 	fs.DurationVar(&o.regexpTimeout, "js-regexp-timeout", controller.DefaultRegexpTimeout, "longest one backtracking regexp match may run; it then reports no match")
 	fs.Int64Var(&c.MaxBody, "max-body", d.MaxBody, "largest request body, in bytes, a controller may read (413 above it)")
 	fs.Int64Var(&c.MaxBufferedBodies, "max-buffered-bodies", d.MaxBufferedBodies, "request body bytes held in memory at once, all requests together; past it a request gets 503 before its body is read")

@@ -14,6 +14,28 @@ type Module struct {
 	hub *ws.Hub
 }
 
+// sessions is what the functions act through: the hub, whose groups span
+// the cluster, or its node-only view (ws.ThisNode).
+type sessions interface {
+	SendFrom(current *ws.Session, id string, data []byte, binary bool) bool
+	SendToGroup(group string, data []byte, binary bool) int
+	AddToGroup(group, id string) bool
+	RemoveFromGroup(group, id string) bool
+	GroupSize(group string) int
+	GroupMembers(group string) []string
+	Close(id string, code int, reason string) bool
+}
+
+// on is the hub as the current call may use it: while a listener handles
+// an event that every node handles (lib.Call.ThisNodeOnly), this node's
+// sessions only, as in Enonic XP, so that each socket hears it once.
+func (m *Module) on(env *lib.Env) sessions {
+	if call := env.Call(); call != nil && call.ThisNodeOnly {
+		return m.hub.ThisNode()
+	}
+	return m.hub
+}
+
 // New returns the module for the application whose sessions hub holds.
 func New(hub *ws.Hub) *Module { return &Module{hub: hub} }
 
@@ -35,27 +57,27 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		if call := env.Call(); call != nil {
 			current = call.Session
 		}
-		m.hub.SendFrom(current, c.Argument(0).String(), data, binary)
+		m.on(env).SendFrom(current, c.Argument(0).String(), data, binary)
 		return goja.Undefined()
 	})
 	set("sendToGroup", func(c goja.FunctionCall) goja.Value {
 		data, binary := payload(env, c.Argument(1))
-		m.hub.SendToGroup(c.Argument(0).String(), data, binary)
+		m.on(env).SendToGroup(c.Argument(0).String(), data, binary)
 		return goja.Undefined()
 	})
 	set("addToGroup", func(c goja.FunctionCall) goja.Value {
-		m.hub.AddToGroup(c.Argument(0).String(), c.Argument(1).String())
+		m.on(env).AddToGroup(c.Argument(0).String(), c.Argument(1).String())
 		return goja.Undefined()
 	})
 	set("removeFromGroup", func(c goja.FunctionCall) goja.Value {
-		m.hub.RemoveFromGroup(c.Argument(0).String(), c.Argument(1).String())
+		m.on(env).RemoveFromGroup(c.Argument(0).String(), c.Argument(1).String())
 		return goja.Undefined()
 	})
 	set("getGroupSize", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(m.hub.GroupSize(c.Argument(0).String()))
+		return vm.ToValue(m.on(env).GroupSize(c.Argument(0).String()))
 	})
 	set("getGroupMembers", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(m.hub.GroupMembers(c.Argument(0).String()))
+		return vm.ToValue(m.on(env).GroupMembers(c.Argument(0).String()))
 	})
 	set("close", func(c goja.FunctionCall) goja.Value {
 		code := 1000
@@ -66,7 +88,7 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		if v := c.Argument(2); !goja.IsUndefined(v) && !goja.IsNull(v) {
 			reason = v.String()
 		}
-		m.hub.Close(c.Argument(0).String(), code, reason)
+		m.on(env).Close(c.Argument(0).String(), code, reason)
 		return goja.Undefined()
 	})
 	return o, nil

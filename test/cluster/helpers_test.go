@@ -32,6 +32,13 @@ func startEmbeddedCluster(t *testing.T, n int, mayDie ...int) []*harness.Server 
 // node's environment (the cluster secret).
 func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) []*harness.Server {
 	t.Helper()
+	return startEmbeddedClusterApp(t, n, "cluster", env, mayDie...)
+}
+
+// startEmbeddedClusterApp is startEmbeddedClusterEnv serving the test
+// application app.
+func startEmbeddedClusterApp(t *testing.T, n int, app string, env []string, mayDie ...int) []*harness.Server {
+	t.Helper()
 	ports := harness.FreePorts(t, n)
 	nodes := make([]*harness.Server, n)
 	for i := range n {
@@ -42,7 +49,7 @@ func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) [
 			}
 		}
 		nodes[i] = duplex.StartOpts(t, harness.Opts{
-			Args: []string{"--app", harness.App("cluster"), "--node-id", fmt.Sprintf("node%d", i+1),
+			Args: []string{"--app", harness.App(app), "--node-id", fmt.Sprintf("node%d", i+1),
 				"--nats-embed", "--nats-listen", fmt.Sprintf("127.0.0.1:%d", ports[i]),
 				"--nats-routes", strings.Join(routes, ","), "--cluster-ttl", clusterTTL.String()},
 			Env:     env,

@@ -63,3 +63,7 @@ func (c *Node) Member(join bool, group, id string) bool {
 func (c *Node) command(node string, msg []byte) bool {
 	return c.publish(c.subj.nodes+node, msg)
 }
+
+// PublishEvent implements websocket.Cluster: the event as it is, on the
+// application's event subject, which every other node's hub hears.
+func (c *Node) PublishEvent(data []byte) { c.publish(c.subj.events, data) }

@@ -122,6 +122,7 @@ func (c *Node) Start(hub websocket.Local) {
 		{c.subj.groups + "*", c.onGroup},
 		{c.subj.state, c.onState},
 		{c.subj.nodes + c.node, c.onCommand},
+		{c.subj.events, c.onEvent},
 	}
 	for _, s := range subs {
 		unsub, err := c.t.Subscribe(s.subject, s.handle)

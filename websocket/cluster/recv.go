@@ -18,6 +18,15 @@ func (c *Node) onGroup(subject string, f []byte) {
 	c.hub.Fanout(group, f)
 }
 
+// onEvent hands another node's application event to the hub.
+func (c *Node) onEvent(subject string, data []byte) {
+	if int64(len(data)) > c.maxMessage {
+		c.invalid("event", subject)
+		return
+	}
+	c.hub.Event(data)
+}
+
 // invalid drops a message from another node that no duplex node sends:
 // counted, and logged at most once a second (a flood must not flood the
 // log too).

@@ -13,6 +13,7 @@ import (
 //	duplex.<app>.g.<group>  a group message: the encoded frame, nothing else
 //	duplex.<app>.n.<node>   commands for the sessions of one node
 //	duplex.<app>.s          membership: hello, heartbeats, deltas, snapshots
+//	duplex.<app>.e          application events (XP's distributed events)
 const subjectRoot = "duplex."
 
 // token encodes a name as one subject token. The empty name, which
@@ -37,11 +38,12 @@ type subjects struct {
 	groups string // prefix of group subjects, with the trailing dot
 	state  string
 	nodes  string // prefix of node subjects, with the trailing dot
+	events string
 }
 
 func newSubjects(app string) subjects {
 	base := subjectRoot + token(app) + "."
-	return subjects{groups: base + "g.", state: base + "s", nodes: base + "n."}
+	return subjects{groups: base + "g.", state: base + "s", nodes: base + "n.", events: base + "e"}
 }
 
 // ValidNodeID reports whether id can name a cluster node: it prefixes
