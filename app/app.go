@@ -168,7 +168,7 @@ func (a *App) modules(users xpauth.Provider, p *Platform) []lib.Module {
 		libws.New(a.Hub),
 		xpauth.New(users),
 		xpcontext.New(users),
-		portal.New(a.Name, a.assetFingerprint),
+		portal.New(a.Name, a.assetFingerprint, p.shared.Auth.RedirectTicket),
 		event.Module{},
 		httpclient.New(p.outbound.DialContext),
 		// lib-http-client's older documentation names it so.

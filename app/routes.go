@@ -50,6 +50,9 @@ func Handler(p *Platform, id *auth.Auth, log zerolog.Logger) http.Handler {
 	r.HandleFunc("/_/service/{app}/{service}", rt.service)
 	r.HandleFunc("/_/service/{app}/{service}/*", rt.service)
 	r.HandleFunc("/_/asset/{app}/*", rt.asset)
+	r.HandleFunc("/_/idprovider/*", func(w http.ResponseWriter, r *http.Request) {
+		rt.idProvider(w, r, "", strings.TrimPrefix(r.URL.Path, "/_/idprovider/"))
+	})
 	r.HandleFunc("/webapp/{app}", rt.webapp)
 	r.HandleFunc("/webapp/{app}/*", rt.webapp)
 	// Eclipse Dirigible's *.websocket endpoints: 5.x and 6.x served them
@@ -153,6 +156,10 @@ func (rt *router) webapp(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(sub, "/_/service/"+a.Name+"/"); ok {
 		name, _, _ := strings.Cut(rest, "/")
 		rt.serveService(w, r, a, name, base+"/_/service/"+a.Name, true)
+		return
+	}
+	if rest, ok := strings.CutPrefix(sub, "/_/idprovider/"); ok {
+		rt.idProvider(w, r, base, rest)
 		return
 	}
 	rt.serveWebapp(w, r, a, sub, base)

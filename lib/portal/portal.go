@@ -22,13 +22,16 @@ var errNoRequest = errors.New("portal: no request to build the URL from (call it
 type Module struct {
 	app         string
 	fingerprint func() string
+	ticket      func(redirect string) string
 }
 
 // New returns the module of application app; fingerprint is the part of
 // asset URLs that changes when the app's files may have (XP: the app's
-// modification time in hex).
-func New(app string, fingerprint func() string) *Module {
-	return &Module{app: app, fingerprint: fingerprint}
+// modification time in hex); ticket signs the redirect of a login or
+// logout URL, so that the id provider follows only redirects that the
+// server's own scripts asked for (XP's RedirectChecksumService).
+func New(app string, fingerprint func() string, ticket func(redirect string) string) *Module {
+	return &Module{app: app, fingerprint: fingerprint, ticket: ticket}
 }
 
 // Path implements lib.Module.
@@ -59,17 +62,33 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		}
 		return vm.ToValue(m.build(vm, env, p, "/_/asset/"+key+"/"+strings.TrimPrefix(lib.StringOf(p, "path"), "/")))
 	})
+	_ = o.Set("url", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(generate(vm, env, params(vm, c.Argument(0), "url")))
+	})
+	m.identity(vm, env, o)
 	return o, nil
 }
 
 // build is base + path + the query of p.params, server-relative or, by
 // p.type, absolute (http[s]://) or for a WebSocket (ws[s]://).
 func (m *Module) build(vm *goja.Runtime, env *lib.Env, p *goja.Object, path string) string {
+	origin := callOrigin(vm, env)
+	return typed(vm, origin, p, base(origin.Path)+path+query(p.Get("params")))
+}
+
+// callOrigin is the request the call's URLs are built from.
+func callOrigin(vm *goja.Runtime, env *lib.Env) lib.Origin {
 	origin, ok := env.Call().Origin()
 	if !ok {
 		panic(vm.NewGoError(errNoRequest))
 	}
-	url := base(origin.Path) + path + query(p.Get("params"))
+	return origin
+}
+
+// typed is the server-relative url as p.type asks for it: as it is
+// (server, the default), absolute (http[s]://host[:port]) or for a
+// WebSocket (ws[s]://host[:port]), with the host and port the client used.
+func typed(vm *goja.Runtime, origin lib.Origin, p *goja.Object, url string) string {
 	switch kind := lib.StringOf(p, "type"); kind {
 	case "", "server":
 		return url
@@ -112,14 +131,7 @@ func query(v goja.Value) string {
 		if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 			return
 		}
-		if b.Len() == 0 {
-			b.WriteByte('?')
-		} else {
-			b.WriteByte('&')
-		}
-		b.WriteString(formEscape(k))
-		b.WriteByte('=')
-		b.WriteString(formEscape(v.String()))
+		addParam(&b, k, v.String())
 	}
 	for _, k := range o.Keys() {
 		val := o.Get(k)
@@ -134,18 +146,36 @@ func query(v goja.Value) string {
 	return b.String()
 }
 
+// addParam appends name=value, form-encoded, to the query in b ("" or
+// "?...").
+func addParam(b *strings.Builder, name, value string) {
+	if b.Len() == 0 {
+		b.WriteByte('?')
+	} else {
+		b.WriteByte('&')
+	}
+	b.WriteString(formEscape(name))
+	b.WriteByte('=')
+	b.WriteString(formEscape(value))
+}
+
 // formEscape is Guava's urlFormParameterEscaper, which XP uses: letters,
 // digits and -_.* stay, a space becomes +, every other byte of the UTF-8
 // is %XX.
-func formEscape(s string) string {
+func formEscape(s string) string { return percentEscape(s, "-_.*", true) }
+
+// percentEscape is Guava's PercentEscaper: ASCII letters, digits and the
+// bytes of safe stay, a space becomes + when plusForSpace, and every
+// other byte of the UTF-8 is %XX.
+func percentEscape(s, safe string, plusForSpace bool) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '*':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte(safe, c) >= 0:
 			b.WriteByte(c)
-		case c == ' ':
+		case c == ' ' && plusForSpace:
 			b.WriteByte('+')
 		default:
 			b.WriteByte('%')

@@ -12,7 +12,7 @@ import (
 )
 
 func setup(t *testing.T) *libtest.Runtime {
-	r := libtest.New(t, portal.New("myapp", func() string { return "18c1f" }))
+	r := libtest.New(t, portal.New("myapp", func() string { return "18c1f" }, fakeTicket))
 	r.Call(nil, `var portal = require('/lib/xp/portal');`)
 	return r
 }
