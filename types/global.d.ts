@@ -88,7 +88,10 @@ declare namespace Duplex {
         toScriptValue<T>(value: T): T;
         /** Returns its argument. */
         nullOrValue<T>(value: T): T;
-        /** Accepted, but duplex never calls the callback. */
+        /**
+         * Runs callback when the application stops (and before a `--dev`
+         * reload); one per script, a later call replaces it.
+         */
         disposer(callback: () => void): void;
         /** Always throws: there are no Java beans in duplex. */
         newBean(className: string): never;

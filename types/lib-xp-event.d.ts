@@ -22,13 +22,23 @@ export interface ListenerParams<EventData extends object = Record<string, unknow
 }
 
 export interface SendParams<EventData extends object = Record<string, unknown>> {
-    /** Sent as `custom.<type>`. */
-    type: string;
+    /** Sent as `custom.<type>`; `custom.test` when missing, as in XP. */
+    type?: string;
     /** Also to the other nodes of the cluster. Default false. */
     distributed?: boolean;
     data?: EventData;
 }
 
+/**
+ * Registers a listener; only in main.js (elsewhere it throws). Listeners
+ * run one event at a time on main.js's runtime; inside one handling a
+ * distributed event, /lib/xp/websocket reaches this node's sockets only.
+ */
 export declare function listener<EventData extends object = Record<string, unknown>>(params: ListenerParams<EventData>): void;
 
+/**
+ * Queues the event for the listeners (and, distributed, the other nodes').
+ * Throws when --js-event-queue events already wait, or when the event is
+ * longer than --ws-max-message as JSON.
+ */
 export declare function send<EventData extends object = Record<string, unknown>>(event: SendParams<EventData>): void;

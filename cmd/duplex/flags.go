@@ -86,7 +86,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&ws.HandshakeTimeout, "ws-handshake-timeout", d.WebSocket.HandshakeTimeout, "longest the WebSocket handshake response may take to write")
 	fs.IntVar(&o.maxConnections, "max-connections", defaultMaxConnections(), "connections the server holds at once, HTTP connections and WebSocket sessions of all apps together; past it a new one gets 503, after idle keep-alive connections were closed to make room (default: 90% of the open-file limit)")
 	fs.IntVar(&o.maxPerIP, "max-connections-per-ip", 4096, "connections one client address (an IPv6 /64) may hold at once; 0 for no cap")
-	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets besides the server's own; repeat or comma-separate")
+	fs.Var(listFlag{&ws.AllowedOrigins}, "allowed-origins", "origins (scheme://host[:port]) allowed to open WebSockets, and to post the login form, besides the server's own; repeat or comma-separate")
 	fs.Var(listFlag{&c.OutboundAllow}, "outbound-allow", "CIDRs and host names that scripts may connect to (WebSocket clients) although loopback, private or link-local; repeat or comma-separate")
 	fs.IntVar(&c.MaxClients, "ws-max-clients", d.MaxClients, "outbound WebSocket clients (Dirigible's createWebsocket) open at once, all apps together")
 	fs.BoolVar(&c.DirigibleV2, "dirigible-v2", false, "serve Eclipse Dirigible 2's service channel at ws://HOST/service/js (each frame runs a module)")
