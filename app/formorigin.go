@@ -2,10 +2,6 @@ package app
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
-
-	"duplex/lib"
 )
 
 // crossOrigin is the defence of the login form against login CSRF: a page
@@ -22,7 +18,7 @@ import (
 func (rt *router) crossOrigin(r *http.Request) string {
 	origin := r.Header.Get("Origin")
 	if origin != "" && origin != "null" {
-		if rt.trustedOrigin(r, origin) {
+		if rt.origins.Trust(r, origin) {
 			return ""
 		}
 		return origin
@@ -36,42 +32,8 @@ func (rt *router) crossOrigin(r *http.Request) string {
 	if origin == "null" {
 		return "Origin: null"
 	}
-	if ref := r.Header.Get("Referer"); ref != "" && !rt.trustedOrigin(r, ref) {
+	if ref := r.Header.Get("Referer"); ref != "" && !rt.origins.Trust(r, ref) {
 		return "Referer: " + ref
 	}
 	return ""
-}
-
-// trustedOrigin reports whether the origin of u (an Origin or a Referer)
-// is the server's own or in --allowed-origins.
-func (rt *router) trustedOrigin(r *http.Request, u string) bool {
-	origin, ok := normalOrigin(u)
-	if !ok {
-		return false // "null", or not a URL
-	}
-	scheme, host, _ := strings.Cut(origin, "://")
-	own := lib.Origin{Host: r.Host}.HostPort(scheme)
-	if strings.EqualFold(host, own) {
-		return true
-	}
-	for _, allowed := range rt.platform.cfg.WebSocket.AllowedOrigins {
-		if a, ok := normalOrigin(allowed); ok && a == origin {
-			return true
-		}
-	}
-	return false
-}
-
-// normalOrigin is u's scheme://host[:port], lower-cased, without the
-// scheme's default port; ok is false unless u is an http(s) URL.
-func normalOrigin(u string) (string, bool) {
-	p, err := url.Parse(strings.TrimSpace(u))
-	if err != nil || p.Host == "" {
-		return "", false
-	}
-	scheme := strings.ToLower(p.Scheme)
-	if scheme != "http" && scheme != "https" {
-		return "", false
-	}
-	return scheme + "://" + strings.ToLower(lib.Origin{Host: p.Host}.HostPort(scheme)), true
 }

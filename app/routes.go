@@ -11,6 +11,7 @@ import (
 	"duplex/controller"
 	"duplex/lib"
 	xpauth "duplex/lib/auth"
+	"duplex/websocket"
 )
 
 // router serves a set of applications with XP's URL conventions.
@@ -27,15 +28,17 @@ type router struct {
 	// users they may log in, with HTTP Basic too, so a refusal of the
 	// anonymous is a 401 that says so (RFC 9110 §11.6.1 asks a 401 to
 	// carry a challenge).
-	id  *auth.Auth
-	log zerolog.Logger
+	id *auth.Auth
+	// origins are those whose pages may post the login form.
+	origins websocket.Origins
+	log     zerolog.Logger
 }
 
 // Handler mounts the platform's apps; the first one also answers "/" and
 // every path no other route claims. id (nil: everyone is anonymous) tells
 // who each request comes from.
 func Handler(p *Platform, id *auth.Auth, log zerolog.Logger) http.Handler {
-	rt := &router{platform: p, apps: p.byName, identify: anonymous, log: log}
+	rt := &router{platform: p, apps: p.byName, identify: anonymous, origins: websocket.NewOrigins(p.cfg.WebSocket.AllowedOrigins), log: log}
 	if id != nil {
 		rt.identify = id.Identify
 		rt.id = id

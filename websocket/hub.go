@@ -16,10 +16,10 @@ import (
 type Hub struct {
 	opts    Options
 	log     zerolog.Logger
-	cluster Cluster             // single on a node alone
-	origins map[string]struct{} // normalized AllowedOrigins
-	ping    []byte              // shared encoded ping frame
-	bufs    sync.Pool           // *[]byte message buffers
+	cluster Cluster // single on a node alone
+	origins Origins
+	ping    []byte    // shared encoded ping frame
+	bufs    sync.Pool // *[]byte message buffers
 
 	mu       sync.RWMutex
 	sessions map[string]*Session
@@ -62,7 +62,7 @@ func NewHub(opts Options, log zerolog.Logger) *Hub {
 		runners:  newRunners(),
 		flushers: newFlushers(),
 	}
-	h.origins = normalizeOrigins(h.opts.AllowedOrigins)
+	h.origins = NewOrigins(h.opts.AllowedOrigins)
 	h.cluster = h.opts.Cluster
 	if h.cluster == nil {
 		h.cluster = single{}

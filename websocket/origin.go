@@ -7,17 +7,34 @@ import (
 	"strings"
 )
 
-// CheckOrigin guards against cross-site WebSocket hijacking (RFC 6455
-// §10.2): browsers always send Origin and attach cookies, CORS does not
-// apply. No Origin means a non-browser client and passes; otherwise the
-// origin must be same-host or listed in AllowedOrigins. Accept answers 403
-// on false.
-func (h *Hub) checkOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
+// Origins decides which web origins may act on a user's behalf: the
+// server's own, and those an operator listed (--allowed-origins). The
+// upgrade checks it against cross-site WebSocket hijacking (RFC 6455
+// §10.2), the login form against login CSRF.
+type Origins struct {
+	allowed map[string]struct{} // normalized scheme://host[:port]
+}
+
+// NewOrigins trusts list (scheme://host[:port] entries) besides the
+// server's own origin; entries that are not URLs are ignored.
+func NewOrigins(list []string) Origins {
+	m := make(map[string]struct{}, len(list))
+	for _, o := range list {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || u.Host == "" {
+			continue
+		}
+		scheme := strings.ToLower(u.Scheme)
+		m[scheme+"://"+strings.ToLower(stripDefaultPort(scheme, u.Host))] = struct{}{}
 	}
-	u, err := url.Parse(origin)
+	return Origins{allowed: m}
+}
+
+// Trust reports whether origin (an Origin header, or a URL such as a
+// Referer: only its scheme and host count) is r's own host or listed.
+// "null" and anything that is not a URL are not trusted.
+func (o Origins) Trust(r *http.Request, origin string) bool {
+	u, err := url.Parse(strings.TrimSpace(origin))
 	if err != nil || u.Host == "" {
 		return false
 	}
@@ -26,8 +43,16 @@ func (h *Hub) checkOrigin(r *http.Request) bool {
 	if web && strings.EqualFold(stripDefaultPort(scheme, u.Host), stripDefaultPort(requestScheme(r), r.Host)) {
 		return true
 	}
-	_, ok := h.origins[scheme+"://"+strings.ToLower(stripDefaultPort(scheme, u.Host))]
+	_, ok := o.allowed[scheme+"://"+strings.ToLower(stripDefaultPort(scheme, u.Host))]
 	return ok
+}
+
+// checkOrigin: browsers always send Origin and attach cookies, and CORS
+// does not apply to WebSockets. No Origin means a non-browser client and
+// passes. Accept answers 403 on false.
+func (h *Hub) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return origin == "" || h.origins.Trust(r, origin)
 }
 
 func requestScheme(r *http.Request) string {
@@ -51,17 +76,4 @@ func stripDefaultPort(scheme, host string) string {
 		return h
 	}
 	return host
-}
-
-func normalizeOrigins(list []string) map[string]struct{} {
-	m := make(map[string]struct{}, len(list))
-	for _, o := range list {
-		u, err := url.Parse(strings.TrimSpace(o))
-		if err != nil || u.Host == "" {
-			continue
-		}
-		scheme := strings.ToLower(u.Scheme)
-		m[scheme+"://"+strings.ToLower(stripDefaultPort(scheme, u.Host))] = struct{}{}
-	}
-	return m
 }
