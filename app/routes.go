@@ -148,6 +148,21 @@ func (rt *router) asset(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// assetBelow serves rest, "<app>[:<fingerprint>]/<path>", of an asset URL
+// below a base.
+func (rt *router) assetBelow(w http.ResponseWriter, r *http.Request, rest string) {
+	key, file, _ := strings.Cut(rest, "/")
+	name, _, _ := strings.Cut(key, ":")
+	a, ok := rt.apps[name]
+	if !ok {
+		rt.notFound(w, r, "Application ["+name+"] not found")
+		return
+	}
+	if !a.serveAsset(w, r, file) {
+		rt.appNotFound(w, r, a, controller.Target{}, "Asset not found")
+	}
+}
+
 func (rt *router) webapp(w http.ResponseWriter, r *http.Request) {
 	a := rt.lookup(w, r)
 	if a == nil {
@@ -163,6 +178,12 @@ func (rt *router) webapp(w http.ResponseWriter, r *http.Request) {
 	}
 	if rest, ok := strings.CutPrefix(sub, "/_/idprovider/"); ok {
 		rt.idProvider(w, r, base, rest)
+		return
+	}
+	// Assets too, so that the assetUrl a page builds relative to where it
+	// is mounted finds them; any application's, as at the root.
+	if rest, ok := strings.CutPrefix(sub, "/_/asset/"); ok {
+		rt.assetBelow(w, r, rest)
 		return
 	}
 	rt.serveWebapp(w, r, a, sub, base)

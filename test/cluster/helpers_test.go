@@ -5,10 +5,8 @@ package cluster
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,24 +37,7 @@ func startEmbeddedClusterEnv(t *testing.T, n int, env []string, mayDie ...int) [
 // application app.
 func startEmbeddedClusterApp(t *testing.T, n int, app string, env []string, mayDie ...int) []*harness.Server {
 	t.Helper()
-	ports := harness.FreePorts(t, n)
-	nodes := make([]*harness.Server, n)
-	for i := range n {
-		var routes []string
-		for j, p := range ports {
-			if j != i {
-				routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
-			}
-		}
-		nodes[i] = duplex.StartOpts(t, harness.Opts{
-			Args: []string{"--app", harness.App(app), "--node-id", fmt.Sprintf("node%d", i+1),
-				"--nats-embed", "--nats-listen", fmt.Sprintf("127.0.0.1:%d", ports[i]),
-				"--nats-routes", strings.Join(routes, ","), "--cluster-ttl", clusterTTL.String()},
-			Env:     env,
-			NoCheck: slices.Contains(mayDie, i),
-		})
-	}
-	return nodes
+	return duplex.StartCluster(t, harness.ClusterOpts{Nodes: n, Args: []string{"--app", harness.App(app)}, Env: env, TTL: clusterTTL, MayDie: mayDie})
 }
 
 // natsServer runs a NATS server in the test process on a fixed loopback

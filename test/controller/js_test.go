@@ -388,6 +388,10 @@ func TestSandboxHTTP(t *testing.T) {
 
 	r := harness.Get(t, s.URL+"/_/asset/myapp/hello.txt")
 	harness.WantStatus(t, r, 200, "plain asset in the sandbox copy")
+	// XP serves assets below a webapp's base too, where its pages'
+	// assetUrl points, fingerprint and all.
+	r = harness.Get(t, s.URL+"/webapp/myapp/_/asset/myapp:18c1f/hello.txt")
+	harness.WantStatus(t, r, 200, "asset below the webapp's base")
 
 	mustNot200 := []string{
 		"/_/asset/myapp/leak.txt",
@@ -400,6 +404,10 @@ func TestSandboxHTTP(t *testing.T) {
 		"/_/asset/myapp/..%2f..%2fsecret.txt",
 		"/_/asset/myapp/..%2fapp.json",
 		"/_/asset/myapp/sub/../../app.json",
+		"/webapp/myapp/_/asset/myapp/leak.txt",
+		"/webapp/myapp/_/asset/myapp/linkdir/secret.txt",
+		"/webapp/myapp/_/asset/myapp/..%2fapp.json",
+		"/webapp/myapp/_/asset/myapp:x/%2e%2e/%2e%2e/secret.txt",
 		"/_/service/myapp/outsvc",
 	}
 	anyStatus := []string{
