@@ -2,6 +2,10 @@ package browser
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,12 +20,22 @@ import (
 // chat.xml admits signed-in users only, and main.js, whose listener turns
 // the distributed events the service sends into sendToGroup on each node.
 
-// TestXPChatBrowser: two people on one node.
+// TestXPChatBrowser: two people on one node. The page also shows a
+// message of the day it fetches with /lib/http-client from the URL in
+// app.json's config.
 func TestXPChatBrowser(t *testing.T) {
 	exe := chromiumPath(t)
+	const motd = "Be kind <3"
+	fetched := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, motd)
+	}))
+	defer fetched.Close()
+	app := t.TempDir()
+	harness.CopyDir(t, harness.App("xpchat"), app)
+	harness.WriteFile(t, filepath.Join(app, "app.json"), `{"name": "xpchat", "version": "1.0.0", "config": {"motdUrl": "`+fetched.URL+`"}}`)
 	users := duplex.UsersFile(t, harness.Alice(), harness.Bob())
-	srv := duplex.Start(t, "--app", harness.App("xpchat"), "--users", users)
-	runXPChat(t, exe, []*harness.Server{srv, srv})
+	srv := duplex.Start(t, "--app", app, "--users", users, "--outbound-allow", "127.0.0.1/32")
+	runXPChat(t, exe, []*harness.Server{srv, srv}, motd)
 
 	// The app's error handler answers what the webapp does not serve.
 	r := harness.Get(t, srv.URL+"/webapp/xpchat/nothing")
@@ -36,13 +50,14 @@ func TestXPChatBrowserCluster(t *testing.T) {
 	exe := chromiumPath(t)
 	users := duplex.UsersFile(t, harness.Alice(), harness.Bob())
 	nodes := duplex.StartCluster(t, harness.ClusterOpts{Nodes: 3, Args: []string{"--app", harness.App("xpchat"), "--users", users}})
-	runXPChat(t, exe, nodes)
+	runXPChat(t, exe, nodes, "")
 }
 
 // runXPChat signs a person in on each server (Alice, Bob, then Alice again
 // in a browser of her own), through the id provider's login page, and has
-// them chat: every line must reach every page exactly once.
-func runXPChat(t *testing.T, exe string, servers []*harness.Server) {
+// them chat: every line must reach every page exactly once. motd, when
+// set, is the message of the day every page must show.
+func runXPChat(t *testing.T, exe string, servers []*harness.Server, motd string) {
 	browser := startBrowser(t, exe)
 	people := []harness.User{harness.Alice(), harness.Bob(), harness.Alice()}
 	var tabs []*tab
@@ -51,6 +66,9 @@ func runXPChat(t *testing.T, exe string, servers []*harness.Server) {
 		p, cancel := openTab(t, browser, fmt.Sprintf("%c", 'A'+i), s.URL+"/webapp/xpchat/", true, func() *harness.Server { return s })
 		t.Cleanup(cancel)
 		u := people[i]
+		if motd != "" {
+			p.waitJS("the message of the day", `!!document.getElementById('motd') && document.getElementById('motd').textContent === `+jsString(motd))
+		}
 		p.do("follow loginUrl to the login page", chromedp.WaitVisible(chromedp.ID("login")), chromedp.Click(chromedp.ID("login")),
 			chromedp.WaitVisible(chromedp.CSS(`input[name="user"]`)))
 		p.do("sign in as "+u.Login,

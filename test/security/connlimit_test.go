@@ -103,7 +103,11 @@ func TestSecurityConnectionBudget(t *testing.T) {
 	if _, err := a1r.ReadByte(); err == nil {
 		t.Error("an idle keep-alive connection was not closed to make room")
 	}
+	// The server frees c's slot once it reads the close, not when the
+	// client makes it: wait for that, or the next client races it.
+	held := harness.Scrape(t, murl)["duplex_connections"]
 	c.Close()
+	harness.WaitMetric(t, murl, "duplex_connections", func(v int64) bool { return v == held-1 }, "c's slot given back")
 
 	// Sessions hold their slots: with three open, the next is refused,
 	// WebSocket or HTTP.
