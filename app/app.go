@@ -90,6 +90,27 @@ func readDescriptor(fsys fs.FS, where string) (descriptor, error) {
 	return d, nil
 }
 
+// descriptorFile is the descriptor a dev-mode server watches: app.json,
+// whose config and version scripts see as `app`.
+func descriptorFile(fsys fs.FS, dev bool) string {
+	if _, err := fs.Stat(fsys, "app.json"); !dev || err != nil {
+		return ""
+	}
+	return "/app.json"
+}
+
+// readAppInfo reads app.json again, for a dev-mode reload.
+func readAppInfo(fsys fs.FS, where string) (controller.AppInfo, error) {
+	d, err := readDescriptor(fsys, where)
+	if err != nil {
+		return controller.AppInfo{}, err
+	}
+	if d.Config == nil {
+		d.Config = map[string]any{}
+	}
+	return controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config}, nil
+}
+
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // loadDir loads the application in dir. Its files are read through os.Root,
@@ -126,7 +147,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 	if !validName.MatchString(d.Name) {
 		return nil, fmt.Errorf("%s: name %q: use letters, digits, '.', '_' and '-'", where, d.Name)
 	}
-	if err := checkServiceDescriptors(fsys); err != nil {
+	if err := errors.Join(checkServiceDescriptors(fsys), checkControllers(fsys)); err != nil {
 		return nil, fmt.Errorf("application %s (%s): %w", d.Name, where, err)
 	}
 	if d.Config == nil {
@@ -143,6 +164,8 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 	a.Engine, err = controller.New(controller.Options{
 		FS:           fsys,
 		App:          controller.AppInfo{Name: d.Name, Version: d.Version, Config: d.Config},
+		Descriptor:   descriptorFile(fsys, cfg.Dev),
+		ReadApp:      func() (controller.AppInfo, error) { return readAppInfo(fsys, where) },
 		Libs:         lib.NewRegistry(a.modules(users, p)...),
 		Hub:          a.Hub,
 		Workers:      cfg.JSWorkers,

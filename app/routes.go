@@ -109,9 +109,13 @@ func (rt *router) service(w http.ResponseWriter, r *http.Request) {
 // serveService runs service name of a, mounted below base; appErrors lets
 // the app's error/error.js render its errors (under a webapp).
 func (rt *router) serveService(w http.ResponseWriter, r *http.Request, a *App, name, base string, appErrors bool) {
-	script := "/services/" + name + "/" + name + ".js"
+	bad := name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\")
+	script, found := "", false
+	if !bad {
+		script, found = a.Engine.Controller("/services/" + name + "/" + name)
+	}
 	t := controller.Target{Script: script, ContextPath: base + "/" + name, AppErrors: appErrors}
-	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\") || !a.Engine.Exists(script) {
+	if !found {
 		rt.appNotFound(w, r, a, t, "Service ["+a.Name+":"+name+"] not found")
 		return
 	}
@@ -206,8 +210,9 @@ func (rt *router) serveWebapp(w http.ResponseWriter, r *http.Request, a *App, su
 			return
 		}
 	}
-	t := controller.Target{Script: "/webapp/webapp.js", ContextPath: base, AppErrors: true}
-	if !a.Engine.Exists(t.Script) {
+	script, found := a.Engine.Controller("/webapp/webapp")
+	t := controller.Target{Script: script, ContextPath: base, AppErrors: true}
+	if !found {
 		rt.appNotFound(w, r, a, t, "Application ["+a.Name+"] has no webapp")
 		return
 	}

@@ -31,18 +31,25 @@ var handlerExports = map[string]string{
 // trying XP's candidates in order (".js", "/index.js", ...). It is asked for
 // every outbound client event and service channel frame: outside dev mode
 // a first candidate already compiled needs no file system call, as in
-// Exists.
+// Exists, and other answers are kept.
 func (e *Engine) ResolveModule(p string) (string, error) {
 	p, err := joinModulePath("/", p)
 	if err != nil {
 		return "", err
 	}
 	if e.reload == nil {
+		if file, ok := e.modules.Load(p); ok {
+			return file.(string), nil
+		}
 		if first := moduleCandidates(p)[0]; e.compiled(first) {
 			return first, nil
 		}
 	}
-	return findModule(e.opts.FS, p)
+	file, err := findModule(e.opts.FS, p)
+	if err == nil && e.reload == nil {
+		e.modules.Store(p, file)
+	}
+	return file, err
 }
 
 // compiled reports whether file is in the compiled-program cache.

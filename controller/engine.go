@@ -32,9 +32,13 @@ type AppInfo struct {
 // Options configure one application's engine.
 type Options struct {
 	// FS holds the application's resources; paths never leave it.
-	FS   fs.FS
-	App  AppInfo
-	Libs *lib.Registry
+	FS  fs.FS
+	App AppInfo
+	// Descriptor, with Dev, names the file App was read from ("/app.json")
+	// and ReadApp reads it again: an edit shows in `app` on the next call.
+	Descriptor string
+	ReadApp    func() (AppInfo, error)
+	Libs       *lib.Registry
 	// Workers is the number of runtimes; each holds its own module state.
 	Workers int
 	// Timeout bounds one controller call; a call waits at most twice this
@@ -70,15 +74,25 @@ type Engine struct {
 	all     []*worker
 	// endpoints are the hosts WebSocket sessions were opened at.
 	endpoints endpoints
-	programs  sync.Map  // module path -> *source, shared by every runtime
-	reload    *reloader // nil unless Dev
-	closing   atomic.Bool
-	stopped   atomic.Bool // Stop ran
-	stats     stats
+	programs  sync.Map // module path -> *source, shared by every runtime
+	// controllers and modules cache the answers of Controller (path
+	// without extension -> file) and ResolveModule outside dev mode.
+	controllers sync.Map
+	modules     sync.Map
+	reload      *reloader // nil unless Dev
+	closing     atomic.Bool
+	stopped     atomic.Bool // Stop ran
+	stats       stats
 	// main runs main.js and its event listeners; nil when the application
 	// has no main.js.
 	main   *mainLoop
 	events eventStats
+	// app is what the global `app` shows; a dev-mode reload may replace
+	// it (Options.ReadApp).
+	app   atomic.Pointer[AppInfo]
+	appMu sync.Mutex
+	// appGeneration is the reload generation app was read for.
+	appGeneration uint64
 }
 
 // DefaultMaxBody is the largest request body read when Options.MaxBody is
@@ -121,8 +135,12 @@ func New(opts Options) (*Engine, error) {
 		log:     opts.Log.With().Str("app", opts.App.Name).Logger(),
 		workers: make(chan *worker, opts.Workers),
 	}
+	e.app.Store(&opts.App)
 	if opts.Dev {
 		e.reload = &reloader{}
+		if opts.Descriptor != "" && opts.ReadApp != nil {
+			e.reload.remember(opts.FS, opts.Descriptor)
+		}
 	}
 	if opts.Memory != nil {
 		opts.Memory.add(e)
@@ -135,14 +153,14 @@ func New(opts Options) (*Engine, error) {
 		e.all = append(e.all, w)
 		e.workers <- w
 	}
-	if e.Exists(mainScript) {
+	if main, ok := e.Controller(mainScript); ok {
 		w, err := newWorker(e)
 		if err != nil {
 			return nil, err
 		}
 		// In all, so that shutdown and the memory guard reach its calls.
 		e.all = append(e.all, w)
-		e.main = newMainLoop(e, w, opts.EventQueue)
+		e.main = newMainLoop(e, w, main, opts.EventQueue)
 		if opts.Hub != nil {
 			opts.Hub.OnEvent(e.received)
 		}
@@ -152,7 +170,34 @@ func New(opts Options) (*Engine, error) {
 }
 
 // App describes the application this engine runs.
-func (e *Engine) App() AppInfo { return e.opts.App }
+func (e *Engine) App() AppInfo { return *e.app.Load() }
+
+// rereadApp reads the application's descriptor again for reload
+// generation gen, once whichever runtime notices first. The name stays:
+// routes, groups and the cluster know the application by it.
+func (e *Engine) rereadApp(gen uint64) {
+	if e.opts.ReadApp == nil {
+		return
+	}
+	e.appMu.Lock()
+	defer e.appMu.Unlock()
+	if gen <= e.appGeneration {
+		return
+	}
+	e.appGeneration = gen
+	e.reload.remember(e.opts.FS, e.opts.Descriptor)
+	info, err := e.opts.ReadApp()
+	if err != nil {
+		e.log.Error().Err(err).Msg("the application's descriptor could not be read again; its old configuration stays")
+		return
+	}
+	old := e.App()
+	if info.Name != "" && info.Name != old.Name {
+		e.log.Warn().Str("name", info.Name).Msg("the application's name changed: that takes a restart; the new version and configuration apply now")
+	}
+	info.Name = old.Name
+	e.app.Store(&info)
+}
 
 // Exists reports whether the application has the file p ("/a/b.js").
 // Outside dev mode a script already compiled needs no file system call

@@ -11,7 +11,7 @@ import (
 
 // errorScript is XP's application error handler (7.2+ for non-site
 // requests): it may export handle<status> (handle404) or handleError.
-const errorScript = "/error/error.js"
+const errorScript = "/error/error"
 
 // ServeError answers status for a request of this application, mounted as
 // t says, through the app's error handler when t lets it. The router uses
@@ -31,13 +31,14 @@ func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRe
 	if message == "" {
 		message = http.StatusText(status)
 	}
-	if !req.appErrors || !e.Exists(errorScript) {
+	script, ok := e.Controller(errorScript)
+	if !req.appErrors || !ok {
 		writeErrorPage(w, r, status, message, stack)
 		return
 	}
 	var res *httpResponse
 	err := e.run(r.Context(), lib.NewCall(lib.ScopeFrom(r.Context()), w, r), func(wk *worker) error {
-		exports, err := wk.load(errorScript)
+		exports, err := wk.load(script)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRe
 		return nil
 	})
 	if err != nil {
-		e.log.Error().Err(err).Str("script", errorScript).Int("status", status).Msg("error handler failed")
+		e.log.Error().Err(err).Str("script", script).Int("status", status).Msg("error handler failed")
 	}
 	if err != nil || res == nil || (res.status >= 400 && !res.hasBody) {
 		writeErrorPage(w, r, status, message, stack)

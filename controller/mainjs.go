@@ -10,9 +10,10 @@ import (
 	"duplex/lib"
 )
 
-// mainScript is XP's application lifecycle script: it runs once when the
-// application starts, and registers the event listeners and disposers.
-const mainScript = "/main.js"
+// mainScript is XP's application lifecycle script (main.js, or main.ts):
+// it runs once when the application starts, and registers the event
+// listeners and disposers.
+const mainScript = "/main"
 
 // mainLoop runs main.js and then the event listeners it registered on a
 // runtime of their own, one event at a time, in the order sent: XP runs
@@ -22,6 +23,7 @@ const mainScript = "/main.js"
 // behind them.
 type mainLoop struct {
 	e        *Engine
+	script   string // main.js, or its TypeScript or ES module twin
 	queue    chan queued
 	wake     chan struct{} // a dev-mode reload asks main.js to run again
 	stop     chan struct{}
@@ -40,14 +42,15 @@ type mainLoop struct {
 	lost bool
 }
 
-func newMainLoop(e *Engine, w *worker, queue int) *mainLoop {
+func newMainLoop(e *Engine, w *worker, script string, queue int) *mainLoop {
 	m := &mainLoop{
-		e:     e,
-		queue: make(chan queued, queue),
-		wake:  make(chan struct{}, 1),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
-		w:     w,
+		e:      e,
+		script: script,
+		queue:  make(chan queued, queue),
+		wake:   make(chan struct{}, 1),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		w:      w,
 	}
 	m.env.Store(w.env)
 	return m
@@ -100,7 +103,7 @@ func (m *mainLoop) start() {
 	m.listeners = nil
 	m.lost = false
 	err := m.call(nil, func(w *worker) error {
-		_, err := w.load(mainScript)
+		_, err := w.load(m.script)
 		return err
 	})
 	if err != nil {
@@ -173,6 +176,7 @@ func (m *mainLoop) reloadIfChanged() {
 		return
 	}
 	_ = m.call(nil, func(w *worker) error { w.dispose(); return nil })
+	e.rereadApp(gen)
 	m.w = e.replace(m.w)
 	m.w.generation = gen
 	m.env.Store(m.w.env)

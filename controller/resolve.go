@@ -45,19 +45,32 @@ func joinModulePath(dir, spec string) (string, error) {
 	return "/" + strings.Join(parts, "/"), nil
 }
 
-// moduleCandidates lists, in XP's order, the files a resolved path may name.
+// moduleCandidates lists the files a resolved path may name: XP's order
+// (".js", "/index.js", ".json", "/index.json"), then the other script
+// extensions, so that an XP app resolves as it did. A path with an extension names
+// that file, except that "x.js" may also be x.ts (TypeScript's way to name
+// its own modules) and "x.mjs" x.mts.
 func moduleCandidates(p string) []string {
-	if path.Ext(path.Base(p)) != "" {
+	switch ext := path.Ext(path.Base(p)); ext {
+	case "":
+		out := append(make([]string, 0, 2*len(scriptExtensions)+2), p+".js", p+"/index.js", p+".json", p+"/index.json")
+		for _, e := range scriptExtensions[1:] {
+			out = append(out, p+e, p+"/index"+e)
+		}
+		return out
+	case ".js", ".mjs", ".cjs":
+		return []string{p, strings.TrimSuffix(p, ext) + strings.Replace(ext, "js", "ts", 1)}
+	default:
 		return []string{p}
 	}
-	return []string{p + ".js", p + "/index.js", p + ".json", p + "/index.json"}
 }
 
 // findModule returns the first candidate that is a regular file in fsys.
 // Errors other than "does not exist" (a symlink out of the app, say) stop the
 // search: they must not be masked by a later candidate.
 func findModule(fsys fs.FS, p string) (string, error) {
-	for _, c := range moduleCandidates(p) {
+	tried := moduleCandidates(p)
+	for _, c := range tried {
 		info, err := fs.Stat(fsys, c[1:])
 		if err == nil {
 			if info.Mode().IsRegular() {
@@ -69,10 +82,23 @@ func findModule(fsys fs.FS, p string) (string, error) {
 			return "", err
 		}
 	}
-	return "", &ModuleNotFoundError{Path: p}
+	return "", &ModuleNotFoundError{Path: p, Tried: tried}
 }
 
-// ModuleNotFoundError says which module could not be found.
-type ModuleNotFoundError struct{ Path string }
+// ModuleNotFoundError says which module could not be found, and where it
+// was looked for.
+type ModuleNotFoundError struct {
+	Path  string
+	Tried []string
+}
 
 func (e *ModuleNotFoundError) Error() string { return "module " + e.Path + " not found" }
+
+// tried lists the paths looked at, XP's in full and the others by their
+// extensions: fourteen paths would bury the message.
+func (e *ModuleNotFoundError) tried() string {
+	if len(e.Tried) <= 4 {
+		return strings.Join(e.Tried, ", ")
+	}
+	return strings.Join(e.Tried[:4], ", ") + " and the same with " + strings.Join(scriptExtensions[1:], ", ")
+}

@@ -42,8 +42,14 @@ func TestJoinModulePath(t *testing.T) {
 
 func TestModuleCandidatesOrder(t *testing.T) {
 	got := strings.Join(moduleCandidates("/lib/x"), " ")
-	if want := "/lib/x.js /lib/x/index.js /lib/x.json /lib/x/index.json"; got != want {
+	// XP's order first, then TypeScript and ES module files.
+	want := "/lib/x.js /lib/x/index.js /lib/x.json /lib/x/index.json /lib/x.ts /lib/x/index.ts /lib/x.mjs /lib/x/index.mjs /lib/x.mts /lib/x/index.mts /lib/x.cjs /lib/x/index.cjs /lib/x.cts /lib/x/index.cts"
+	if got != want {
 		t.Fatalf("candidates = %s; want %s", got, want)
+	}
+	// TypeScript names its modules by their output: x.js may be x.ts.
+	if got := strings.Join(moduleCandidates("/lib/x.js"), " "); got != "/lib/x.js /lib/x.ts" {
+		t.Fatalf("candidates of x.js = %s", got)
 	}
 	if got := moduleCandidates("/lib/x.txt"); len(got) != 1 || got[0] != "/lib/x.txt" {
 		t.Fatalf("a path with an extension is used as-is, got %v", got)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -84,6 +85,8 @@ func (w *worker) finishFrom(mark int) {
 func (w *worker) reloaded(generation uint64) {
 	w.dispose()
 	w.forget(generation)
+	w.engine.rereadApp(generation)
+	_ = w.vm.Set("app", w.appObject())
 	if m := w.engine.main; m != nil {
 		m.poke()
 	}
@@ -103,12 +106,12 @@ type source struct {
 	json    string
 }
 
-// moduleWrapper mirrors XP's ScriptExecutorImpl so that scripts see the same
-// free variables; the source starts on the wrapper's line so that line
-// numbers in stack traces match the file.
+// moduleWrapperHead mirrors XP's ScriptExecutorImpl so that scripts see the
+// same free variables; esbuild adds it (transform.go), and its source map
+// keeps positions those of the file.
 // console comes last: Eclipse Dirigible's scripts log with it, and XP's
 // never name it, so it shifts nothing they rely on.
-const moduleWrapperHead = "(function(log, require, resolve, __, exports, module, console) { "
+const moduleWrapperHead = "(function(log, require, resolve, __, exports, module, console) {"
 
 func newWorker(e *Engine) (*worker, error) {
 	vm := goja.New()
@@ -158,7 +161,7 @@ func newWorker(e *Engine) (*worker, error) {
 }
 
 func (w *worker) appObject() *goja.Object {
-	info := w.engine.opts.App
+	info := w.engine.App()
 	o := w.vm.NewObject()
 	_ = o.Set("name", info.Name)
 	_ = o.Set("version", info.Version)
@@ -297,8 +300,8 @@ func (w *worker) evaluate(file string, cache bool) (goja.Value, error) {
 	tags := w.loggers(file)
 	_, err = fn(exports,
 		tags.log,
-		w.vm.ToValue(w.requireFunc(dir)),
-		w.vm.ToValue(w.resolveFunc(dir)),
+		w.named("require", w.requireFunc(dir)),
+		w.named("resolve", w.resolveFunc(dir)),
 		w.bridge,
 		exports,
 		module,
@@ -310,7 +313,37 @@ func (w *worker) evaluate(file string, cache bool) (goja.Value, error) {
 		}
 		return nil, err
 	}
-	return module.Get("exports"), nil
+	result := module.Get("exports")
+	adoptDefault(result)
+	return result, nil
+}
+
+// adoptDefault lets an ES module's `export default { get, webSocketEvent }`
+// serve as its handlers: the engine looks them up by name on the exports,
+// so a default object's members are also set there, where no export of the
+// same name exists.
+func adoptDefault(exports goja.Value) {
+	o, ok := exports.(*goja.Object)
+	if !ok || o.Get("__esModule") == nil || !o.Get("__esModule").ToBoolean() {
+		return
+	}
+	def, ok := o.Get("default").(*goja.Object)
+	if !ok {
+		return
+	}
+	for _, k := range def.Keys() {
+		if o.Get(k) == nil {
+			_ = o.Set(k, def.Get(k))
+		}
+	}
+}
+
+// named makes fn a function whose name, in stack traces too, is name
+// rather than the Go closure's.
+func (w *worker) named(name string, fn func(goja.FunctionCall) goja.Value) goja.Value {
+	v := w.vm.ToValue(fn)
+	_ = v.(*goja.Object).DefineDataProperty("name", w.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	return v
 }
 
 func (w *worker) requireFunc(dir string) func(goja.FunctionCall) goja.Value {
@@ -318,7 +351,8 @@ func (w *worker) requireFunc(dir string) func(goja.FunctionCall) goja.Value {
 		if len(c.Arguments) != 1 {
 			panic(w.vm.NewTypeError("require(..) must have one parameter"))
 		}
-		v, err := w.require(dir, c.Argument(0).String())
+		spec := c.Argument(0).String()
+		v, err := w.require(dir, spec)
 		if err != nil {
 			var jsErr *goja.Exception
 			if errors.As(err, &jsErr) {
@@ -328,10 +362,56 @@ func (w *worker) requireFunc(dir string) func(goja.FunctionCall) goja.Value {
 			if errors.As(err, &stopped) {
 				panic(stopped)
 			}
-			panic(w.vm.NewGoError(err))
+			panic(w.requireError(spec, err))
 		}
 		return v
 	}
+}
+
+// requireError is the JavaScript error a failed require throws: a
+// SyntaxError where the module was written wrong, else an Error that says
+// where the require is and, for a module not found, where it looked.
+func (w *worker) requireError(spec string, err error) *goja.Object {
+	var syntax *SyntaxError
+	if errors.As(err, &syntax) {
+		return w.newError("SyntaxError", syntax.File+":"+strconv.Itoa(syntax.Line)+":"+strconv.Itoa(syntax.Column)+": "+syntax.Message)
+	}
+	msg := "require('" + spec + "')"
+	if at := w.callerPosition(); at != "" {
+		msg += " in " + at
+	}
+	var missing *ModuleNotFoundError
+	if errors.As(err, &missing) {
+		msg += ": no such module; tried " + missing.tried() +
+			". Modules are files of the application or duplex's built-ins (" + strings.Join(w.engine.opts.Libs.Paths(), ", ") + "); there is no node_modules"
+	} else {
+		msg += ": " + err.Error()
+	}
+	return w.newError("Error", msg)
+}
+
+// newError makes an instance of the global error constructor named ctor.
+func (w *worker) newError(ctor, msg string) *goja.Object {
+	c, ok := goja.AssertConstructor(w.vm.Get(ctor))
+	if !ok {
+		return w.vm.NewGoError(errors.New(msg))
+	}
+	o, err := c(nil, w.vm.ToValue(msg))
+	if err != nil {
+		return w.vm.NewGoError(errors.New(msg))
+	}
+	return o
+}
+
+// callerPosition is file:line:column of the script that called the native
+// function now running, "" when no script did.
+func (w *worker) callerPosition() string {
+	for _, f := range w.vm.CaptureCallStack(4, nil) {
+		if p := f.Position(); p.Filename != "" {
+			return p.Filename + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+		}
+	}
+	return ""
 }
 
 func (w *worker) resolveFunc(dir string) func(goja.FunctionCall) goja.Value {
@@ -357,7 +437,11 @@ func (e *Engine) compile(file string) (*source, error) {
 	if strings.HasSuffix(file, ".json") {
 		s = &source{json: string(data)}
 	} else {
-		prg, err := goja.Compile(file, moduleWrapperHead+string(data)+"\n})", true)
+		code, err := transform(file, data)
+		if err != nil {
+			return nil, err
+		}
+		prg, err := goja.Compile(file, code, true)
 		if err != nil {
 			return nil, err
 		}

@@ -6,7 +6,9 @@ package lib
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/dop251/goja"
@@ -126,4 +128,13 @@ func (r *Registry) Lookup(path string) (Module, bool) {
 	}
 	m, ok := r.modules[path]
 	return m, ok
+}
+
+// Paths lists the import paths registered, sorted: what an error about a
+// missing module tells the user exists.
+func (r *Registry) Paths() []string {
+	if r == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(r.modules))
 }

@@ -33,18 +33,27 @@ func clientLog(what string) func(harness.LogEntry) bool {
 	return moduleLog("/client-handler.js", "client-handler "+what)
 }
 
+// runSeedClient calls service, a client in the manner of the seeds that
+// connects to an echo server, sends, and closes; it checks that no client
+// is left.
+func runSeedClient(t *testing.T, service string) (*harness.Server, *wstest.EchoServer) {
+	t.Helper()
+	echo := wstest.NewEchoServer(t)
+	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
+	r := harness.Get(t, s.URL+"/_/service/my-project/"+service+"?uri="+url.QueryEscape(echo.URL))
+	harness.WantStatus(t, r, http.StatusOK, service)
+	if got := r.JSON(t)["clients"]; !reflect.DeepEqual(got, []any{}) {
+		t.Errorf("%s: getClients() after close: %v", service, got)
+	}
+	return s, echo
+}
+
 // TestDirigibleClientSeed is seeds 001-003's client, verbatim but for the
 // URI: createWebsocket returns once connected and onOpen ran, send
 // reaches the echo server, whose answer comes to the handler's onMessage,
 // and getClientByHandler(handler).close() closes it, running onClose.
 func TestDirigibleClientSeed(t *testing.T) {
-	echo := wstest.NewEchoServer(t)
-	s := startDirigible(t, "--outbound-allow", "127.0.0.1/32")
-	r := harness.Get(t, s.URL+"/_/service/my-project/seedclient?uri="+url.QueryEscape(echo.URL))
-	harness.WantStatus(t, r, http.StatusOK, "seed client")
-	if got := r.JSON(t)["clients"]; !reflect.DeepEqual(got, []any{}) {
-		t.Errorf("getClients() after close: %v", got)
-	}
+	s, echo := runSeedClient(t, "seedclient")
 	open := s.WaitLog(t, moduleLog("/ws-handler.js", "Connection openned."), harness.Wait)
 	connect := s.WaitLog(t, moduleLog("/services/seedclient/seedclient.js", "Connect to: "+echo.URL), harness.Wait)
 	if open.Raw == connect.Raw {
@@ -52,6 +61,17 @@ func TestDirigibleClientSeed(t *testing.T) {
 	}
 	s.WaitLog(t, moduleLog("/ws-handler.js", "Message received: hello"), harness.Wait)
 	s.WaitLog(t, moduleLog("/ws-handler.js", "Connection closed."), harness.Wait)
+}
+
+// TestDirigibleClientESM: the same client written as the newest Dirigible
+// writes it, a TypeScript ES module importing sdk/net, with a TypeScript
+// handler module: no build step.
+func TestDirigibleClientESM(t *testing.T) {
+	s, echo := runSeedClient(t, "esmclient")
+	s.WaitLog(t, moduleLog("/services/esmclient/esmclient.ts", "ESM connect to: "+echo.URL), harness.Wait)
+	s.WaitLog(t, moduleLog("/esm-handler.ts", "ESM handler: open"), harness.Wait)
+	s.WaitLog(t, moduleLog("/esm-handler.ts", "ESM handler: message hello from ESM"), harness.Wait)
+	s.WaitLog(t, moduleLog("/esm-handler.ts", "ESM handler: closed"), harness.Wait)
 }
 
 // TestDirigibleClientOwnEndpoint: a client created by a service, against

@@ -1,0 +1,5 @@
+export function shout(text: string): string {
+  return text.toUpperCase() + '!';
+}
+
+export enum Colour { Red = 'red', Blue = 'blue' }

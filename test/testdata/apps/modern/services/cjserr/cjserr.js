@@ -1,0 +1,1 @@
+exports.get = function () { var x = 1; return x + nope; };

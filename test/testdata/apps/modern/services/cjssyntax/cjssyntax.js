@@ -1,0 +1,6 @@
+function answer() {
+  if (true) {
+    return { body: 'x' };
+  }
+
+exports.get = answer;

@@ -1,0 +1,6 @@
+import { send } from '/lib/xp/websocket';
+
+export function get() {
+  const unused = send;
+  return { body: String(missingThing) };
+}

@@ -1,0 +1,4 @@
+export function get(): { body: string } {
+  const body: string = 'x'
+  return { body: body ;
+}
