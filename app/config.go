@@ -45,6 +45,10 @@ type Config struct {
 	// certificate and key Addr serves HTTPS (and wss://) with; SIGHUP
 	// reads them again (Server.Reload).
 	TLSCert, TLSKey string
+	// TrustProxy lists the CIDRs (or addresses) of the proxies whose
+	// X-Forwarded-For, -Proto and -Host headers say who the client is and
+	// what it asked for.
+	TrustProxy []string
 	// MetricsAddr, when set, serves /metrics there.
 	MetricsAddr string
 	// Pprof also serves Go's profiler on the MetricsAddr listener; it shows

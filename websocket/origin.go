@@ -49,6 +49,16 @@ func (o Origins) Trust(r *http.Request, origin string) bool {
 	return ok
 }
 
+// OriginAdvice ends the log line of a refused origin: what would admit it.
+// When the request came with X-Forwarded-* headers from a peer not
+// trusted, the refusal may be a proxy missing from --trust-proxy.
+func OriginAdvice(r *http.Request) string {
+	if PublicOf(r).Ignored {
+		return "allow it with --allowed-origins; or, if it came through a proxy, list the proxy in --trust-proxy (its X-Forwarded-* headers were ignored)"
+	}
+	return "allow it with --allowed-origins"
+}
+
 // checkOrigin: browsers always send Origin and attach cookies, and CORS
 // does not apply to WebSockets. No Origin means a non-browser client and
 // passes. Accept answers 403 on false.

@@ -67,6 +67,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&c.Addr, "addr", d.Addr, "listen address, host:port (port 0 picks a free port)")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate `FILE` (PEM, the chain after the leaf) to serve HTTPS and wss:// on --addr; with --tls-key; SIGHUP reads both again")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key `FILE` (PEM) of --tls-cert")
+	fs.Var(listFlag{&c.TrustProxy}, "trust-proxy", "CIDRs or addresses of reverse proxies whose X-Forwarded-For, -Proto and -Host give the client's address, scheme and host; repeat or comma-separate")
 	fs.Var(listFlag{&o.apps}, "app", "application folder; repeat for several apps, the first one also answers `/` (default: the bundled chat)")
 	fs.IntVar(&c.JSWorkers, "js-workers", d.JSWorkers, "JavaScript runtimes per application; module-level variables live per runtime")
 	fs.DurationVar(&c.JSTimeout, "js-timeout", d.JSTimeout, "longest a controller call may run before it is interrupted")

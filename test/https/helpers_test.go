@@ -56,6 +56,14 @@ func login(t testing.TB, c *http.Client, base, password string, hdr ...string) *
 		append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)...)
 }
 
+// loginForm posts alice's credentials to the built-in login form from the
+// page https://public.example.
+func loginForm(t testing.TB, c *http.Client, s *harness.Server, hdr ...string) *harness.Resp {
+	t.Helper()
+	return do(t, c, http.MethodPost, s.URL+"/_/idprovider/system/login", strings.NewReader("user=alice&password="+harness.Alice().Password),
+		append([]string{"Content-Type", "application/x-www-form-urlencoded", "Origin", "https://public.example"}, hdr...)...)
+}
+
 // servedSerial is the serial number of the certificate a new connection
 // to s is shown; the client must trust it.
 func servedSerial(t testing.TB, s *harness.Server, cfg *tls.Config) string {
