@@ -174,7 +174,17 @@ func newLogger(o *options, stderr io.Writer) (zerolog.Logger, error) {
 	if o.cfg.Dev {
 		out = zerolog.ConsoleWriter{Out: stderr, TimeFormat: "15:04:05.000"}
 	}
-	return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
+	return zerolog.New(out).Level(level).Hook(millisecondTime{}), nil
+}
+
+// millisecondTime stamps each line with its time to the millisecond, RFC
+// 3339 ("2026-11-30T10:10:50.123Z"). zerolog's own Timestamp writes whole
+// seconds unless its package-wide TimeFieldFormat is changed, and --dev's
+// console lines then all ended in .000.
+type millisecondTime struct{}
+
+func (millisecondTime) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	e.Str(zerolog.TimestampFieldName, time.Now().Format("2006-01-02T15:04:05.000Z07:00"))
 }
 
 // defaultJSMaxMemory is half of what the process may use: its cgroup's
