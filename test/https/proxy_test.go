@@ -64,7 +64,6 @@ func TestTrustProxy(t *testing.T) {
 // its log line names --allowed-origins and --trust-proxy.
 func TestUntrustedForwarded(t *testing.T) {
 	t.Parallel()
-	users := duplex.UsersFile(t, harness.Alice())
 	for _, tc := range []struct {
 		name, source string
 		args         []string
@@ -74,6 +73,9 @@ func TestUntrustedForwarded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			// A users file each: two servers starting at once on one file
+			// would race to create its session secret.
+			users := duplex.UsersFile(t, harness.Alice())
 			s := duplex.Start(t, append([]string{"--app", harness.App("clientview"), "--users", users}, tc.args...)...)
 			peer := client(tc.source, nil)
 			v := view(t, peer, s.URL, forwarded...)
