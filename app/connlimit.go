@@ -172,6 +172,20 @@ func (c *limitConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// headTooLarge is the whole answer net/http writes, by itself, to a request
+// head over --max-header-bytes (http.Server.MaxHeaderBytes).
+const headTooLarge = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large"
+
+// Write implements net.Conn. net/http refuses a request head over
+// --max-header-bytes without a handler or a log line; its answer is
+// recognized here, so that the refusal is logged naming the setting.
+func (c *limitConn) Write(p []byte) (int, error) {
+	if len(p) == len(headTooLarge) && string(p) == headTooLarge {
+		c.l.log.Info().Str("remote", c.remote).Msg("request head larger than --max-header-bytes refused (431)")
+	}
+	return c.Conn.Write(p)
+}
+
 // takeSawLength reports whether a Content-Length header went by since the
 // last call.
 func (c *limitConn) takeSawLength() bool {
