@@ -2,11 +2,14 @@ package https
 
 import (
 	"crypto/tls"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gobwas/ws"
 
@@ -21,7 +24,7 @@ func TestHTTPS(t *testing.T) {
 	ca := newCA(t)
 	p := ca.issue(t, t.TempDir(), 7)
 	s := duplex.Start(t, "--app", harness.App("clientview"), "--users", duplex.UsersFile(t, harness.Alice()),
-		"--tls-cert", p.cert, "--tls-key", p.key)
+		"--tls-cert", p.cert, "--tls-key", p.key, "--read-header-timeout", "1s")
 	if want := "https://" + s.Addr; s.URL != want {
 		t.Fatalf("server URL %q, want %q (the listening line says tls)", s.URL, want)
 	}
@@ -64,6 +67,24 @@ func TestHTTPS(t *testing.T) {
 		if conn, err := tls.Dial("tcp", s.Addr, cfg); err == nil {
 			conn.Close()
 			t.Errorf("a TLS 1.1 handshake succeeded (version %x)", conn.ConnectionState().Version)
+		}
+	})
+	t.Run("silent client", func(t *testing.T) {
+		// No ClientHello: the handshake waits in the connection's own
+		// goroutine, under --read-header-timeout, not in accept.
+		silent, err := net.Dial("tcp", s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer silent.Close()
+		view(t, c, s.URL)
+		start := time.Now()
+		_ = silent.SetReadDeadline(time.Now().Add(harness.Wait))
+		if n, err := silent.Read(make([]byte, 1)); err != io.EOF {
+			t.Errorf("a client that never says hello: read %d bytes, %v; want the connection closed", n, err)
+		}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("a client that never says hello was closed after %v, with --read-header-timeout 1s", el)
 		}
 	})
 	t.Run("plain HTTP", func(t *testing.T) {
