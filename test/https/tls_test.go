@@ -21,14 +21,14 @@ import (
 // cookie say https; a plain HTTP request is told to use https://.
 func TestHTTPS(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t)
-	p := ca.issue(t, t.TempDir(), 7)
+	ca := harness.NewCA(t)
+	p := ca.Issue(t, t.TempDir(), 7)
 	s := duplex.Start(t, "--app", harness.App("clientview"), "--users", duplex.UsersFile(t, harness.Alice()),
-		"--tls-cert", p.cert, "--tls-key", p.key, "--read-header-timeout", "1s")
+		"--tls-cert", p.Cert, "--tls-key", p.Key, "--read-header-timeout", "1s")
 	if want := "https://" + s.Addr; s.URL != want {
 		t.Fatalf("server URL %q, want %q (the listening line says tls)", s.URL, want)
 	}
-	c := client("127.0.0.1", ca.client())
+	c := client("127.0.0.1", ca.Client())
 	v := view(t, c, s.URL)
 	for k, want := range map[string]any{
 		"scheme":        "https",
@@ -50,7 +50,7 @@ func TestHTTPS(t *testing.T) {
 
 	t.Run("HTTP/1.1 only", func(t *testing.T) {
 		// A browser offers h2 first; a WebSocket needs HTTP/1.1.
-		cfg := ca.client()
+		cfg := ca.Client()
 		cfg.NextProtos = []string{"h2", "http/1.1"}
 		conn, err := tls.Dial("tcp", s.Addr, cfg)
 		if err != nil {
@@ -62,7 +62,7 @@ func TestHTTPS(t *testing.T) {
 		}
 	})
 	t.Run("TLS 1.1 refused", func(t *testing.T) {
-		cfg := ca.client()
+		cfg := ca.Client()
 		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
 		if conn, err := tls.Dial("tcp", s.Addr, cfg); err == nil {
 			conn.Close()
@@ -103,10 +103,10 @@ func TestHTTPS(t *testing.T) {
 // message over --ws-max-message closed with 1009, a client's close.
 func TestWSSChat(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t)
-	p := ca.issue(t, t.TempDir(), 8)
-	s := duplex.Start(t, "--app", harness.App("wschat"), "--tls-cert", p.cert, "--tls-key", p.key, "--ws-max-message", "4096")
-	o := harness.WSOpts{Protocols: []string{"chat.v1"}, TLS: ca.client()}
+	ca := harness.NewCA(t)
+	p := ca.Issue(t, t.TempDir(), 8)
+	s := duplex.Start(t, "--app", harness.App("wschat"), "--tls-cert", p.Cert, "--tls-key", p.Key, "--ws-max-message", "4096")
+	o := harness.WSOpts{Protocols: []string{"chat.v1"}, TLS: ca.Client()}
 	ada := harness.DialWS(t, s, "/_/service/wschat/chat?user=ada", o)
 	harness.WantField(t, ada.ReadJSON(), "type", "welcome")
 	harness.WantField(t, ada.ReadJSON(), "type", "join")
@@ -144,45 +144,45 @@ func TestWSSChat(t *testing.T) {
 // not load keeps the one in use and logs an error naming the files.
 func TestCertificateReload(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t)
+	ca := harness.NewCA(t)
 	dir := t.TempDir()
-	p := ca.issue(t, dir, 100)
+	p := ca.Issue(t, dir, 100)
 	// From the environment, as every flag may be.
 	s := duplex.StartOpts(t, harness.Opts{Args: []string{"--app", harness.App("wschat")},
-		Env: []string{"DUPLEX_TLS_CERT=" + p.cert, "DUPLEX_TLS_KEY=" + p.key}})
-	if got := servedSerial(t, s, ca.client()); got != "100" {
+		Env: []string{"DUPLEX_TLS_CERT=" + p.Cert, "DUPLEX_TLS_KEY=" + p.Key}})
+	if got := servedSerial(t, s, ca.Client()); got != "100" {
 		t.Fatalf("serial %s served, want 100", got)
 	}
-	o := harness.WSOpts{Protocols: []string{"chat.v1"}, TLS: ca.client()}
+	o := harness.WSOpts{Protocols: []string{"chat.v1"}, TLS: ca.Client()}
 	ada := harness.DialWS(t, s, "/_/service/wschat/chat?user=ada", o)
 	ada.ReadJSON()
 	ada.ReadJSON()
 
-	ca.issue(t, dir, 101)
+	ca.Issue(t, dir, 101)
 	s.Signal(t, syscall.SIGHUP)
 	e := logged(t, s, "TLS certificate reloaded")
-	if e.Fields["serial"] != "101" || e.Fields["cert"] != p.cert {
-		t.Errorf("reload logged %s, want serial 101 of %s", e.Raw, p.cert)
+	if e.Fields["serial"] != "101" || e.Fields["cert"] != p.Cert {
+		t.Errorf("reload logged %s, want serial 101 of %s", e.Raw, p.Cert)
 	}
-	if got := servedSerial(t, s, ca.client()); got != "101" {
+	if got := servedSerial(t, s, ca.Client()); got != "101" {
 		t.Errorf("after SIGHUP, serial %s served, want 101", got)
 	}
 
 	// The key of another certificate, then a certificate file cut short.
-	other := ca.issue(t, t.TempDir(), 102)
-	copyFile(t, other.key, p.key)
+	other := ca.Issue(t, t.TempDir(), 102)
+	copyFile(t, other.Key, p.Key)
 	s.Signal(t, syscall.SIGHUP)
 	refused := func(e harness.LogEntry) bool {
-		return e.Level() == "error" && e.Has("TLS certificate not reloaded", p.cert, p.key)
+		return e.Level() == "error" && e.Has("TLS certificate not reloaded", p.Cert, p.Key)
 	}
 	e = s.WaitLog(t, refused, harness.Wait)
 	if !e.Has("private key does not match") {
 		t.Errorf("refused reload logged %s, want the cause", e.Raw)
 	}
-	harness.WriteFile(t, p.cert, "-----BEGIN CERTIFICATE-----\nMIIB")
+	harness.WriteFile(t, p.Cert, "-----BEGIN CERTIFICATE-----\nMIIB")
 	s.Signal(t, syscall.SIGHUP)
 	s.WaitLog(t, func(e harness.LogEntry) bool { return refused(e) && e.Has("PEM") }, harness.Wait)
-	if got := servedSerial(t, s, ca.client()); got != "101" {
+	if got := servedSerial(t, s, ca.Client()); got != "101" {
 		t.Errorf("after SIGHUPs with broken files, serial %s served, want 101 kept", got)
 	}
 
@@ -204,17 +204,17 @@ func TestSIGHUPWithoutTLS(t *testing.T) {
 // not load, stops the start with an error naming the flags and files.
 func TestTLSStartErrors(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t)
-	p := ca.issue(t, t.TempDir(), 9)
-	other := ca.issue(t, t.TempDir(), 10)
+	ca := harness.NewCA(t)
+	p := ca.Issue(t, t.TempDir(), 9)
+	other := ca.Issue(t, t.TempDir(), 10)
 	for _, tc := range []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"--tls-cert", p.cert}, []string{"--tls-cert and --tls-key go together"}},
-		{[]string{"--tls-key", p.key}, []string{"--tls-cert and --tls-key go together"}},
-		{[]string{"--tls-cert", p.cert + ".missing", "--tls-key", p.key}, []string{"--tls-cert " + p.cert + ".missing", "no such file"}},
-		{[]string{"--tls-cert", p.cert, "--tls-key", other.key}, []string{"--tls-key " + other.key, "private key does not match"}},
+		{[]string{"--tls-cert", p.Cert}, []string{"--tls-cert and --tls-key go together"}},
+		{[]string{"--tls-key", p.Key}, []string{"--tls-cert and --tls-key go together"}},
+		{[]string{"--tls-cert", p.Cert + ".missing", "--tls-key", p.Key}, []string{"--tls-cert " + p.Cert + ".missing", "no such file"}},
+		{[]string{"--tls-cert", p.Cert, "--tls-key", other.Key}, []string{"--tls-key " + other.Key, "private key does not match"}},
 	} {
 		stderr := duplex.ExpectStartFailure(t, append([]string{"--app", harness.App("clientview")}, tc.args...)...)
 		for _, w := range tc.want {

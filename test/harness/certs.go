@@ -1,4 +1,4 @@
-package https
+package harness
 
 import (
 	"crypto/ecdsa"
@@ -16,15 +16,16 @@ import (
 	"time"
 )
 
-// testCA is a certificate authority made for one test: it signs the
-// server's certificates, and the test's clients trust it alone.
-type testCA struct {
+// CA is a certificate authority made for one test: it signs the server's
+// certificates (--tls-cert), and the test's clients trust it alone.
+type CA struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
 	pool *x509.CertPool
 }
 
-func newCA(t testing.TB) *testCA {
+// NewCA makes a CA.
+func NewCA(t testing.TB) *CA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -49,22 +50,22 @@ func newCA(t testing.TB) *testCA {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
-	return &testCA{cert: cert, key: key, pool: pool}
+	return &CA{cert: cert, key: key, pool: pool}
 }
 
-// client is the TLS configuration of a client that trusts only the CA.
-func (ca *testCA) client() *tls.Config {
+// Client is the TLS configuration of a client that trusts only the CA.
+func (ca *CA) Client() *tls.Config {
 	return &tls.Config{RootCAs: ca.pool}
 }
 
-// pair is a certificate and key on disk, as --tls-cert and --tls-key take
-// them.
-type pair struct{ cert, key string }
+// CertPair is a certificate and its key on disk, as --tls-cert and
+// --tls-key take them.
+type CertPair struct{ Cert, Key string }
 
-// issue signs a server certificate for 127.0.0.1 and localhost with the
+// Issue signs a server certificate for 127.0.0.1 and localhost with the
 // given serial number and writes it and its key, PEM, into dir (replacing
 // what was there: the files a SIGHUP re-reads).
-func (ca *testCA) issue(t testing.TB, dir string, serial int64) pair {
+func (ca *CA) Issue(t testing.TB, dir string, serial int64) CertPair {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -88,9 +89,9 @@ func (ca *testCA) issue(t testing.TB, dir string, serial int64) pair {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pair{cert: filepath.Join(dir, "cert.pem"), key: filepath.Join(dir, "key.pem")}
-	writePEM(t, p.cert, "CERTIFICATE", der)
-	writePEM(t, p.key, "PRIVATE KEY", keyDER)
+	p := CertPair{Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem")}
+	writePEM(t, p.Cert, "CERTIFICATE", der)
+	writePEM(t, p.Key, "PRIVATE KEY", keyDER)
 	return p
 }
 
