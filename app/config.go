@@ -41,6 +41,14 @@ type Config struct {
 	ReadTimeout    time.Duration
 	MaxHeaderBytes int
 	Dev            bool
+	// TLSCert and TLSKey, both or neither, are the PEM files of the
+	// certificate and key Addr serves HTTPS (and wss://) with; SIGHUP
+	// reads them again (Server.Reload).
+	TLSCert, TLSKey string
+	// TrustProxy lists the CIDRs (or addresses) of the proxies whose
+	// X-Forwarded-For, -Proto and -Host headers say who the client is and
+	// what it asked for.
+	TrustProxy []string
 	// MetricsAddr, when set, serves /metrics there.
 	MetricsAddr string
 	// Pprof also serves Go's profiler on the MetricsAddr listener; it shows

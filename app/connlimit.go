@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -21,12 +22,14 @@ import (
 // net/http gives it a goroutine. When the budget is full and HTTP
 // connections sit idle between keep-alive requests, those are closed first
 // to make room. Running out of file descriptors at accept is a warning and
-// a metric, never silent.
+// a metric, never silent. With tls set, it also puts TLS on each connection
+// it admits (beneath the limitConn, which thus sees the plain text).
 type limitListener struct {
 	net.Listener
 	limit     *websocket.Limit
 	closeIdle func() // closes idle keep-alive connections (net/http)
 	log       zerolog.Logger
+	tls       *tls.Config // nil: plain HTTP
 
 	idle                   atomic.Int64
 	refusedFull, refusedIP atomic.Int64
@@ -57,7 +60,14 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			l.refuse(c, remote, setting)
 			continue
 		}
-		return &limitConn{Conn: c, l: l, remote: remote}, nil
+		lc := &limitConn{Conn: c, l: l, remote: remote}
+		if l.tls != nil {
+			// The handshake happens on the connection's first read, in
+			// its own goroutine under --read-header-timeout, never here.
+			lc.tls = tls.Server(c, l.tls)
+			lc.Conn = lc.tls
+		}
+		return lc, nil
 	}
 }
 
@@ -87,8 +97,13 @@ func (l *limitListener) admit(remote string) string {
 const refuseAnswer = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
 
 func (l *limitListener) refuse(c net.Conn, remote, setting string) {
-	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-	_, _ = c.Write([]byte(refuseAnswer))
+	// Over TLS the connection is only closed: plain text would be
+	// garbage to the client, and a handshake here would let a slow one
+	// hold up accept.
+	if l.tls == nil {
+		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = c.Write([]byte(refuseAnswer))
+	}
 	_ = c.Close()
 	last := &l.loggedFull
 	if setting == "--max-connections-per-ip" {
@@ -131,6 +146,7 @@ type limitConn struct {
 	net.Conn
 	l           *limitListener
 	remote      string
+	tls         *tls.Conn // Conn, when the listener serves TLS
 	idle        atomic.Bool
 	transferred atomic.Bool
 	closed      sync.Once
@@ -141,15 +157,33 @@ type limitConn struct {
 	lengths lengthWatch
 }
 
-// Read implements net.Conn, watching for Content-Length.
+// Read implements net.Conn, watching for Content-Length until the
+// connection is a WebSocket's.
 func (c *limitConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 {
+	if n > 0 && !c.transferred.Load() {
 		c.mu.Lock()
 		c.lengths.scan(p[:n])
 		c.mu.Unlock()
 	}
+	if err != nil && c.tls != nil {
+		answerPlainHTTP(err)
+	}
 	return n, err
+}
+
+// headTooLarge is the whole answer net/http writes, by itself, to a request
+// head over --max-header-bytes (http.Server.MaxHeaderBytes).
+const headTooLarge = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large"
+
+// Write implements net.Conn. net/http refuses a request head over
+// --max-header-bytes without a handler or a log line; its answer is
+// recognized here, so that the refusal is logged naming the setting.
+func (c *limitConn) Write(p []byte) (int, error) {
+	if len(p) == len(headTooLarge) && string(p) == headTooLarge {
+		c.l.log.Info().Str("remote", c.remote).Msg("request head larger than --max-header-bytes refused (431)")
+	}
+	return c.Conn.Write(p)
 }
 
 // takeSawLength reports whether a Content-Length header went by since the
@@ -168,7 +202,10 @@ func (c *limitConn) TransferSlot() bool { return c.transferred.CompareAndSwap(fa
 // ReturnSlot implements websocket.SlotHolder.
 func (c *limitConn) ReturnSlot() { c.transferred.Store(false) }
 
-// NetConn returns the TCP connection, for the hub to adopt its socket.
+// NetConn returns the connection beneath, for the hub to adopt its socket.
+// Over TLS it is the tls.Conn, which the hub does not adopt (only a
+// *net.TCPConn's descriptor may be read raw): its sessions read and write
+// through this limitConn as a stream.
 func (c *limitConn) NetConn() net.Conn { return c.Conn }
 
 // Close implements net.Conn.

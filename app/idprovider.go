@@ -7,6 +7,7 @@ import (
 
 	"duplex/app/auth"
 	"duplex/controller"
+	"duplex/websocket"
 )
 
 // The system id provider's endpoints, under any base as XP mounts them
@@ -73,7 +74,7 @@ func (rt *router) idProvider(w http.ResponseWriter, r *http.Request, base, rest 
 	}
 	if why := rt.crossOrigin(r); why != "" {
 		rt.log.Warn().Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Str("origin", why).
-			Msg("login refused: the form was posted from another origin (login CSRF); allow an origin with --allowed-origins")
+			Msg("login refused: the form was posted from another origin (login CSRF); " + websocket.OriginAdvice(r))
 		controller.WriteError(w, r, http.StatusForbidden, "Cross-origin login refused")
 		return
 	}

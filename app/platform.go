@@ -42,6 +42,8 @@ type Platform struct {
 	// outbound is where scripts may connect (--outbound-allow): the
 	// Dirigible client and /lib/http-client dial through it.
 	outbound *outbound.Policy
+	// proxies may say, in X-Forwarded-*, who the client is (--trust-proxy).
+	proxies trustedProxies
 }
 
 // outboundSetting is what opens exceptions to the outbound policy.
@@ -52,6 +54,10 @@ const outboundSetting = "--outbound-allow (DUPLEX_OUTBOUND_ALLOW)"
 func NewPlatform(cfg Config, sh Shared) (*Platform, error) {
 	cfg = cfg.withDefaults()
 	policy, err := outbound.New(cfg.OutboundAllow, outboundSetting)
+	if err != nil {
+		return nil, err
+	}
+	proxies, err := parseTrustedProxies(cfg.TrustProxy)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +73,7 @@ func NewPlatform(cfg Config, sh Shared) (*Platform, error) {
 		endpoint: newEndpointTable(cfg.Dev),
 		bodies:   controller.NewBodyBudget(cfg.MaxBufferedBodies),
 		outbound: policy,
+		proxies:  proxies,
 	}
 	p.clients = websockets.NewClients(websockets.ClientsOptions{
 		Max:            cfg.MaxClients,

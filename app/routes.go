@@ -48,6 +48,8 @@ func Handler(p *Platform, id *auth.Auth, log zerolog.Logger) http.Handler {
 	}
 	r := chi.NewRouter()
 	r.Use(recoverPanics(log))
+	r.Use(withTLSState)
+	r.Use(p.proxies.middleware(log))
 	r.Use(refuseLargeBodies(p.cfg.MaxBody, log))
 	r.Use(closeAmbiguousLength(log))
 	r.HandleFunc("/_/service/{app}/{service}", rt.service)

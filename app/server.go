@@ -19,16 +19,21 @@ type Server struct {
 	conns    *limitListener // set by Serve
 	http     *http.Server
 	metrics  *http.Server
+	cert     *serverCert // nil: plain HTTP
 }
 
 // NewServer prepares the platform's apps to be served with cfg; the first
-// app also answers "/".
-func NewServer(cfg Config, p *Platform) *Server {
+// app also answers "/". It fails when the TLS certificate does not load.
+func NewServer(cfg Config, p *Platform) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, platform: p}
+	log := p.shared.Log
+	var err error
+	if s.cert, err = loadServerCert(cfg, log); err != nil {
+		return nil, err
+	}
 	// Descriptors are read once here, and again on each lookup in dev
 	// mode.
-	log := p.shared.Log
 	p.endpoint.scan(p.apps, log)
 	s.http = &http.Server{
 		Handler:           Handler(p, p.shared.Auth, log),
@@ -38,7 +43,18 @@ func NewServer(cfg Config, p *Platform) *Server {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          newStdLogger(log),
 	}
-	return s
+	return s, nil
+}
+
+// Reload reads again what may change while the server runs (SIGHUP): the
+// TLS certificate and key. A pair that does not load is logged, and the
+// one in use stays.
+func (s *Server) Reload() {
+	if s.cert == nil {
+		s.platform.shared.Log.Info().Msg("SIGHUP: nothing to reload (no --tls-cert)")
+		return
+	}
+	s.cert.reload()
 }
 
 // Serve accepts on ln until ctx is done, then shuts down gracefully:
@@ -46,6 +62,9 @@ func NewServer(cfg Config, p *Platform) *Server {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	log := s.platform.shared.Log
 	s.conns = newLimitListener(ln, s.platform.shared.Limit, log)
+	if s.cert != nil {
+		s.conns.tls = s.cert.config()
+	}
 	s.conns.closeIdle = func() {
 		// Turning keep-alives off closes the idle connections; they
 		// are back on for everyone else at once.
@@ -79,7 +98,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	for i, a := range s.platform.apps {
 		names[i] = a.Name
 	}
-	log.Info().Str("addr", ln.Addr().String()).Strs("apps", names).Msg("listening")
+	log.Info().Str("addr", ln.Addr().String()).Bool("tls", s.cert != nil).Strs("apps", names).Msg("listening")
 	select {
 	case err := <-served:
 		return err

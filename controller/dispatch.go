@@ -244,13 +244,17 @@ func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpR
 		return
 	case failBusy, failShutdown:
 		// The error handler would need a runtime too, and none is free.
-		log.Warn().Err(err).Msg("call not run")
+		msg := "call not run"
+		if f.kind == failBusy {
+			msg = "call not run: no runtime was free within twice --js-timeout; raise --js-workers, or make calls shorter"
+		}
+		log.Warn().Err(err).Msg(msg)
 		writeErrorPage(w, r, http.StatusServiceUnavailable, f.message, "")
 		return
 	case failTimeout:
-		log.Error().Err(err).Dur("timeout", e.opts.Timeout).Msg("controller timed out")
+		log.Error().Err(err).Dur("timeout", e.opts.Timeout).Msg("controller timed out (--js-timeout)")
 	case failOverflow:
-		log.Error().Err(err).Msg("controller exceeded the call stack")
+		log.Error().Err(err).Msg("controller exceeded the call stack (--js-max-stack)")
 	case failMemory:
 		log.Error().Err(err).Msg("controller stopped: the heap passed --js-max-memory while it ran")
 	case failException:

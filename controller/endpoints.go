@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"duplex/lib"
+	"duplex/websocket"
 )
 
 // maxEndpoints bounds the hosts an engine keeps one lib.Endpoint for: the
@@ -22,20 +23,18 @@ type endpoints struct {
 	known map[lib.Endpoint]*lib.Endpoint
 }
 
-// of is the Endpoint the upgrade request r came to.
+// of is the Endpoint the upgrade request r came to, as its client asked
+// for it (websocket.PublicOf).
 func (t *endpoints) of(r *http.Request) *lib.Endpoint {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	key := lib.Endpoint{Scheme: scheme, Host: r.Host}
+	pub := websocket.PublicOf(r)
+	key := lib.Endpoint{Scheme: pub.Scheme, Host: pub.Host}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if ep, ok := t.known[key]; ok {
 		return ep
 	}
 	// A copy: the request's host shares the request's memory.
-	ep := &lib.Endpoint{Scheme: scheme, Host: strings.Clone(r.Host)}
+	ep := &lib.Endpoint{Scheme: pub.Scheme, Host: strings.Clone(pub.Host)}
 	if t.known == nil {
 		t.known = map[lib.Endpoint]*lib.Endpoint{}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"duplex/websocket"
 )
 
 // httpRequest is what a controller learns of one HTTP request, gathered
@@ -80,13 +82,17 @@ type jsRequest struct {
 	w           *worker
 	req         *httpRequest
 	contentType string
+	pub         *websocket.Public // the client's view, looked up once
 }
 
-func (o *jsRequest) scheme() string {
-	if o.req.r.TLS != nil {
-		return "https"
+// public is the request as its client made it (websocket.PublicOf):
+// scheme, host, port, url and remoteAddress come from it.
+func (o *jsRequest) public() *websocket.Public {
+	if o.pub == nil {
+		p := websocket.PublicOf(o.req.r)
+		o.pub = &p
 	}
-	return "http"
+	return o.pub
 }
 
 func (o *jsRequest) field(key string) goja.Value {
@@ -96,12 +102,14 @@ func (o *jsRequest) field(key string) goja.Value {
 	case "method":
 		return vm.ToValue(r.Method)
 	case "scheme":
-		return vm.ToValue(o.scheme())
+		return vm.ToValue(o.public().Scheme)
 	case "host":
-		host, _ := splitHostPort(r.Host, o.scheme())
+		p := o.public()
+		host, _ := splitHostPort(p.Host, p.Scheme)
 		return vm.ToValue(host)
 	case "port":
-		_, port := splitHostPort(r.Host, o.scheme())
+		p := o.public()
+		_, port := splitHostPort(p.Host, p.Scheme)
 		return vm.ToValue(port)
 	case "path":
 		// The path as the client sent it, percent-encoding kept, as XP's
@@ -110,10 +118,11 @@ func (o *jsRequest) field(key string) goja.Value {
 	case "rawPath":
 		return vm.ToValue(r.URL.Path)
 	case "url":
-		host, port := splitHostPort(r.Host, o.scheme())
-		return vm.ToValue(fullURL(r, o.scheme(), host, port))
+		p := o.public()
+		host, port := splitHostPort(p.Host, p.Scheme)
+		return vm.ToValue(fullURL(r, p.Scheme, host, port))
 	case "remoteAddress":
-		return vm.ToValue(remoteIP(r.RemoteAddr))
+		return vm.ToValue(o.public().Addr)
 	case "mode":
 		return vm.ToValue("live")
 	case "webSocket":
@@ -199,12 +208,4 @@ func fullURL(r *http.Request, scheme, host string, port int) string {
 		b.WriteString("?" + r.URL.RawQuery)
 	}
 	return b.String()
-}
-
-func remoteIP(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
 }

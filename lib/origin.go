@@ -3,6 +3,8 @@ package lib
 import (
 	"net"
 	"strings"
+
+	"duplex/websocket"
 )
 
 // Origin is the URL a call answers to: its request's, or for the events
@@ -10,7 +12,7 @@ import (
 // context of the upgrade). /lib/xp/portal builds URLs from it.
 type Origin struct {
 	Scheme string // http or https
-	Host   string // host[:port] as the client asked for it
+	Host   string // host[:port] as the client asked for it (websocket.PublicOf)
 	Path   string // the request's path, decoded
 }
 
@@ -28,11 +30,8 @@ func (c *Call) Origin() (Origin, bool) {
 		return Origin{}, false
 	}
 	if r := c.Request; r != nil {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		return Origin{Scheme: scheme, Host: r.Host, Path: r.URL.Path}, true
+		pub := websocket.PublicOf(r)
+		return Origin{Scheme: pub.Scheme, Host: pub.Host, Path: r.URL.Path}, true
 	}
 	if c.Upgrade != nil && c.Session != nil {
 		return Origin{Scheme: c.Upgrade.Scheme, Host: c.Upgrade.Host, Path: c.Session.Path()}, true

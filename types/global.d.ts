@@ -125,6 +125,7 @@ declare namespace Duplex {
     interface Request {
         /** Upper case; a HEAD request runs `get`. */
         method: RequestMethod;
+        /** `https` over `--tls-cert`; behind a proxy in `--trust-proxy`, as it forwarded (so are `host`, `port` and `url`). */
         scheme: 'http' | 'https';
         host: string;
         port: number;
@@ -133,6 +134,7 @@ declare namespace Duplex {
         /** The decoded path. */
         rawPath: string;
         url: string;
+        /** The client's IP address; behind a proxy in `--trust-proxy`, the one it forwarded. */
         remoteAddress: string;
         mode: 'live';
         /** True for a WebSocket upgrade request: return `{webSocket: ...}` to accept it. */

@@ -1,7 +1,10 @@
 package websocket
 
 import (
+	"errors"
 	"fmt"
+
+	"github.com/gobwas/ws/wsutil"
 
 	"duplex/websocket/frame"
 )
@@ -319,5 +322,21 @@ func (s *Session) logEnd(code int, cause error) {
 	if cause != nil {
 		ev = ev.Str("reason", cause.Error())
 	}
+	if setting := closeSetting(cause); setting != "" {
+		msg += "; " + setting + " changes it"
+	}
 	ev.Msg(msg)
+}
+
+// closeSetting names the setting behind a close the hub chose itself.
+func closeSetting(cause error) string {
+	switch {
+	case errors.Is(cause, wsutil.ErrFrameTooLarge), errors.Is(cause, wsutil.ErrMessageTooLarge):
+		return "--ws-max-message"
+	case errors.Is(cause, ErrBacklogExceeded):
+		return "--ws-max-backlog"
+	case errors.Is(cause, ErrIdleTimeout):
+		return "--ws-idle-timeout"
+	}
+	return ""
 }

@@ -14,8 +14,9 @@ import (
 // socket out of Go's netpoller. From then on only our poller watches it, so
 // each arrival of bytes wakes one poller instead of two, writes need no
 // deadline timer, and the session holds no netFD. It returns -1 (and leaves
-// c alone) for connections that are not plain sockets; those are read by a
-// blocking loop instead.
+// c alone) for connections that are not plain sockets, TLS ones among them
+// (their bytes must pass through crypto/tls); those are read by a blocking
+// loop instead.
 func adoptFD(c net.Conn) int {
 	inner := c
 	// A server may wrap its connections (to count them); the socket is

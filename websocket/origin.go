@@ -31,7 +31,8 @@ func NewOrigins(list []string) Origins {
 }
 
 // Trust reports whether origin (an Origin header, or a URL such as a
-// Referer: only its scheme and host count) is r's own host or listed.
+// Referer: only its scheme and host count) is r's own host (as its client
+// asked for it: PublicOf) or listed.
 // "null" and anything that is not a URL are not trusted.
 func (o Origins) Trust(r *http.Request, origin string) bool {
 	u, err := url.Parse(strings.TrimSpace(origin))
@@ -40,11 +41,22 @@ func (o Origins) Trust(r *http.Request, origin string) bool {
 	}
 	scheme := strings.ToLower(u.Scheme)
 	web := scheme == "http" || scheme == "https"
-	if web && strings.EqualFold(stripDefaultPort(scheme, u.Host), stripDefaultPort(requestScheme(r), r.Host)) {
+	own := PublicOf(r)
+	if web && strings.EqualFold(stripDefaultPort(scheme, u.Host), stripDefaultPort(own.Scheme, own.Host)) {
 		return true
 	}
 	_, ok := o.allowed[scheme+"://"+strings.ToLower(stripDefaultPort(scheme, u.Host))]
 	return ok
+}
+
+// OriginAdvice ends the log line of a refused origin: what would admit it.
+// When the request came with X-Forwarded-* headers from a peer not
+// trusted, the refusal may be a proxy missing from --trust-proxy.
+func OriginAdvice(r *http.Request) string {
+	if PublicOf(r).Ignored {
+		return "allow it with --allowed-origins; or, if it came through a proxy, list the proxy in --trust-proxy (its X-Forwarded-* headers were ignored)"
+	}
+	return "allow it with --allowed-origins"
 }
 
 // checkOrigin: browsers always send Origin and attach cookies, and CORS
@@ -53,13 +65,6 @@ func (o Origins) Trust(r *http.Request, origin string) bool {
 func (h *Hub) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	return origin == "" || h.origins.Trust(r, origin)
-}
-
-func requestScheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	return "http"
 }
 
 // stripDefaultPort makes "example.com:443" and "example.com" the same

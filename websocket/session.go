@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -113,10 +114,14 @@ func newSession(h *Hub, conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		}
 		return s
 	}
-	if br == nil {
-		br = bufio.NewReaderSize(conn, 4096)
+	// What net/http buffered is read first, then the connection itself:
+	// a bufio.Reader of our own would only copy, and cost an idle
+	// session its buffer.
+	var in io.Reader = conn
+	if br != nil {
+		in = br
 	}
-	s.conn = &streamConn{conn: conn, br: br}
+	s.conn = &streamConn{conn: conn, in: in}
 	return s
 }
 

@@ -61,7 +61,7 @@ func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 		return fmt.Errorf("websocket: bad handshake: %s", bad.Reason)
 	}
 	if !h.checkOrigin(r) {
-		h.log.Warn().Str("remote", r.RemoteAddr).Str("origin", r.Header.Get("Origin")).Msg("cross-origin WebSocket refused; allow it with --allowed-origins")
+		h.log.Warn().Str("remote", r.RemoteAddr).Str("origin", r.Header.Get("Origin")).Msg("cross-origin WebSocket refused; " + OriginAdvice(r))
 		if a.Refuse != nil {
 			a.Refuse(w, r, http.StatusForbidden, "Origin not allowed")
 		} else {

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	xpauth "duplex/lib/auth"
+	"duplex/websocket"
 )
 
 // DefaultSessionTTL is how long a login lasts when Options.SessionTTL is
@@ -128,7 +129,7 @@ const denied = "Access Denied"
 // no user (it may be a password typed in the wrong field).
 func (a *Auth) Login(w http.ResponseWriter, r *http.Request, name, password, idProvider string) (*xpauth.User, string) {
 	now := time.Now()
-	client := clientKey(r.RemoteAddr)
+	client := clientKey(websocket.PublicOf(r).Addr)
 	log := a.log.With().Str("remote", client).Logger()
 	if !a.Available() || (idProvider != "" && idProvider != IDProvider) {
 		return nil, denied

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"duplex/websocket"
 )
 
 // cookieName is the login cookie's name. It says "session" for the login
@@ -22,10 +24,12 @@ const cookieName = "duplex_session"
 // loginCookie is the login cookie holding value for maxAge seconds (-1
 // clears it). Login and logout share it so that their attributes cannot
 // drift apart: a clearing cookie of another Path would leave the login in
-// place. Secure only over TLS, so that a plain-HTTP server can log in.
+// place. Secure when the client came over HTTPS (to duplex's TLS, or to a
+// trusted proxy that says so: websocket.PublicOf), and only then, so that
+// a plain-HTTP server can log in.
 func loginCookie(value string, maxAge int, r *http.Request) *http.Cookie {
 	return &http.Cookie{Name: cookieName, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r != nil && r.TLS != nil}
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r != nil && websocket.PublicOf(r).Scheme == "https"}
 }
 
 // minSecret is the shortest --session-secret accepted: HMAC-SHA256 is only

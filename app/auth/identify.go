@@ -8,6 +8,7 @@ import (
 
 	"duplex/lib"
 	xpauth "duplex/lib/auth"
+	"duplex/websocket"
 )
 
 // Identify is the middleware that tells the engine who a request comes
@@ -66,7 +67,7 @@ func (a *Auth) identify(r *http.Request) (*xpauth.User, int64) {
 // success is remembered for a minute so that a client sending Basic on
 // every request does not pay bcrypt every time.
 func (a *Auth) checkBasic(r *http.Request, name, password string, now time.Time) (UserEntry, bool) {
-	client := clientKey(r.RemoteAddr)
+	client := clientKey(websocket.PublicOf(r).Addr)
 	if login, hash, ok := a.basic.get(name, password, now); ok {
 		entry, found, _ := a.users.lookup(login, now)
 		if found && entry.Password == hash && !entry.Disabled {

@@ -55,7 +55,9 @@ func newThrottle() *throttle {
 
 // clientKey is the address guesses are counted against: the IP, or its /64
 // for IPv6, where one host commonly holds the whole prefix (as connections
-// are counted).
+// are counted). Callers pass the client's address (websocket.PublicOf):
+// behind a trusted proxy, the one it forwarded, or one client's guesses
+// would lock out everyone behind the proxy.
 func clientKey(remoteAddr string) string { return websocket.AddressKey(remoteAddr) }
 
 // delay is how long after its last failure an address with n failures must

@@ -65,6 +65,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	// Every default comes from the packages that own it, through one list.
 	d := app.DefaultConfig()
 	fs.StringVar(&c.Addr, "addr", d.Addr, "listen address, host:port (port 0 picks a free port)")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate `FILE` (PEM, the chain after the leaf) to serve HTTPS and wss:// on --addr; with --tls-key; SIGHUP reads both again")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "private key `FILE` (PEM) of --tls-cert")
+	fs.Var(listFlag{&c.TrustProxy}, "trust-proxy", "CIDRs or addresses of reverse proxies whose X-Forwarded-For, -Proto and -Host give the client's address, scheme and host; repeat or comma-separate")
 	fs.Var(listFlag{&o.apps}, "app", "application folder; repeat for several apps, the first one also answers `/` (default: the bundled chat)")
 	fs.IntVar(&c.JSWorkers, "js-workers", d.JSWorkers, "JavaScript runtimes per application; module-level variables live per runtime")
 	fs.DurationVar(&c.JSTimeout, "js-timeout", d.JSTimeout, "longest a controller call may run before it is interrupted")
@@ -171,7 +174,17 @@ func newLogger(o *options, stderr io.Writer) (zerolog.Logger, error) {
 	if o.cfg.Dev {
 		out = zerolog.ConsoleWriter{Out: stderr, TimeFormat: "15:04:05.000"}
 	}
-	return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
+	return zerolog.New(out).Level(level).Hook(millisecondTime{}), nil
+}
+
+// millisecondTime stamps each line with its time to the millisecond, RFC
+// 3339 ("2026-11-30T10:10:50.123Z"). zerolog's own Timestamp writes whole
+// seconds unless its package-wide TimeFieldFormat is changed, and --dev's
+// console lines then all ended in .000.
+type millisecondTime struct{}
+
+func (millisecondTime) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	e.Str(zerolog.TimestampFieldName, time.Now().Format("2006-01-02T15:04:05.000Z07:00"))
 }
 
 // defaultJSMaxMemory is half of what the process may use: its cgroup's

@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"duplex/app"
 	"duplex/app/auth"
@@ -13,6 +16,11 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// SIGHUP reloads (the TLS certificate); it must never stop the
+	// server, as its default action would.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	o, err := parseServeFlags(args, stderr)
 	if err != nil {
 		return err
@@ -39,6 +47,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = platform.Close(context.Background())
 		return err
 	}
+	srv, err := app.NewServer(o.cfg, platform)
+	if err != nil {
+		_ = platform.Close(context.Background())
+		return err
+	}
 	// No TCP keep-alive probes: idle HTTP connections end at the server's
 	// IdleTimeout and WebSocket peers are pinged, and the probes' socket
 	// options cost every accepted connection four system calls.
@@ -48,7 +61,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = platform.Close(context.Background())
 		return err
 	}
-	return app.NewServer(o.cfg, platform).Serve(ctx, ln)
+	reloading, stopReloading := context.WithCancel(ctx)
+	defer stopReloading()
+	go func() {
+		for {
+			select {
+			case <-hup:
+				srv.Reload()
+			case <-reloading.Done():
+				return
+			}
+		}
+	}()
+	return srv.Serve(ctx, ln)
 }
 
 func loadApps(p *app.Platform, o *options) error {

@@ -278,11 +278,12 @@ func (p *tab) screenshot(dir, file string) string {
 }
 
 // startBrowser starts headless Chromium for a test, with the flags this
-// machine needs (root, no GPU, no network besides loopback) and a fresh
-// profile; it is stopped when the test ends.
-func startBrowser(t *testing.T, exe string) context.Context {
+// machine needs (root, no GPU, no network besides loopback), a fresh
+// profile and more options of the test's; it is stopped when the test
+// ends.
+func startBrowser(t *testing.T, exe string, more ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true), // root on the CI machine
@@ -299,7 +300,7 @@ func startBrowser(t *testing.T, exe string) context.Context {
 		chromedp.Flag("mute-audio", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1100, 720),
-	)
+	}, more...)...)
 	t.Cleanup(cancelAlloc)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
 	t.Cleanup(cancelBrowser)

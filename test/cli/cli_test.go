@@ -199,14 +199,20 @@ func TestLogsAreJSON(t *testing.T) {
 			harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/myapp/logsvc"), 200, "logsvc")
 			harness.WantStatus(t, harness.Get(t, s.URL+"/_/service/myapp/boom"), 500, "boom")
 			s.WaitLog(t, func(e harness.LogEntry) bool { return strings.Contains(e.Raw, "boom.js") }, 10*time.Second)
+			// Milliseconds that are really there: with whole seconds
+			// underneath, every line ended in .000.
+			millis := map[string]bool{}
 			for _, e := range s.Entries() {
 				if !mode.json {
 					if e.Fields != nil {
 						t.Errorf("--dev: stderr line is JSON, want the console format: %q", e.Raw)
 					}
-					if plain := harness.StripANSI(e.Raw); !regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} (DBG|INF|WRN|ERR) `).MatchString(plain) {
-						t.Errorf("--dev: line is not \"time LEVEL message\": %q", plain)
+					m := regexp.MustCompile(`^\d\d:\d\d:\d\d\.(\d{3}) (DBG|INF|WRN|ERR) `).FindStringSubmatch(harness.StripANSI(e.Raw))
+					if m == nil {
+						t.Errorf("--dev: line is not \"time LEVEL message\": %q", harness.StripANSI(e.Raw))
+						continue
 					}
+					millis[m[1]] = true
 					continue
 				}
 				if e.Fields == nil {
@@ -219,6 +225,16 @@ func TestLogsAreJSON(t *testing.T) {
 				if _, ok := e.Fields["message"].(string); !ok {
 					t.Errorf("log line without a string message: %s", e.Raw)
 				}
+				tm, _ := e.Fields["time"].(string)
+				m := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.(\d{3})(Z|[+-]\d\d:\d\d)$`).FindStringSubmatch(tm)
+				if m == nil {
+					t.Errorf("log line's time %q is not RFC 3339 with milliseconds: %s", tm, e.Raw)
+					continue
+				}
+				millis[m[1]] = true
+			}
+			if len(s.Entries()) >= 4 && !(len(millis) > 1 || !millis["000"]) {
+				t.Errorf("every line's milliseconds are 000: %q", s.Lines())
 			}
 		})
 	}

@@ -3,10 +3,12 @@ package controller
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -204,6 +206,32 @@ func TestJSTimeout(t *testing.T) {
 	}
 }
 
+// TestNoWorkerFree: a call that waits twice --js-timeout for a runtime is
+// refused with 503, and the log line says which settings change that.
+func TestNoWorkerFree(t *testing.T) {
+	t.Parallel()
+	s := duplex.Start(t, "--app", harness.App("myapp"), "--js-workers", "1", "--js-timeout", "1s")
+	// One runtime, four calls of a second each: the last ones wait 2 s.
+	var wg sync.WaitGroup
+	statuses := make([]int, 4)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r, err := harness.DoErr("GET", fmt.Sprintf("%s/_/service/myapp/loop?tag=busy%d", s.URL, i), nil); err == nil {
+				statuses[i] = r.Status
+			}
+		}()
+	}
+	wg.Wait()
+	if !slices.Contains(statuses, http.StatusServiceUnavailable) {
+		t.Fatalf("four calls of a second on one runtime with --js-timeout 1s: %v, want a 503", statuses)
+	}
+	s.WaitLog(t, func(e harness.LogEntry) bool {
+		return e.Level() == "warn" && e.Has("call not run", "--js-workers", "--js-timeout")
+	}, harness.Wait)
+}
+
 // TestInfiniteRecursion: a stack overflow is a 500, not a crash.
 func TestInfiniteRecursion(t *testing.T) {
 	t.Parallel()
@@ -214,7 +242,9 @@ func TestInfiniteRecursion(t *testing.T) {
 	if el := time.Since(start); el >= 5*time.Second {
 		t.Errorf("infinite recursion took %v: stopped by the timeout, not by a stack limit", el)
 	}
-	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Level() == "error" && e.Has("/services/recurse/recurse.js") }, 10*time.Second)
+	s.WaitLog(t, func(e harness.LogEntry) bool {
+		return e.Level() == "error" && e.Has("/services/recurse/recurse.js", "--js-max-stack")
+	}, 10*time.Second)
 	r = harness.Get(t, s.URL+"/_/service/myapp/echo")
 	harness.WantStatus(t, r, 200, "request after a stack overflow")
 	r = harness.Get(t, s.URL+"/_/service/myapp/recurse")

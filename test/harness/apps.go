@@ -37,10 +37,10 @@ func AssertSerial(t testing.TB, s *Server, tag string) {
 }
 
 // IsTimeoutLog matches the error line of a call to script stopped by
-// --js-timeout.
+// --js-timeout, which names the setting.
 func IsTimeoutLog(script string) func(LogEntry) bool {
 	return func(e LogEntry) bool {
-		return e.Level() == "error" && e.Has(script) && e.Has("timeout")
+		return e.Level() == "error" && e.Has(script) && e.Has("timed out (--js-timeout)")
 	}
 }
 

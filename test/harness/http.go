@@ -45,6 +45,12 @@ func Do(t testing.TB, method, url string, body io.Reader, hdr ...string) *Resp {
 // DoErr is Do returning the error. Its client never follows a redirect (a
 // test checks the redirect itself) and never waits forever.
 func DoErr(method, url string, body io.Reader, hdr ...string) (*Resp, error) {
+	return DoWith(&http.Client{}, method, url, body, hdr...)
+}
+
+// DoWith is DoErr through client (with its transport: TLS, a source
+// address), which it sets to never follow a redirect nor wait forever.
+func DoWith(client *http.Client, method, url string, body io.Reader, hdr ...string) (*Resp, error) {
 	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		return nil, err
@@ -56,11 +62,9 @@ func DoErr(method, url string, body io.Reader, hdr ...string) (*Resp, error) {
 		}
 		req.Header.Add(hdr[i], hdr[i+1])
 	}
-	client := &http.Client{
-		Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+	client.Timeout = 30 * time.Second
+	client.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
 	}
 	res, err := client.Do(req)
 	if err != nil {

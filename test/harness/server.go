@@ -25,7 +25,7 @@ const (
 
 // Server is one running duplex process.
 type Server struct {
-	URL  string // http://127.0.0.1:PORT
+	URL  string // http://127.0.0.1:PORT (https:// with --tls-cert)
 	Addr string // 127.0.0.1:PORT
 	Port int
 
@@ -132,6 +132,9 @@ func (b *Binary) StartOpts(t testing.TB, o Opts) *Server {
 		t.Fatalf("listening line reports port 0 (must be the real bound port): %s", e.Raw)
 	}
 	s.URL = "http://" + addr
+	if tls, _ := e.Fields["tls"].(bool); tls {
+		s.URL = "https://" + addr
+	}
 	return s
 }
 

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,8 +22,12 @@ const Wait = 15 * time.Second
 // WSOpts says how to dial a WebSocket.
 type WSOpts struct {
 	Protocols []string
-	Header    []string // more headers, name value pairs (Cookie, Authorization ...)
-	NoPong    bool     // leave pings unanswered
+	Header    []string    // more headers, name value pairs (Cookie, Authorization ...)
+	NoPong    bool        // leave pings unanswered
+	TLS       *tls.Config // dial wss:// with it (a server with --tls-cert)
+	// NetDial opens the TCP connection (nil: net.Dialer), to choose the
+	// source address, say.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // WS is a test's WebSocket client: a wstest.Conn whose helpers fail the
@@ -54,8 +59,12 @@ func DialWSErr(t testing.TB, s *Server, path string, o WSOpts) (*WS, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), Wait)
 	defer cancel()
-	d := wstest.Dialer{Protocols: o.Protocols, Header: o.Header}
-	conn, err := d.Dial(ctx, "ws://"+s.Addr+path)
+	d := wstest.Dialer{Protocols: o.Protocols, Header: o.Header, TLS: o.TLS, NetDial: o.NetDial}
+	scheme := "ws://"
+	if o.TLS != nil {
+		scheme = "wss://"
+	}
+	conn, err := d.Dial(ctx, scheme+s.Addr+path)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,17 @@ func TestSecurityHeaderLimits(t *testing.T) {
 				t.Errorf("%s: status %d, want 431; response %q", c.name, got, harness.Trunc(resp))
 			}
 		}
+		// net/http answers these itself; each is logged all the same,
+		// naming the setting.
+		logged := 0
+		if _, ok := s.WaitLine(func(e harness.LogEntry) bool {
+			if e.Has("--max-header-bytes", "431") {
+				logged++
+			}
+			return logged == len(cases)
+		}, harness.Wait); !ok {
+			t.Errorf("%d of %d refusals logged naming --max-header-bytes", logged, len(cases))
+		}
 	})
 
 	t.Run("within the limit", func(t *testing.T) {

@@ -125,6 +125,7 @@ func TestWebSocketMaxMessage(t *testing.T) {
 	if cl := waitWsev(t, s, id, "close"); cl["closeReason"] != float64(1009) {
 		t.Errorf("close event after a too-big message: closeReason %v, want 1009", cl["closeReason"])
 	}
+	wantCloseLog(t, s, id, "--ws-max-message")
 
 	// Fragments adding up to more than the limit.
 	f, _ := harness.OpenEcho(t, s, "", harness.WSOpts{})
@@ -156,6 +157,19 @@ func TestWebSocketIdleTimeout(t *testing.T) {
 	}
 	if cl := waitWsev(t, s, id, "close"); cl["closeReason"] != float64(1001) {
 		t.Errorf("close event after idle timeout: closeReason %v, want 1001", cl["closeReason"])
+	}
+	wantCloseLog(t, s, id, "--ws-idle-timeout")
+}
+
+// wantCloseLog waits for the log line of session id's end, which must name
+// the setting that would have kept it open.
+func wantCloseLog(t *testing.T, s *harness.Server, id, setting string) {
+	t.Helper()
+	e := s.WaitLog(t, func(e harness.LogEntry) bool {
+		return strings.HasPrefix(e.Message(), "websocket closed") && e.Fields["session"] == id
+	}, harness.Wait)
+	if !strings.Contains(e.Message(), setting) {
+		t.Errorf("session %s ended with the log line %s, which does not name %s", id, e.Raw, setting)
 	}
 }
 
@@ -236,6 +250,7 @@ func TestWebSocketSlowReader(t *testing.T) {
 	if ev["closeReason"] != float64(1008) {
 		t.Errorf("the slow member's close event: closeReason %v, want 1008", ev["closeReason"])
 	}
+	wantCloseLog(t, s, slowID, "--ws-max-backlog")
 	fast.SendText("size")
 	fast.ExpectText("size:1")
 	// The slow member now reads: some data, then a close frame 1008 (or the

@@ -2,6 +2,7 @@ package wstest
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
@@ -20,6 +21,9 @@ type Dialer struct {
 	// ReadBufferSize sizes the connection's reader (0: 4096 bytes): a
 	// load generator holding many connections keeps it small.
 	ReadBufferSize int
+	// TLS is the client configuration of wss:// URLs (nil: Go's
+	// defaults); its ServerName defaults to the URL's host.
+	TLS *tls.Config
 }
 
 // StatusError is a handshake answered with another status than 101.
@@ -32,20 +36,21 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("handshake answered %d, not 101", e.Code)
 }
 
-// Dial connects to rawURL (ws://host:port/path?query), performs the opening
-// handshake within ctx and checks the 101 (Check101). Another status is a
-// *StatusError.
+// Dial connects to rawURL (ws:// or wss://host:port/path?query), performs
+// the opening handshake within ctx and checks the 101 (Check101). Another
+// status is a *StatusError.
 func (d *Dialer) Dial(ctx context.Context, rawURL string) (*Conn, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	if u.Scheme != "ws" {
-		return nil, fmt.Errorf("%s: only ws:// URLs (the tests use no TLS)", rawURL)
+	port := map[string]string{"ws": "80", "wss": "443"}[u.Scheme]
+	if port == "" {
+		return nil, fmt.Errorf("%s: only ws:// and wss:// URLs", rawURL)
 	}
 	host := u.Host
 	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "80")
+		host = net.JoinHostPort(u.Hostname(), port)
 	}
 	netDial := d.NetDial
 	if netDial == nil {
@@ -58,6 +63,21 @@ func (d *Dialer) Dial(ctx context.Context, rawURL string) (*Conn, error) {
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = nc.SetDeadline(dl)
+	}
+	if u.Scheme == "wss" {
+		cfg := &tls.Config{}
+		if d.TLS != nil {
+			cfg = d.TLS.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname()
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, err
+		}
+		nc = tc
 	}
 	key := NewKey()
 	hdr := UpgradeHeader(u.Host, key)
