@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -134,21 +135,10 @@ func loadSecret(given, givenFile, secretPath string) ([]byte, error) {
 	}
 	data, err := os.ReadFile(secretPath)
 	if errors.Is(err, os.ErrNotExist) {
-		var b [32]byte
-		_, _ = rand.Read(b[:])
-		secret := hex.EncodeToString(b[:])
-		f, cerr := os.OpenFile(secretPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if cerr == nil {
-			_, werr := f.WriteString(secret + "\n")
-			if err := errors.Join(werr, f.Close()); err != nil {
-				return nil, fmt.Errorf("session secret %s: %w", secretPath, err)
-			}
-			return []byte(secret), nil
+		var made bool
+		if data, made, err = createSecret(secretPath); made {
+			return data, nil
 		}
-		if !errors.Is(cerr, os.ErrExist) {
-			return nil, fmt.Errorf("session secret %s: %w", secretPath, cerr)
-		}
-		data, err = os.ReadFile(secretPath) // another process made it first
 	}
 	if err != nil {
 		return nil, fmt.Errorf("session secret %s: %w", secretPath, err)
@@ -158,4 +148,30 @@ func loadSecret(given, givenFile, secretPath string) ([]byte, error) {
 		return nil, fmt.Errorf("session secret %s: shorter than %d characters", secretPath, minSecret)
 	}
 	return []byte(secret), nil
+}
+
+// createSecret makes the secret file, or reads the one another process
+// made first (several nodes started at once on one users file). The file
+// appears whole or not at all: it is written under another name and
+// linked into place, so no reader sees it empty or half written.
+func createSecret(secretPath string) (secret []byte, made bool, err error) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	value := hex.EncodeToString(b[:])
+	tmp, err := os.CreateTemp(filepath.Dir(secretPath), ".secret-*")
+	if err != nil {
+		return nil, false, err
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(value + "\n")
+	if err := errors.Join(werr, tmp.Sync(), tmp.Close()); err != nil {
+		return nil, false, err
+	}
+	if err := os.Link(tmp.Name(), secretPath); err == nil {
+		return []byte(value), true, nil
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, false, err
+	}
+	data, err := os.ReadFile(secretPath) // another process linked its own first
+	return data, false, err
 }

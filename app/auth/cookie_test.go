@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -65,5 +66,39 @@ func TestLoadSecret(t *testing.T) {
 	}
 	if _, err := loadSecret("", filepath.Join(dir, "missing"), path); err == nil {
 		t.Error("a missing --session-secret-file was accepted")
+	}
+}
+
+// Nodes started at once on one users file make its secret together: each
+// must end up with the one secret, none with a half-written file.
+func TestSecretCreatedOnceByMany(t *testing.T) {
+	for round := range 40 {
+		path := filepath.Join(t.TempDir(), "users.json.secret")
+		const n = 8
+		secrets := make([][]byte, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				secrets[i], errs[i] = loadSecret("", "", path)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("round %d, process %d: %v", round, i, errs[i])
+			}
+			if string(secrets[i]) != string(secrets[0]) {
+				t.Fatalf("round %d: two secrets, %q and %q", round, secrets[0], secrets[i])
+			}
+		}
+		if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret-*")); len(leftovers) > 0 {
+			t.Fatalf("temporary files left: %v", leftovers)
+		}
 	}
 }
