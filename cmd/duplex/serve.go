@@ -13,7 +13,7 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseServeFlags(args, stderr)
+	o, err := parseServeFlags(args, stdout)
 	if err != nil {
 		return err
 	}
