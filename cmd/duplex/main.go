@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 )
@@ -19,11 +20,12 @@ const usage = `duplex serves Enonic-XP-style JavaScript controllers over HTTP an
 Usage:
   duplex serve [flags]     serve applications (duplex serve --help lists the flags)
   duplex user add [flags]  add a user to a users file (see duplex user add --help)
+  duplex version           print duplex's version and Go's (also duplex --version)
   duplex help              show this text
 `
 
 // commands are run's subcommands, for the suggestion an unknown one gets.
-func commands() []string { return []string{"serve", "user", "help"} }
+func commands() []string { return []string{"serve", "user", "version", "help"} }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -41,13 +43,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitCode(serve(ctx, args[1:], stdout, stderr), stderr)
 	case "user":
 		return exitCode(userCommand(args[1:], os.Stdin, stdout, stderr), stderr)
+	case "version", "--version", "-version":
+		if len(args) > 1 {
+			return exitCode(usageError{"duplex version: takes no arguments"}, stderr)
+		}
+		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+		return 0
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	what, hint := "command "+args[0], suggest("", args[0], commands())
 	if strings.HasPrefix(args[0], "-") {
-		what, hint = "flag "+args[0], suggest("--", strings.TrimLeft(args[0], "-"), []string{"help"})
+		what, hint = "flag "+args[0], suggest("--", strings.TrimLeft(args[0], "-"), []string{"help", "version"})
 	}
 	return exitCode(usageError{"duplex: unknown " + what + hint + "; duplex help lists the commands"}, stderr)
 }

@@ -121,6 +121,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"user", "ad"}, "duplex user: unknown command ad (did you mean add?); duplex user add --help says how to add a user"},
 		{[]string{"serv"}, "duplex: unknown command serv (did you mean serve?); duplex help lists the commands"},
 		{[]string{"--halp"}, "duplex: unknown flag --halp (did you mean --help?); duplex help lists the commands"},
+		{[]string{"--verison"}, "duplex: unknown flag --verison (did you mean --version?); duplex help lists the commands"},
 	} {
 		// An --addr of its own keeps a command line that wrongly runs
 		// off the default port.
