@@ -27,6 +27,7 @@ type options struct {
 	maxPerIP       int
 	auth           auth.Options
 	cfg            app.Config
+	configFile     string
 }
 
 // listFlag collects a repeatable flag; from the environment it takes a
@@ -58,8 +59,8 @@ func envName(flagName string) string {
 }
 
 // parseServeFlags reads serve's settings from, in rising precedence, the
-// defaults, the environment and the command line. For --help it writes the
-// help to stdout and returns flag.ErrHelp.
+// defaults, the --config file, the environment and the command line. For
+// --help it writes the help to stdout and returns flag.ErrHelp.
 func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
 	cmd := newCommand("serve", "duplex serve [flags]", serveIntro, serveGroups()...)
@@ -67,6 +68,7 @@ func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 	c := &o.cfg
 	// Every default comes from the packages that own it, through one list.
 	d := app.DefaultConfig()
+	fs.StringVar(&o.configFile, "config", "", "settings `FILE` (TOML) whose keys are these flags' names, as in js-timeout = \"10s\" or app = [\"./myapp\"]; the environment and the command line override it")
 	fs.StringVar(&c.Addr, "addr", d.Addr, "listen address, host:port (port 0 picks a free port)")
 	fs.Var(listFlag{&o.apps}, "app", "application folder; repeat for several apps, the first one also answers `/` (default: the bundled chat)")
 	fs.IntVar(&c.JSWorkers, "js-workers", d.JSWorkers, "JavaScript runtimes per application; module-level variables live per runtime")
@@ -126,9 +128,11 @@ func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 			return nil, fmt.Errorf("--%s on the command line is visible to every user of the machine (ps, /proc); set %s in the environment instead, or use --%s-file", name, envName(name), name)
 		}
 	}
+	fromEnv := map[string]bool{}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && !set[f.Name] && envErr == nil {
+			fromEnv[f.Name] = true
 			if err := fs.Set(f.Name, v); err != nil {
 				envErr = fmt.Errorf("%s=%s: %w", envName(f.Name), shellQuote(v), valueError(f, v, err))
 			}
@@ -136,6 +140,12 @@ func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 	})
 	if envErr != nil {
 		return nil, envErr
+	}
+	if o.configFile != "" {
+		err := cmd.loadConfig(o.configFile, func(name string) bool { return set[name] || fromEnv[name] })
+		if err != nil {
+			return nil, err
+		}
 	}
 	if c.Pprof && c.MetricsAddr == "" {
 		return nil, errors.New("--pprof serves the profiler on the --metrics-addr listener: set --metrics-addr too")
@@ -147,14 +157,16 @@ func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 const serveIntro = `Serves the applications of the --app folders (without one, the bundled chat).
 
 Every flag can also be set in the environment, as DUPLEX_<FLAG> (for
---js-workers: DUPLEX_JS_WORKERS); the command line wins.`
+--js-workers: DUPLEX_JS_WORKERS), and in the --config file, as
+<flag> = value (js-workers = 4). The command line wins over the
+environment, which wins over the file.`
 
 // serveGroups orders serve --help. A flag declared in parseServeFlags and
 // listed nowhere here is still shown, under "Other flags", and still has
-// its environment variable.
+// its environment variable and its config key.
 func serveGroups() []flagGroup {
 	return []flagGroup{
-		{"Applications", []string{"app DIR", "dev", "log-level LEVEL"}},
+		{"Applications", []string{"app DIR", "dev", "log-level LEVEL", "config"}},
 		{"HTTP", []string{"addr HOST:PORT", "max-connections", "max-connections-per-ip", "max-body BYTES", "max-buffered-bodies BYTES",
 			"max-header-bytes BYTES", "read-header-timeout", "read-timeout", "shutdown-timeout", "allowed-origins ORIGIN"}},
 		{"JavaScript", []string{"js-workers", "js-timeout", "js-max-stack", "js-max-memory BYTES", "js-event-queue",

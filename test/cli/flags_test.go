@@ -48,7 +48,7 @@ func TestHelp(t *testing.T) {
 		flags map[string]string // flag: its argument in the help
 	}{
 		{[]string{"serve", "--help"}, map[string]string{"addr": "HOST:PORT", "app": "DIR", "js-timeout": "DURATION", "js-workers": "N",
-			"users": "FILE", "dev": "", "max-body": "BYTES", "nats-routes": "URL", "log-level": "LEVEL"}},
+			"config": "FILE", "users": "FILE", "dev": "", "max-body": "BYTES", "nats-routes": "URL", "log-level": "LEVEL"}},
 		{[]string{"serve", "-h"}, map[string]string{"addr": "HOST:PORT"}},
 		{[]string{"user", "add", "--help"}, map[string]string{"users": "FILE", "login": "LOGIN", "role": "ROLE", "force": "", "bcrypt-cost": "N"}},
 	} {
