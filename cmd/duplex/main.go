@@ -19,13 +19,14 @@ const usage = `duplex serves Enonic-XP-style JavaScript controllers over HTTP an
 
 Usage:
   duplex serve [flags]     serve applications (duplex serve --help lists the flags)
+  duplex init [--ts] DIR   make a new application in DIR
   duplex user add [flags]  add a user to a users file (see duplex user add --help)
   duplex version           print duplex's version and Go's (also duplex --version)
   duplex help              show this text
 `
 
 // commands are run's subcommands, for the suggestion an unknown one gets.
-func commands() []string { return []string{"serve", "user", "version", "help"} }
+func commands() []string { return []string{"serve", "init", "user", "version", "help"} }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -41,6 +42,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return exitCode(serve(ctx, args[1:], stdout, stderr), stderr)
+	case "init":
+		return exitCode(initCommand(args[1:], stdout), stderr)
 	case "user":
 		return exitCode(userCommand(args[1:], os.Stdin, stdout, stderr), stderr)
 	case "version", "--version", "-version":

@@ -51,6 +51,7 @@ func TestHelp(t *testing.T) {
 			"config": "FILE", "users": "FILE", "dev": "", "max-body": "BYTES", "nats-routes": "URL", "log-level": "LEVEL"}},
 		{[]string{"serve", "-h"}, map[string]string{"addr": "HOST:PORT"}},
 		{[]string{"user", "add", "--help"}, map[string]string{"users": "FILE", "login": "LOGIN", "role": "ROLE", "force": "", "bcrypt-cost": "N"}},
+		{[]string{"init", "--help"}, map[string]string{"ts": ""}},
 	} {
 		code, stdout, stderr := duplex.RunSplit(t, nil, c.args...)
 		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "Usage: duplex ") {
@@ -119,6 +120,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "myapp"}, `duplex serve: unexpected argument "myapp" (flags start with --); duplex serve --help lists them`},
 		{[]string{"user", "add", "--logn", "alice"}, "duplex user add: unknown flag --logn (did you mean --login?); duplex user add --help lists them all"},
 		{[]string{"user", "ad"}, "duplex user: unknown command ad (did you mean add?); duplex user add --help says how to add a user"},
+		{[]string{"init", "--tss", "x"}, "duplex init: unknown flag --tss (did you mean --ts?); duplex init --help lists them all"},
 		{[]string{"serv"}, "duplex: unknown command serv (did you mean serve?); duplex help lists the commands"},
 		{[]string{"--halp"}, "duplex: unknown flag --halp (did you mean --help?); duplex help lists the commands"},
 		{[]string{"--verison"}, "duplex: unknown flag --verison (did you mean --version?); duplex help lists the commands"},
