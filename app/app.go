@@ -113,6 +113,11 @@ func readAppInfo(fsys fs.FS, where string) (controller.AppInfo, error) {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
+// ValidName reports whether name may name an application (app.json's
+// name, or its folder's): letters, digits, '.', '_' and '-', starting with
+// a letter or digit.
+func ValidName(name string) bool { return validName.MatchString(name) }
+
 // loadDir loads the application in dir. Its files are read through os.Root,
 // so neither "../" nor a symlink can reach outside dir.
 func loadDir(dir string, cfg Config, p *Platform) (*App, error) {
@@ -144,7 +149,7 @@ func loadFS(fsys fs.FS, defaultName, where string, cfg Config, p *Platform) (*Ap
 	if d.Name == "" {
 		d.Name = defaultName
 	}
-	if !validName.MatchString(d.Name) {
+	if !ValidName(d.Name) {
 		return nil, fmt.Errorf("%s: name %q: use letters, digits, '.', '_' and '-'", where, d.Name)
 	}
 	if err := errors.Join(checkServiceDescriptors(fsys), checkControllers(fsys)); err != nil {

@@ -27,6 +27,7 @@ type options struct {
 	maxPerIP       int
 	auth           auth.Options
 	cfg            app.Config
+	configFile     string
 }
 
 // listFlag collects a repeatable flag; from the environment it takes a
@@ -57,13 +58,17 @@ func envName(flagName string) string {
 	return "DUPLEX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
+// parseServeFlags reads serve's settings from, in rising precedence, the
+// defaults, the --config file, the environment and the command line. For
+// --help it writes the help to stdout and returns flag.ErrHelp.
+func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	cmd := newCommand("serve", "duplex serve [flags]", serveIntro, serveGroups()...)
+	fs := cmd.fs
 	c := &o.cfg
 	// Every default comes from the packages that own it, through one list.
 	d := app.DefaultConfig()
+	fs.StringVar(&o.configFile, "config", "", "settings `FILE` (TOML) whose keys are these flags' names, as in js-timeout = \"10s\" or app = [\"./myapp\"]; the environment and the command line override it")
 	fs.StringVar(&c.Addr, "addr", d.Addr, "listen address, host:port (port 0 picks a free port)")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate `FILE` (PEM, the chain after the leaf) to serve HTTPS and wss:// on --addr; with --tls-key; SIGHUP reads both again")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key `FILE` (PEM) of --tls-cert")
@@ -114,42 +119,67 @@ func parseServeFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler at http://ADDR/debug/pprof/ on the --metrics-addr listener")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: duplex serve [flags]\n\nEvery flag can also be set in the environment, as DUPLEX_<FLAG> (for --js-workers: DUPLEX_JS_WORKERS).\n\nFlags:\n")
-		fs.VisitAll(func(f *flag.Flag) {
-			name, help := flag.UnquoteUsage(f)
-			fmt.Fprintf(fs.Output(), "  --%s %s\n    \t%s (env %s", f.Name, name, help, envName(f.Name))
-			if f.DefValue != "" && f.DefValue != "false" {
-				fmt.Fprintf(fs.Output(), ", default %s", f.DefValue)
-			}
-			fmt.Fprintln(fs.Output(), ")")
-		})
+	rest, set, err := cmd.parse(args, stdout)
+	if err == nil {
+		err = cmd.noArgs(rest)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, name := range secretFlags {
 		if set[name] {
 			return nil, fmt.Errorf("--%s on the command line is visible to every user of the machine (ps, /proc); set %s in the environment instead, or use --%s-file", name, envName(name), name)
 		}
 	}
+	fromEnv := map[string]bool{}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && !set[f.Name] && envErr == nil {
+			fromEnv[f.Name] = true
 			if err := fs.Set(f.Name, v); err != nil {
-				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
+				envErr = fmt.Errorf("%s=%s: %w", envName(f.Name), shellQuote(v), valueError(f, v, err))
 			}
 		}
 	})
-	if envErr == nil && c.Pprof && c.MetricsAddr == "" {
-		envErr = errors.New("--pprof serves the profiler on the --metrics-addr listener: set --metrics-addr too")
+	if envErr != nil {
+		return nil, envErr
 	}
-	return o, envErr
+	if o.configFile != "" {
+		err := cmd.loadConfig(o.configFile, func(name string) bool { return set[name] || fromEnv[name] })
+		if err != nil {
+			return nil, err
+		}
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return nil, errors.New("--pprof serves the profiler on the --metrics-addr listener: set --metrics-addr too")
+	}
+	return o, nil
+}
+
+// serveIntro is what serve --help says before the flags.
+const serveIntro = `Serves the applications of the --app folders (without one, the bundled chat).
+
+Every flag can also be set in the environment, as DUPLEX_<FLAG> (for
+--js-workers: DUPLEX_JS_WORKERS), and in the --config file, as
+<flag> = value (js-workers = 4). The command line wins over the
+environment, which wins over the file.`
+
+// serveGroups orders serve --help. A flag declared in parseServeFlags and
+// listed nowhere here is still shown, under "Other flags", and still has
+// its environment variable and its config key.
+func serveGroups() []flagGroup {
+	return []flagGroup{
+		{"Applications", []string{"app DIR", "dev", "log-level LEVEL", "config"}},
+		{"HTTP", []string{"addr HOST:PORT", "tls-cert", "tls-key", "trust-proxy CIDR|HOST", "max-connections", "max-connections-per-ip", "max-body BYTES", "max-buffered-bodies BYTES",
+			"max-header-bytes BYTES", "read-header-timeout", "read-timeout", "shutdown-timeout", "allowed-origins ORIGIN"}},
+		{"JavaScript", []string{"js-workers", "js-timeout", "js-max-stack", "js-max-memory BYTES", "js-event-queue",
+			"js-regexp-timeout", "outbound-allow CIDR|HOST", "ws-max-clients", "dirigible-v2"}},
+		{"WebSockets", []string{"ws-max-message BYTES", "ws-idle-timeout", "ws-ping-interval", "ws-max-backlog BYTES", "ws-handshake-timeout"}},
+		{"Login", []string{"users", "session-secret-file", "session-secret SECRET", "session-ttl"}},
+		{"Cluster", []string{"nats URL", "nats-embed", "nats-listen HOST:PORT", "nats-routes URL", "cluster-ttl", "node-id ID",
+			"cluster-secret-file", "cluster-secret SECRET", "nats-creds", "nats-tls-cert", "nats-tls-key", "nats-tls-ca"}},
+		{"Monitoring", []string{"metrics-addr HOST:PORT", "pprof"}},
+	}
 }
 
 // defaultMaxConnections leaves a tenth of the open-file limit (Go raises

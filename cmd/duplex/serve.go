@@ -21,7 +21,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	o, err := parseServeFlags(args, stderr)
+	o, err := parseServeFlags(args, stdout)
 	if err != nil {
 		return err
 	}

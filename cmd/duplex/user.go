@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,23 +17,28 @@ import (
 
 const userUsage = `Usage:
   duplex user add --users FILE --login LOGIN [--name NAME] [--email EMAIL] [--role ROLE]... [--disabled] [--force]
-
-Adds a user to the users file of the system id provider, asking for the
-password (without echo on a terminal; otherwise the first line of standard
-input). The file is written atomically with mode 0600.
 `
+
+// userAddIntro is what user add --help says before the flags.
+const userAddIntro = `Adds a user to the users file of the system id provider, asking for the
+password (without echo on a terminal; otherwise the first line of standard
+input). The file is written atomically with mode 0600.`
 
 // errUsage is a command line that names no known subcommand.
 var errUsage = errors.New("usage")
 
 // userCommand runs `duplex user ...`; stdin gives the password.
 func userCommand(args []string, stdin *os.File, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
+	switch {
+	case len(args) > 0 && args[0] != "add" && !strings.HasPrefix(args[0], "-"):
+		return usageError{"duplex user: unknown command " + args[0] + suggest("", args[0], []string{"add"}) + "; duplex user add --help says how to add a user"}
+	case len(args) == 0 || args[0] != "add":
 		fmt.Fprint(stderr, userUsage)
 		return errUsage
 	}
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	cmd := newCommand("user add", strings.TrimSpace(strings.TrimPrefix(userUsage, "Usage:\n")), userAddIntro,
+		flagGroup{"Flags", []string{"users", "login LOGIN", "name NAME", "email EMAIL", "role ROLE", "disabled", "force", "bcrypt-cost"}})
+	fs := cmd.fs
 	var (
 		file, login, name, email string
 		roles                    []string
@@ -49,13 +53,13 @@ func userCommand(args []string, stdin *os.File, stdout, stderr io.Writer) error 
 	fs.BoolVar(&disabled, "disabled", false, "the user exists but cannot log in")
 	fs.BoolVar(&force, "force", false, "replace a user of the same login")
 	fs.IntVar(&cost, "bcrypt-cost", bcrypt.DefaultCost, "bcrypt work factor (4 to 31)")
-	fs.Usage = func() { fmt.Fprint(stderr, userUsage+"\nFlags:\n"); fs.PrintDefaults() }
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	rest, _, err := cmd.parse(args[1:], stdout)
+	if err == nil {
+		err = cmd.noArgs(rest)
 	}
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	case err != nil:
+		return err
 	case file == "":
 		return errors.New("--users FILE is required")
 	case cost < bcrypt.MinCost || cost > bcrypt.MaxCost:

@@ -11,35 +11,6 @@ import (
 	"duplex/test/harness"
 )
 
-// TestServeHelp: serve --help lists every flag and exits 0.
-func TestServeHelp(t *testing.T) {
-	t.Parallel()
-	code, out := duplex.Run(t, nil, "serve", "--help")
-	if code != 0 {
-		t.Fatalf("serve --help exited %d, want 0; output:\n%s", code, out)
-	}
-	for _, f := range []string{"--addr", "--app", "--js-workers", "--js-timeout", "--dev"} {
-		if !strings.Contains(out, f) {
-			t.Errorf("serve --help does not mention %s; output:\n%s", f, out)
-		}
-	}
-	for _, c := range []struct {
-		env  []string
-		args []string
-	}{
-		{nil, []string{"serve", "--no-such-flag"}},
-		{nil, []string{"serve", "--addr", "127.0.0.1:0", "--app", harness.App("myapp"), "--js-timeout", "soon"}},
-		{nil, []string{"serve", "--addr", "127.0.0.1:0", "--app", harness.App("myapp"), "--js-workers", "many"}},
-		{[]string{"DUPLEX_JS_WORKERS=many"}, []string{"serve", "--addr", "127.0.0.1:0", "--app", harness.App("myapp")}},
-		{[]string{"DUPLEX_JS_TIMEOUT=soon"}, []string{"serve", "--addr", "127.0.0.1:0", "--app", harness.App("myapp")}},
-	} {
-		code, out := duplex.Run(t, c.env, c.args...)
-		if code == 0 {
-			t.Errorf("%v %v exited 0, want a usage error; output:\n%s", c.env, c.args, out)
-		}
-	}
-}
-
 // TestBundledApp: without --app the embedded chat app is served at /.
 func TestBundledApp(t *testing.T) {
 	t.Parallel()

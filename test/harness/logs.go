@@ -200,8 +200,10 @@ func IsListening(e LogEntry) bool {
 	return e.Fields != nil && e.Message() == "listening"
 }
 
+// consoleAddrRe finds the address in the console format's listening line,
+// whose message is "listening" alone (not "metrics listening").
 func consoleAddrRe() *regexp.Regexp {
-	return regexp.MustCompile(`listening.*addr=(127\.0\.0\.1:\d+)`)
+	return regexp.MustCompile(` INF listening .*addr=(127\.0\.0\.1:\d+)`)
 }
 
 // StripANSI removes the colours of zerolog's console format.

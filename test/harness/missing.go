@@ -2,6 +2,7 @@ package harness
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -16,4 +17,21 @@ func Missing(t testing.TB, msg, checked string) {
 		t.Fatal(msg + "; CI=true, so " + checked)
 	}
 	t.Skip(msg)
+}
+
+// Tsc is the TypeScript compiler that test/types pins (`npm ci --prefix
+// test/types` installs it), or Missing; checked says what CI checks with
+// it.
+func Tsc(t testing.TB, checked string) string {
+	t.Helper()
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(root, "test", "types", "node_modules", ".bin", "tsc")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	Missing(t, "TypeScript not installed: no test/types/node_modules/.bin/tsc (npm ci --prefix test/types, from the repository's root)", checked)
+	return ""
 }

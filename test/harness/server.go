@@ -276,13 +276,27 @@ func (s *Server) Stop(t testing.TB, checkExit bool) {
 // does not exit within StartDeadline.
 func (b *Binary) Run(t testing.TB, env []string, args ...string) (int, string) {
 	t.Helper()
+	var out bytes.Buffer
+	code := b.run(t, env, args, &out, &out)
+	return code, out.String()
+}
+
+// RunSplit is Run with stdout and stderr apart.
+func (b *Binary) RunSplit(t testing.TB, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = b.run(t, env, args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func (b *Binary) run(t testing.TB, env, args []string, stdout, stderr *bytes.Buffer) int {
+	t.Helper()
 	b.note()
 	cmd := exec.Command(b.path, args...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(CleanEnv(), env...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start: %v", err)
@@ -291,11 +305,15 @@ func (b *Binary) Run(t testing.TB, env []string, args ...string) (int, string) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		return ExitCode(err), out.String()
+		return ExitCode(err)
 	case <-time.After(StartDeadline):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("%v did not exit within %v; output:\n%s", args, StartDeadline, out.String())
-		return 0, ""
+		out := stdout.String()
+		if stderr != stdout {
+			out += stderr.String()
+		}
+		t.Fatalf("%v did not exit within %v; output:\n%s", args, StartDeadline, out)
+		return 0
 	}
 }

@@ -49,7 +49,7 @@ func (f finding) String() string {
 }
 
 func TestDeclarations(t *testing.T) {
-	tsc := tscPath(t)
+	tsc := harness.Tsc(t, "the declarations must be checked")
 	wants := expectations(t)
 	ctx, cancel := context.WithTimeout(context.Background(), tscTimeout)
 	defer cancel()
@@ -73,22 +73,6 @@ func TestDeclarations(t *testing.T) {
 	for _, w := range wants {
 		t.Errorf("expected error not reported: %s", w)
 	}
-}
-
-// tscPath is the compiler npm installed here, or a skip (a failure under
-// CI=true).
-func tscPath(t *testing.T) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("node_modules", ".bin", "tsc"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	harness.Missing(t, "TypeScript not installed: no test/types/node_modules/.bin/tsc (npm ci --prefix test/types, from the repository's root)",
-		"the declarations must be checked")
-	return ""
 }
 
 // expectations reads the want comments of testdata's scripts: every file
