@@ -376,13 +376,14 @@ func (w *worker) requireError(spec string, err error) *goja.Object {
 	if errors.As(err, &syntax) {
 		return w.newError("SyntaxError", syntax.File+":"+strconv.Itoa(syntax.Line)+":"+strconv.Itoa(syntax.Column)+": "+syntax.Message)
 	}
-	msg := "require('" + spec + "')"
+	// Node's words, and where: an import's position is its specifier.
+	msg := "Cannot find module '" + spec + "'"
 	if at := w.callerPosition(); at != "" {
-		msg += " in " + at
+		msg += " from " + at
 	}
 	var missing *ModuleNotFoundError
 	if errors.As(err, &missing) {
-		msg += ": no such module; tried " + missing.tried() +
+		msg += "; tried " + missing.tried() +
 			". Modules are files of the application or duplex's built-ins (" + strings.Join(w.engine.opts.Libs.Paths(), ", ") + "); there is no node_modules"
 	} else {
 		msg += ": " + err.Error()

@@ -101,7 +101,7 @@ func TestErrorPositions(t *testing.T) {
 	}
 	message, stack := errorOf("missing")
 	for _, want := range []string{
-		"require('/lib/doesnotexist') in " + positionOf(t, "/services/missing/missing.js", "require(", 0) + ": no such module",
+		"Cannot find module '/lib/doesnotexist' from " + positionOf(t, "/services/missing/missing.js", "require(", 0) + "; tried",
 		"tried /lib/doesnotexist.js, /lib/doesnotexist/index.js, /lib/doesnotexist.json, /lib/doesnotexist/index.json and the same with .ts,",
 		"/lib/xp/websocket", "there is no node_modules",
 	} {
