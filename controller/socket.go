@@ -120,7 +120,7 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 		if err != nil {
 			return err
 		}
-		_, err = fn(goja.Undefined(), event)
+		_, err = wk.settle(fn(goja.Undefined(), event))
 		return err
 	})
 }
