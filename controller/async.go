@@ -70,3 +70,27 @@ func (w *worker) rejection(reason goja.Value) error {
 	_, err := throw(goja.Undefined())
 	return err
 }
+
+// wedged reports whether a call that ended with err left the runtime
+// unable to run promise jobs. After a timeout or a stack overflow that
+// lands inside a job (code after an await), goja no longer runs the jobs
+// of later calls when they return (it behaves as if a call were still
+// under way), so every later await would "never settle". Only such
+// uncatchable ends are checked, with an await that must settle at once.
+func (w *worker) wedged(err error) bool {
+	if err == nil {
+		return false // before the targets below, which escape to the heap
+	}
+	var stopped *stoppedError
+	var interrupted *goja.InterruptedError
+	var overflow *goja.StackOverflowError
+	if !errors.As(err, &stopped) && !errors.As(err, &interrupted) && !errors.As(err, &overflow) {
+		return false
+	}
+	v, probeErr := w.vm.RunString("(async function () { await null; })()")
+	if p := promiseOf(v); probeErr == nil && p != nil && p.State() == goja.PromiseStateFulfilled {
+		return false
+	}
+	w.engine.log.Warn().Err(err).Msg("a call stopped inside awaited code left its runtime unable to run promise jobs; the runtime is replaced, and its module state with it")
+	return true
+}

@@ -191,3 +191,22 @@ func TestAsyncListenerAndDisposer(t *testing.T) {
 		t.Errorf("the async disposer's rejection was logged %d times, want once; stderr:\n%s", n, harness.Tail(s.Stderr(), 3000))
 	}
 }
+
+// TestAsyncTimeout: a call stopped by --js-timeout in code after an await
+// (a promise job) is a timeout like any other, and the runtime it wedged
+// is replaced: with one worker, the next handler's awaits still complete.
+func TestAsyncTimeout(t *testing.T) {
+	t.Parallel()
+	s := duplex.Start(t, "--app", harness.App("async"), "--js-workers", "1", "--js-timeout", "1s")
+	r := harness.Get(t, s.URL+"/_/service/async/spin")
+	if status, msg := errorPage(t, r); r.Status != 500 || status != 500 || msg != "controller timed out" {
+		t.Errorf("spin after an await: %d %q, want 500 \"controller timed out\"", r.Status, r.Body)
+	}
+	s.WaitLog(t, harness.IsTimeoutLog("/services/spin/spin.js"), harness.Wait)
+	s.WaitLog(t, harness.MessageHas("unable to run promise jobs; the runtime is replaced"), harness.Wait)
+	for range 2 {
+		r = harness.Get(t, s.URL+"/_/service/async/chain?n=1")
+		harness.WantStatus(t, r, 200, "awaits after the timeout")
+		harness.WantField(t, r.JSON(t), "quadrupled", float64(4))
+	}
+}
