@@ -86,6 +86,9 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 			return err
 		}
 		res, err = wk.readResponse(v)
+		if err == nil && req.webSocket && res.webSocket != nil {
+			wk.checkSocketExports(t.Script, exports)
+		}
 		return err
 	})
 	switch {

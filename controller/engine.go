@@ -71,6 +71,7 @@ type Engine struct {
 	// endpoints are the hosts WebSocket sessions were opened at.
 	endpoints endpoints
 	programs  sync.Map  // module path -> *source, shared by every runtime
+	unhandled sync.Map  // controller path -> the *source warned of (checkSocketExports)
 	reload    *reloader // nil unless Dev
 	closing   atomic.Bool
 	stopped   atomic.Bool // Stop ran

@@ -108,12 +108,8 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 		if err != nil {
 			return err
 		}
-		obj, ok := exports.(*goja.Object)
-		if !ok {
-			return nil
-		}
-		fn, ok := goja.AssertFunction(obj.Get("webSocketEvent"))
-		if !ok {
+		fn := socketEventHandler(exports)
+		if fn == nil {
 			return nil
 		}
 		event, err := wk.eventObject(ev)
