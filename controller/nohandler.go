@@ -44,7 +44,7 @@ func (wk *worker) checkSocketExports(script string, exports goja.Value) {
 		msg += " (found " + near + ": did you mean " + socketExport + "?)"
 		ev = ev.Str("found", near)
 	}
-	ev.Msg(msg + "; its sessions' events are dropped")
+	ev.Msg(msg + "; its sessions' events are dropped (messages counted in duplex_ws_dropped_total as no_handler)")
 }
 
 // nearMiss returns the name in names that is most likely a misspelling of

@@ -110,6 +110,9 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 		}
 		fn := socketEventHandler(exports)
 		if fn == nil {
+			if ev.Type == websocket.EventMessage {
+				ev.Session.Hub().CountUnhandled()
+			}
 			return nil
 		}
 		event, err := wk.eventObject(ev)

@@ -42,10 +42,11 @@ func logMark(t *testing.T, s *harness.Server, mark string) {
 // exports no webSocketEvent keeps accepting it, as XP does, and logs one
 // warning per controller: naming a near-miss export when it has one
 // (a case slip, a plural), none otherwise; never for a controller spelled
-// right. Its sessions' messages are dropped.
+// right. Its sessions' messages are dropped, and counted.
 func TestSocketWithoutHandler(t *testing.T) {
 	t.Parallel()
-	s := duplex.Start(t, "--app", harness.App("wsexports"))
+	s := duplex.Start(t, "--app", harness.App("wsexports"), "--metrics-addr", "127.0.0.1:0")
+	metrics := harness.MetricsURL(t, s)
 
 	c := upgraded(t, s, "misspelled")
 	e := s.WaitLog(t, noHandlerWarning("/services/misspelled/misspelled.js"), harness.Wait)
@@ -55,8 +56,10 @@ func TestSocketWithoutHandler(t *testing.T) {
 		t.Errorf("warning: %s\nwant a message starting %q", e.Raw, want)
 	}
 	c.SendText("one")
+	c.SendText("two")
+	harness.WaitMetric(t, metrics, `duplex_ws_dropped_total{app="wsexports",reason="no_handler"}`, func(v int64) bool { return v == 2 }, "2")
 	// Events of a session run in order: the close is answered once the
-	// message's event was handled.
+	// messages' events were handled.
 	c.CloseWith(1000, "")
 	upgraded(t, s, "misspelled")
 
