@@ -105,7 +105,7 @@ func writeMetrics(b *bytes.Buffer, apps []*App) {
 	}
 	m.head("duplex_ws_dropped_total", "counter", "WebSocket messages not delivered, by reason.")
 	for i, a := range apps {
-		for _, reason := range []string{websocket.DropBacklog, websocket.DropClosing, websocket.DropInvalidUTF8, websocket.DropInbound, websocket.DropCluster, websocket.DropClusterInvalid} {
+		for _, reason := range []string{websocket.DropBacklog, websocket.DropClosing, websocket.DropInvalidUTF8, websocket.DropInbound, websocket.DropCluster, websocket.DropClusterInvalid, websocket.DropNoHandler} {
 			m.value("duplex_ws_dropped_total", ws[i].Dropped[reason], "app", a.Name, "reason", reason)
 		}
 	}

@@ -58,7 +58,7 @@ func (w *worker) dispose() {
 	all := w.disposers
 	w.disposers = nil
 	for _, script := range slices.Sorted(maps.Keys(all)) {
-		if _, err := all[script](goja.Undefined()); err != nil {
+		if _, err := w.settle(all[script](goja.Undefined())); err != nil {
 			w.engine.log.Error().Str("script", script).Str("error", describe(err).message).Msg("disposer failed")
 		}
 	}

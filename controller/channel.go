@@ -120,7 +120,9 @@ func (e *Engine) RunModule(file string, params map[string]any, scope *lib.Scope,
 	call.Session = session
 	call.Context = params
 	return e.run(context.Background(), call, func(wk *worker) error {
-		_, err := wk.loadFresh(file)
+		// A module that exports a Promise (module.exports = main(), main
+		// async) is awaited: its rejection is the module's failure.
+		_, err := wk.settle(wk.loadFresh(file))
 		return err
 	})
 }

@@ -129,13 +129,20 @@ func (e *Engine) workerOf(env *lib.Env) *worker {
 // from running (no free runtime, shutdown) or what must stop the calling
 // script (its own interruption).
 func (e *Engine) runHandler(t *handlerTarget, ev lib.HandlerEvent, from *worker, scope *lib.Scope, session *websocket.Session) error {
-	err := e.handlerCall(t, ev, from, scope, session)
+	return e.handlerFailed(t, ev, e.handlerCall(t, ev, from, scope, session), from, scope, session)
+}
+
+// handlerFailed reports err, what running ev in the handler gave: logged,
+// and given to onError when the handler threw (or rejected), ran out of
+// time or left a Promise that never settles. It returns runHandler's
+// error.
+func (e *Engine) handlerFailed(t *handlerTarget, ev lib.HandlerEvent, err error, from *worker, scope *lib.Scope, session *websocket.Session) error {
 	if err == nil {
 		return nil
 	}
 	f := describe(err)
 	switch f.kind {
-	case failException, failTimeout, failOverflow, failMemory, failOther:
+	case failException, failTimeout, failOverflow, failMemory, failUnsettled, failOther:
 	default:
 		return err
 	}
@@ -174,35 +181,76 @@ func (e *Engine) handlerCall(t *handlerTarget, ev lib.HandlerEvent, from *worker
 	case lib.MethodError:
 		values["error"] = ev.Error
 	}
-	body := func(wk *worker) error { return wk.callHandler(t, ev, session) }
 	if from != nil {
-		// Inside a call of ours (createWebsocket's onOpen): the caller
-		// holds this runtime, so the event runs on it, in its time, as a
-		// call of its own that ends (core/globals writes back) before
-		// the client's next event can run elsewhere.
-		parent, mark := from.call, len(from.deferred)
-		// As anonymous as the client's later events, which come from
-		// the network: the creating call's user is not the client's.
-		from.call = &lib.Call{Session: session, Context: values}
-		defer func() {
-			from.finishFrom(mark)
-			from.call = parent
-		}()
-		return body(from)
+		later, err := nestedHandlerCall(t, ev, from, session, values)
+		if later != nil {
+			err = e.awaitLater(t, ev, from, later)
+		}
+		return err
 	}
 	call := lib.NewCall(scope, nil, nil)
 	call.Session = session
 	call.Context = values
 	// Nothing cancels an event from the network but its time limit.
-	return e.run(context.Background(), call, body)
+	return e.run(context.Background(), call, func(wk *worker) error {
+		_, err := wk.callHandler(t, ev, session, false)
+		return err
+	})
+}
+
+// nestedHandlerCall runs the handler inside a call of ours
+// (createWebsocket's onOpen): the caller holds this runtime, so the event
+// runs on it, in its time, as a call of its own that ends (core/globals
+// writes back) before the client's next event can run elsewhere.
+func nestedHandlerCall(t *handlerTarget, ev lib.HandlerEvent, from *worker, session *websocket.Session, values map[string]any) (goja.Value, error) {
+	parent, mark := from.call, len(from.deferred)
+	// As anonymous as the client's later events, which come from the
+	// network: the creating call's user is not the client's.
+	from.call = &lib.Call{Session: session, Context: values}
+	defer func() {
+		from.finishFrom(mark)
+		from.call = parent
+	}()
+	return from.callHandler(t, ev, session, true)
+}
+
+// awaitLater follows the Promise that a handler run inside another call
+// left pending. Its jobs run only when that call's own code has returned
+// (goja runs them as the outermost call ends), so it cannot be awaited
+// here: its rejection is reported when it happens, as runHandler reports
+// a throw (logged, then onError), and a Promise still pending when the
+// call it ran in ends is logged.
+func (e *Engine) awaitLater(t *handlerTarget, ev lib.HandlerEvent, from *worker, later goja.Value) error {
+	then, ok := goja.AssertFunction(later.(*goja.Object).Get("then"))
+	if !ok {
+		return errUnsettled // Promise.prototype.then replaced by a script
+	}
+	onRejected := func(c goja.FunctionCall) goja.Value {
+		if err := e.handlerFailed(t, ev, from.rejection(c.Argument(0)), from, nil, nil); err != nil {
+			panic(err) // interrupted: the enclosing call must stop
+		}
+		return goja.Undefined()
+	}
+	if _, err := then(later, goja.Undefined(), from.vm.ToValue(onRejected)); err != nil {
+		return err
+	}
+	p := promiseOf(later)
+	from.env.Defer(func() {
+		if p.State() == goja.PromiseStatePending {
+			e.log.Warn().Str("handler", t.ref).Str("event", ev.Method).Str("error", errUnsettled.Error()).
+				Msg("Dirigible handler failed: its Promise had not settled when the call that ran it ended")
+		}
+	})
+	return nil
 }
 
 // callHandler calls the export for ev, if the module has one: a handler
-// that leaves one out does not want that event.
-func (wk *worker) callHandler(t *handlerTarget, ev lib.HandlerEvent, session *websocket.Session) error {
+// that leaves one out does not want that event. Nested (inside another
+// call), a Promise that is still pending is returned for awaitLater.
+func (wk *worker) callHandler(t *handlerTarget, ev lib.HandlerEvent, session *websocket.Session, nested bool) (later goja.Value, err error) {
 	exports, err := wk.loadFresh(t.file)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	name := handlerExports[ev.Method]
 	obj, _ := exports.(*goja.Object)
@@ -212,7 +260,7 @@ func (wk *worker) callHandler(t *handlerTarget, ev lib.HandlerEvent, session *we
 	}
 	if fn == nil {
 		wk.engine.log.Debug().Str("handler", t.ref).Str("export", name).Msg("handler module has no such export; event skipped")
-		return nil
+		return nil, nil
 	}
 	var args []goja.Value
 	switch ev.Method {
@@ -222,15 +270,21 @@ func (wk *worker) callHandler(t *handlerTarget, ev lib.HandlerEvent, session *we
 		args = []goja.Value{wk.vm.ToValue(ev.Error)}
 	}
 	v, err := fn(goja.Undefined(), args...)
+	if nested && err == nil {
+		if p := promiseOf(v); p != nil && p.State() == goja.PromiseStatePending {
+			return v, nil
+		}
+	}
+	v, err = wk.settle(v, err)
 	if err != nil || session == nil || ev.Method != lib.MethodMessage {
-		return err
+		return nil, err
 	}
 	// Dirigible 7+ sends what onMessage returns back to its client; 5 and 6
 	// gave a server handler no way to answer at all.
 	if reply, ok := wk.replyText(v); ok {
 		session.Hub().SendFrom(session, session.ID(), reply, false)
 	}
-	return nil
+	return nil, nil
 }
 
 // replyText is what a handler's return value sends: a string as it is,

@@ -81,11 +81,14 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 			result = noHandler
 			return nil
 		}
-		v, err := fn(goja.Undefined(), wk.requestObject(req))
+		v, err := wk.settle(fn(goja.Undefined(), wk.requestObject(req)))
 		if err != nil {
 			return err
 		}
 		res, err = wk.readResponse(v)
+		if err == nil && req.webSocket && res.webSocket != nil {
+			wk.checkSocketExports(t.Script, exports)
+		}
 		return err
 	})
 	switch {
@@ -259,6 +262,8 @@ func (e *Engine) writeFailure(w http.ResponseWriter, r *http.Request, req *httpR
 		log.Error().Err(err).Msg("controller stopped: the heap passed --js-max-memory while it ran")
 	case failException:
 		log.Error().Str("error", err.Error()).Msg("controller threw")
+	case failUnsettled:
+		log.Error().Str("error", err.Error()).Msg("controller returned a Promise that never settles")
 	default:
 		log.Error().Err(err).Msg("controller failed")
 	}

@@ -79,6 +79,7 @@ type Engine struct {
 	// without extension -> file) and ResolveModule outside dev mode.
 	controllers sync.Map
 	modules     sync.Map
+	unhandled   sync.Map  // controller path -> the *source warned of (checkSocketExports)
 	reload      *reloader // nil unless Dev
 	closing     atomic.Bool
 	stopped     atomic.Bool // Stop ran
@@ -265,9 +266,10 @@ func (e *Engine) exec(ctx context.Context, w *worker, call *lib.Call, fn func(w 
 	w.call = nil
 	w.disarm()
 	err = classify(err)
-	if errors.Is(err, ErrMemory) {
+	if errors.Is(err, ErrMemory) || w.wedged(err) {
 		// What the call built may hang off the runtime's globals: a new
-		// runtime lets all of it go.
+		// runtime lets all of it go. A wedged one runs no promise job
+		// again.
 		return e.replace(w), true, err
 	}
 	return w, false, err

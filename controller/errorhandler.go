@@ -65,7 +65,7 @@ func (e *Engine) renderError(w http.ResponseWriter, r *http.Request, req *httpRe
 			if !ok {
 				continue
 			}
-			v, err := fn(goja.Undefined(), arg)
+			v, err := wk.settle(fn(goja.Undefined(), arg))
 			if err != nil {
 				return err
 			}

@@ -20,6 +20,7 @@ const (
 	failOverflow              // --js-max-stack stopped a recursion
 	failMemory                // --js-max-memory stopped the call
 	failException             // the script threw
+	failUnsettled             // the handler's Promise could never settle
 )
 
 // failure describes a failed call once, for every party that reports it.
@@ -42,6 +43,8 @@ func describe(err error) failure {
 		return failure{kind: failBusy, message: ErrBusy.Error()}
 	case errors.Is(err, ErrMemory):
 		return failure{kind: failMemory, message: ErrMemory.Error() + " (--js-max-memory)", stack: err.Error()}
+	case errors.Is(err, errUnsettled):
+		return failure{kind: failUnsettled, message: errUnsettled.Error()}
 	case errors.Is(err, ErrTimeout):
 		return failure{kind: failTimeout, message: ErrTimeout.Error(), stack: err.Error()}
 	case errors.As(err, &overflow):

@@ -149,7 +149,7 @@ func (m *mainLoop) deliver(q queued) {
 			if q.local {
 				_ = ev.ToObject(w.vm).Set("localOrigin", true)
 			}
-			_, err = l.Callback(goja.Undefined(), ev)
+			_, err = w.settle(l.Callback(goja.Undefined(), ev))
 			return err
 		})
 		if err != nil {

@@ -108,19 +108,18 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 		if err != nil {
 			return err
 		}
-		obj, ok := exports.(*goja.Object)
-		if !ok {
-			return nil
-		}
-		fn, ok := goja.AssertFunction(obj.Get("webSocketEvent"))
-		if !ok {
+		fn := socketEventHandler(exports)
+		if fn == nil {
+			if ev.Type == websocket.EventMessage {
+				ev.Session.Hub().CountUnhandled()
+			}
 			return nil
 		}
 		event, err := wk.eventObject(ev)
 		if err != nil {
 			return err
 		}
-		_, err = fn(goja.Undefined(), event)
+		_, err = wk.settle(fn(goja.Undefined(), event))
 		return err
 	})
 }

@@ -29,13 +29,13 @@ declare module 'net/websockets' {
         handler: string;
     }
 
-    /** The exports of a handler module; a missing one is skipped. */
+    /** The exports of a handler module; a missing one is skipped. Each may be async. */
     export interface Handler {
-        onOpen?(): void;
-        /** What it returns is sent back: a string as it is, anything else as JSON. */
+        onOpen?(): void | Promise<void>;
+        /** What it returns (or its Promise settles to) is sent back: a string as it is, anything else as JSON. */
         onMessage?(message: string): unknown;
-        onError?(error: string): void;
-        onClose?(): void;
+        onError?(error: string): void | Promise<void>;
+        onClose?(): void | Promise<void>;
     }
 
     /**

@@ -90,9 +90,10 @@ declare namespace Duplex {
         nullOrValue<T>(value: T): T;
         /**
          * Runs callback when the application stops (and before a `--dev`
-         * reload); one per script, a later call replaces it.
+         * reload); one per script, a later call replaces it. It may be
+         * async.
          */
-        disposer(callback: () => void): void;
+        disposer(callback: () => void | Promise<void>): void;
         /** Always throws: there are no Java beans in duplex. */
         newBean(className: string): never;
     }
@@ -197,6 +198,12 @@ declare namespace Duplex {
 
     type HandlerResult = Response | null | undefined | void;
     type RequestHandler = (req: Request) => HandlerResult;
+    /**
+     * An async handler: duplex awaits the Promise it returns. There are no
+     * timers or I/O events, so one still pending once the handler's code
+     * has run never settles, and the call fails.
+     */
+    type AsyncRequestHandler = (req: Request) => Promise<HandlerResult>;
 
     /** `event.session`. */
     interface WebSocketSession {
@@ -262,19 +269,21 @@ declare namespace Duplex {
     type WebSocketEventType = WebSocketEvent['type'];
 
     type WebSocketEventHandler<Data extends WebSocketData = WebSocketData> = (event: WebSocketEvent<Data>) => void;
+    /** An async webSocketEvent, awaited as an AsyncRequestHandler is. */
+    type AsyncWebSocketEventHandler<Data extends WebSocketData = WebSocketData> = (event: WebSocketEvent<Data>) => Promise<void>;
 
     /** The exports of a service or webapp controller. */
     interface Controller<Data extends WebSocketData = WebSocketData> {
-        get?: RequestHandler;
-        post?: RequestHandler;
-        put?: RequestHandler;
-        delete?: RequestHandler;
-        patch?: RequestHandler;
-        options?: RequestHandler;
-        trace?: RequestHandler;
+        get?: RequestHandler | AsyncRequestHandler;
+        post?: RequestHandler | AsyncRequestHandler;
+        put?: RequestHandler | AsyncRequestHandler;
+        delete?: RequestHandler | AsyncRequestHandler;
+        patch?: RequestHandler | AsyncRequestHandler;
+        options?: RequestHandler | AsyncRequestHandler;
+        trace?: RequestHandler | AsyncRequestHandler;
         /** Called when the method has no export of its own. */
-        all?: RequestHandler;
-        webSocketEvent?: WebSocketEventHandler<Data>;
+        all?: RequestHandler | AsyncRequestHandler;
+        webSocketEvent?: WebSocketEventHandler<Data> | AsyncWebSocketEventHandler<Data>;
     }
 
     /** What `error/error.js`'s `handle<status>` and `handleError` receive. */
@@ -287,4 +296,6 @@ declare namespace Duplex {
     }
 
     type ErrorHandler = (err: ErrorRequest) => HandlerResult;
+    /** An async handle<status> or handleError, awaited as an AsyncRequestHandler is. */
+    type AsyncErrorHandler = (err: ErrorRequest) => Promise<HandlerResult>;
 }

@@ -16,7 +16,8 @@ export interface EnonicEvent<EventData extends object = Record<string, unknown>>
 export interface ListenerParams<EventData extends object = Record<string, unknown>> {
     /** The type, or a pattern with `*` (`custom.*`). */
     type: string;
-    callback: (event: EnonicEvent<EventData>) => void;
+    /** May be async: the next event waits for its Promise. */
+    callback: (event: EnonicEvent<EventData>) => void | Promise<void>;
     /** Only events sent on this node. Default false. */
     localOnly?: boolean;
 }

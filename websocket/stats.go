@@ -40,6 +40,9 @@ const (
 	// that is not UTF-8, a frame past the size limit, a malformed
 	// command), dropped before anything reached a socket.
 	DropClusterInvalid = "cluster_invalid"
+	// DropNoHandler: received by a session whose controller has nothing
+	// to give it to (an XP controller without webSocketEvent).
+	DropNoHandler = "no_handler"
 )
 
 func (st *stats) close(code int) {
@@ -62,6 +65,10 @@ func (st *stats) drop(reason string, n int) {
 	st.dropped[reason] += int64(n)
 	st.mu.Unlock()
 }
+
+// CountUnhandled counts a message that reached a session's handler and
+// that the handler had no script for (DropNoHandler).
+func (h *Hub) CountUnhandled() { h.stats.drop(DropNoHandler, 1) }
 
 // Stats is a snapshot of a hub's counters.
 type Stats struct {

@@ -189,7 +189,11 @@ func TestMainReload(t *testing.T) {
 	// get the event sent after it.
 	sendEvent(t, s, `{"type": "after-edit"}`)
 	obs.expect("edited", "custom.after-edit")
-	if n := s.CountLogs(func(e harness.LogEntry) bool { return e.Has("main.js ran") }); n != 2 {
+	// The report comes by the socket, the log line by stderr: either may
+	// be read first.
+	ran := func(e harness.LogEntry) bool { return e.Has("main.js ran") }
+	s.WaitLogCount(t, ran, 2, harness.Wait)
+	if n := s.CountLogs(ran); n != 2 {
 		t.Fatalf("main.js ran %d times, want twice", n)
 	}
 	if n := s.CountLogs(func(e harness.LogEntry) bool { return e.Has("main.js disposer ran") }); n != 1 {

@@ -26,3 +26,12 @@ context.run({ user: { login: 'system-bot', idProvider: 'system' }, branch: 'mast
 __.disposer(function () {
   log.info('stopping with %s', JSON.stringify(messages));
 });
+
+eventLib.listener({
+  type: 'custom.audit',
+  /** @param {import('/lib/xp/event').EnonicEvent} e */
+  callback: async function (e) {
+    await null;
+    log.info('audited %s', e.type);
+  }
+});

@@ -1,13 +1,8 @@
 var websockets = require("net/websockets");
-var globals = require("core/globals");
+var events = require("./lib/client-events");
 
 function record(what) {
-  var log = globals.get("client-events");
-  if (log === null) {
-    log = [];
-    globals.set("client-events", log);
-  }
-  log.push(what);
+  events.record(what);
   console.log("client-handler " + what);
 }
 

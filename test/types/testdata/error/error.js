@@ -10,3 +10,9 @@ exports.handleError = function (err) {
   }
   return { body: { status: err.status, message: err.message } };
 };
+
+/** @type {Duplex.AsyncErrorHandler} */
+exports.handle503 = async function (err) {
+  await null;
+  return { status: 503, body: 'Busy: ' + err.message };
+};

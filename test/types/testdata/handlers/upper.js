@@ -13,7 +13,8 @@ exports.onMessage = function (message) {
 };
 
 /** @param {string} error */
-exports.onError = function (error) {
+exports.onError = async function (error) {
+  await null;
   console.error('Error: ' + error);
 };
 

@@ -1,0 +1,4 @@
+// A client handler whose onOpen returns a Promise nothing can settle.
+exports.onOpen = function () {
+  return new Promise(function () {});
+};
