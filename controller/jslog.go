@@ -62,13 +62,18 @@ func (w *worker) consoleObject(logger zerolog.Logger) *goja.Object {
 }
 
 // loggerObject has one function per level, each writing its arguments as
-// format renders them; the rendering is skipped below the log level.
+// format renders them, with the file, line and column of the call; all of
+// it is skipped below the log level.
 func (w *worker) loggerObject(logger zerolog.Logger, levels []logLevel, format func([]goja.Value) string) *goja.Object {
 	o := w.vm.NewObject()
 	for _, l := range levels {
 		level := l.level
 		_ = o.Set(l.name, func(c goja.FunctionCall) goja.Value {
 			if ev := logger.WithLevel(level); ev != nil {
+				// Where in the module, as the user wrote it (source-mapped).
+				if at := w.callerPosition(); at != "" {
+					ev = ev.Str("at", at)
+				}
 				ev.Msg(format(c.Arguments))
 			}
 			return goja.Undefined()

@@ -99,6 +99,14 @@ func TestErrorPositions(t *testing.T) {
 			t.Errorf("%s: %q, want %q", service, message, want)
 		}
 	}
+	// A log line says where the log call is.
+	if r := harness.Get(t, s.URL+"/_/service/modern/logs"); r.Status != 200 {
+		t.Fatalf("logs: %d %s", r.Status, r.Body)
+	}
+	logAt := positionOf(t, "/services/logs/logs.ts", "log.info(", 0)
+	line := logAt[:strings.LastIndexByte(logAt, ':')] // file:line
+	// --dev logs in the console format, whose fields are text.
+	s.WaitLog(t, func(e harness.LogEntry) bool { return e.Has("logged from line 4", "at=", line+":") }, harness.Wait)
 	message, stack := errorOf("missing")
 	for _, want := range []string{
 		"Cannot find module '/lib/doesnotexist' from " + positionOf(t, "/services/missing/missing.js", "require(", 0) + "; tried",
