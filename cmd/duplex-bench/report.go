@@ -18,7 +18,10 @@ type result struct {
 	echo    *echoResult
 	idle    *idleResult
 	upgrade *upgradeResult
-	notes   []string
+	http    *httpResult // GET /hello
+	// httpJSON is POST /echo-json.
+	httpJSON *httpResult
+	notes    []string
 }
 
 func (r *result) note(format string, args ...any) {
@@ -230,7 +233,76 @@ func (rep *report) metrics() []metric {
 					return r.upgrade.cpu.server / r.upgrade.rate * 1e9
 				}, cpuPer})
 	}
+	if rep.scen["http"] {
+		ms = append(ms, httpMetrics("HTTP GET", fmt.Sprintf("%d connections, small JSON answer", c.httpConns),
+			func(r *result) *httpResult { return r.http })...)
+	}
+	if rep.scen["http-json"] {
+		ms = append(ms, httpMetrics("HTTP POST", fmt.Sprintf("%d connections, 2 KB JSON parsed, changed, sent back", c.httpConns),
+			func(r *result) *httpResult { return r.httpJSON })...)
+	}
 	return ms
+}
+
+// httpMetrics are the rows of one HTTP scenario: requests/s, p50, p99 and
+// server CPU per request.
+func httpMetrics(short, detail string, get func(*result) *httpResult) []metric {
+	fd := func(v float64) string { return dur(time.Duration(v)) }
+	ok := func(r *result) *httpResult {
+		if h := get(r); h != nil && h.err == "" {
+			return h
+		}
+		return nil
+	}
+	return []metric{
+		{short + " requests/s (" + detail + ")", true, false, func(r *result) float64 {
+			if h := ok(r); h != nil {
+				return h.rate
+			}
+			return 0
+		}, num},
+		{short + " latency p50", false, false, func(r *result) float64 {
+			if h := ok(r); h != nil {
+				return float64(h.p50)
+			}
+			return 0
+		}, fd},
+		{short + " latency p99", false, false, func(r *result) float64 {
+			if h := ok(r); h != nil {
+				return float64(h.p99)
+			}
+			return 0
+		}, fd},
+		{short + " server CPU per request", false, false, func(r *result) float64 {
+			if h := ok(r); h != nil && h.rate > 0 {
+				return h.cpu.server / h.rate * 1e9
+			}
+			return 0
+		}, cpuPer},
+	}
+}
+
+// peers returns the results of duplex, Bun and Node.js, those measured.
+func (rep *report) peers() (duplex, bun, node *result) {
+	for _, r := range rep.results {
+		switch r.srv.name {
+		case "duplex":
+			duplex = r
+		case "bun":
+			bun = r
+		case "node":
+			node = r
+		}
+	}
+	return duplex, bun, node
+}
+
+// ratio formats a / b, or "—" when either is missing.
+func ratio(a, b float64) string {
+	if a > 0 && b > 0 {
+		return fmt.Sprintf("%.2f", a/b)
+	}
+	return "—"
 }
 
 func (rep *report) markdown() string {
@@ -243,23 +315,26 @@ func (rep *report) markdown() string {
 	}
 	w("\n")
 
-	var duplex, bun *result
+	duplex, bun, node := rep.peers()
 	w("| |")
 	sep := "|---|"
 	for _, r := range rep.results {
 		w(" %s |", r.srv.label)
 		sep += "---:|"
-		switch r.srv.name {
-		case "duplex":
-			duplex = r
-		case "bun":
-			bun = r
-		}
 	}
 	haveRatio := duplex != nil && bun != nil
+	nodeRatio := duplex != nil && node != nil
 	if haveRatio {
-		w(" duplex / Bun | target |")
-		sep += "---:|---|"
+		w(" duplex / Bun |")
+		sep += "---:|"
+	}
+	if nodeRatio {
+		w(" duplex / Node |")
+		sep += "---:|"
+	}
+	if haveRatio {
+		w(" target |")
+		sep += "---|"
 	}
 	w("\n%s\n", sep)
 	for _, m := range rep.metrics() {
@@ -268,11 +343,13 @@ func (rep *report) markdown() string {
 			w(" %s |", m.format(m.value(r)))
 		}
 		if haveRatio {
+			w(" %s |", ratio(m.value(duplex), m.value(bun)))
+		}
+		if nodeRatio {
+			w(" %s |", ratio(m.value(duplex), m.value(node)))
+		}
+		if haveRatio {
 			dv, bv := m.value(duplex), m.value(bun)
-			ratio := "—"
-			if dv > 0 && bv > 0 {
-				ratio = fmt.Sprintf("%.2f", dv/bv)
-			}
 			target := ""
 			if m.target {
 				op := "≤"
@@ -294,13 +371,13 @@ func (rep *report) markdown() string {
 				}
 				target = fmt.Sprintf("%s 1: %s", op, verdict)
 			}
-			w(" %s | %s |", ratio, target)
+			w(" %s |", target)
 		}
 		w("\n")
 	}
 
-	w("\nDetails. CPU in cores over each measured window: the server's; the load generator's (\"clients\"), which shares the machine; and \"other\", the rest of the machine's busy time (other processes, unattributed interrupts), which should be near 0. \"CPU per delivery/message/connection\" above is the server's CPU time divided by the work done: a comparison that still holds when the load generator, not the server, limits the rate.\n\n")
-	w("| | fan-out | echo | idle | upgrades |\n|---|---|---|---|---|\n")
+	w("\nDetails. CPU in cores over each measured window: the server's; the load generator's (\"clients\"), which shares the machine; and \"other\", the rest of the machine's busy time (other processes, unattributed interrupts), which should be near 0. \"CPU per delivery/message/connection/request\" above is the server's CPU time divided by the work done: a comparison that still holds when the load generator, not the server, limits the rate.\n\n")
+	w("| | fan-out | echo | idle | upgrades | http | http-json |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.results {
 		cell := func(s interface{ summary() string }, ok bool) string {
 			if !ok {
@@ -308,9 +385,10 @@ func (rep *report) markdown() string {
 			}
 			return strings.ReplaceAll(s.summary(), "|", "/")
 		}
-		w("| %s | %s | %s | %s | %s |\n", r.srv.label,
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", r.srv.label,
 			cell(r.fanout, r.fanout != nil), cell(r.echo, r.echo != nil),
-			cell(r.idle, r.idle != nil), cell(r.upgrade, r.upgrade != nil))
+			cell(r.idle, r.idle != nil), cell(r.upgrade, r.upgrade != nil),
+			cell(r.http, r.http != nil), cell(r.httpJSON, r.httpJSON != nil))
 	}
 	var notes bool
 	for _, r := range rep.results {
@@ -380,6 +458,9 @@ func machineInfo(h *harness) []string {
 	}
 	out = append(out, fmt.Sprintf("Clients: Go load generator (gobwas/ws framing), GOMAXPROCS %d, connections spread over %d source addresses 127.0.0.2..127.0.0.%d",
 		runtime.GOMAXPROCS(0), h.sources, h.sources+1))
+	out = append(out, fmt.Sprintf("HTTP clients: the harness's own load generator, %d keep-alive HTTP/1.1 connections from 127.0.0.1, one request in flight on each (no pipelining), %s warm-up then %s measured",
+		h.cfg.httpConns, h.cfg.httpWarmup, h.cfg.httpDuration))
+	out = append(out, "plain Go: gobwas/ws for WebSockets (bench/plain), net/http and encoding/json for HTTP (bench/plainhttp)")
 	return out
 }
 
