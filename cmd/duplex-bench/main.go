@@ -16,9 +16,9 @@
 //
 // Every scenario runs against a freshly started server. The harness builds
 // duplex, installs the peers from the npm registry (npm ci --prefix bench),
-// and prints a markdown report.
+// prints a markdown report and draws it as an SVG chart (bench/results.svg).
 //
-//	go run ./cmd/duplex-bench [--servers duplex,bun,node,plain] [--out FILE]
+//	go run ./cmd/duplex-bench [--servers duplex,bun,node,plain] [--out FILE] [--svg FILE]
 package main
 
 import (
@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -36,6 +37,7 @@ import (
 type config struct {
 	servers string
 	out     string
+	svg     string
 
 	fanoutClients  int
 	fanoutMessages int
@@ -75,6 +77,7 @@ func main() {
 	fs.StringVar(&cfg.servers, "servers", "duplex,bun,node,plain", "servers to measure, in order: duplex, bun, node, plain")
 	fs.StringVar(&cfg.scenarios, "scenarios", strings.Join(scenarios(), ","), "scenarios to run")
 	fs.StringVar(&cfg.out, "out", "", "also write the markdown report to this file")
+	fs.StringVar(&cfg.svg, "svg", filepath.Join("bench", "results.svg"), "write the run as an SVG chart to this file, relative to the repository root (\"\" for none)")
 	fs.IntVar(&cfg.fanoutClients, "fanout-clients", 1000, "fan-out: clients in group bench (one of them sends)")
 	fs.IntVar(&cfg.fanoutMessages, "fanout-messages", 5000, "fan-out: measured broadcasts (after a warm-up of min(200, M/10))")
 	fs.IntVar(&cfg.inflight, "inflight", 8, "fan-out: most broadcasts not yet received by every client")
@@ -173,6 +176,11 @@ func benchMain(cfg config) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	svgPath := cfg.svg
+	if svgPath != "" && !filepath.IsAbs(svgPath) {
+		svgPath = filepath.Join(root, svgPath)
+	}
+	rep.svgPath = svgPath
 	md := rep.markdown()
 	fmt.Print(md)
 	if cfg.out != "" {
@@ -180,6 +188,12 @@ func benchMain(cfg config) error {
 			return err
 		}
 		logf("report written to %s", cfg.out)
+	}
+	if svgPath != "" {
+		if err := os.WriteFile(svgPath, rep.svg(), 0o644); err != nil {
+			return err
+		}
+		logf("chart written to %s", svgPath)
 	}
 	return nil
 }

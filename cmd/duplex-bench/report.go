@@ -34,6 +34,7 @@ type report struct {
 	machine []string
 	scen    map[string]bool
 	results []*result
+	svgPath string // where the chart is written, if anywhere
 }
 
 func (f *fanoutResult) summary() string {
@@ -315,6 +316,9 @@ func (rep *report) markdown() string {
 	}
 	w("\n")
 
+	if rep.svgPath != "" {
+		w("Chart: `%s`.\n\n", rep.chartName())
+	}
 	duplex, bun, node := rep.peers()
 	w("| |")
 	sep := "|---|"
@@ -462,6 +466,17 @@ func machineInfo(h *harness) []string {
 		h.cfg.httpConns, h.cfg.httpWarmup, h.cfg.httpDuration))
 	out = append(out, "plain Go: gobwas/ws for WebSockets (bench/plain), net/http and encoding/json for HTTP (bench/plainhttp)")
 	return out
+}
+
+// chartName is the chart's path as the report names it: relative to the
+// repository root when inside it.
+func (rep *report) chartName() string {
+	if root, err := findRoot(); err == nil {
+		if rel, err := filepath.Rel(root, rep.svgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return rep.svgPath
 }
 
 func orNone(s string) string {
