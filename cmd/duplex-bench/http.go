@@ -72,6 +72,7 @@ func (h *harness) httpScenario(ctx context.Context, p *proc, s string) *httpResu
 		addr:     p.addr,
 		request:  rawRequest(method, path, p.addr, ctype, body),
 		conns:    cfg.httpConns,
+		threads:  cfg.httpThreads,
 		warmup:   cfg.httpWarmup,
 		duration: cfg.httpDuration,
 		measure:  func() func(time.Duration) usage { return measureCPU(p) },

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -78,7 +77,9 @@ func TestHTTPLoad(t *testing.T) {
 	}
 }
 
-func TestReadResponse(t *testing.T) {
+// TestParseResponse parses whole responses, and checks that every part of
+// one is reported incomplete, not wrong.
+func TestParseResponse(t *testing.T) {
 	for _, c := range []struct {
 		in     string
 		status int
@@ -87,27 +88,42 @@ func TestReadResponse(t *testing.T) {
 	}{
 		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiNEXT", 200, true, false},
 		{"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n3;x=y\r\nabc\r\n0\r\nTrailer: 1\r\n\r\nNEXT", 200, true, false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nNEXT", 200, true, false},
 		{"HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\nNEXT", 404, false, false},
 		{"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nxNEXT", 200, false, false},
 		{"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nxNEXT", 200, true, false},
 		{"HTTP/1.1 204 No Content\r\n\r\nNEXT", 204, true, false},
-		{"HTTP/1.1 200 OK\r\n\r\nto the end", 200, false, false},
 		{"HTTP/1.1 abc OK\r\n\r\n", 0, false, true},
 		{"SSH-2.0-OpenSSH\r\n\r\n", 0, false, true},
 		{"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", 0, false, true},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort", 0, false, true},
+		{"HTTP/1.1 200 OK\r\nno colon\r\n\r\n", 0, false, true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, false, true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiXX0\r\n\r\n", 0, false, true},
 	} {
-		br := bufio.NewReader(strings.NewReader(c.in))
-		status, keep, err := readResponse(br)
-		if (err != nil) != c.bad || (!c.bad && (status != c.status || keep != c.keep)) {
-			t.Errorf("%q: status %d, keep-alive %v, err %v", c.in, status, keep, err)
+		used, status, keep, err := parseResponse([]byte(c.in), false)
+		if c.bad {
+			if err == nil {
+				t.Errorf("%q: no error (used %d, status %d)", c.in, used, status)
+			}
 			continue
 		}
-		if !c.bad && c.keep {
-			if rest, _ := br.ReadString(0); rest != "NEXT" {
-				t.Errorf("%q: left %q unread, want NEXT", c.in, rest)
+		if err != nil || used == 0 || status != c.status || keep != c.keep || c.in[used:] != "NEXT" {
+			t.Errorf("%q: used %d, status %d, keep-alive %v, err %v", c.in, used, status, keep, err)
+		}
+		for k := range used {
+			if u, _, _, err := parseResponse([]byte(c.in[:k]), false); u != 0 || err != nil {
+				t.Errorf("%q: its first %d bytes: used %d, err %v; want incomplete", c.in, k, u, err)
+				break
 			}
 		}
+	}
+	// Without a length the body runs to the end of the connection.
+	in := "HTTP/1.1 200 OK\r\n\r\nto the end"
+	if used, _, _, err := parseResponse([]byte(in), false); used != 0 || err != nil {
+		t.Errorf("no length, before the end: used %d, err %v", used, err)
+	}
+	if used, status, keep, err := parseResponse([]byte(in), true); used != len(in) || status != 200 || keep || err != nil {
+		t.Errorf("no length, at the end: used %d, status %d, keep-alive %v, err %v", used, status, keep, err)
 	}
 }
 

@@ -58,6 +58,7 @@ type config struct {
 	upgradeDeadline    time.Duration
 
 	httpConns    int
+	httpThreads  int
 	httpDuration time.Duration
 	httpWarmup   time.Duration
 
@@ -93,6 +94,7 @@ func main() {
 	fs.IntVar(&cfg.upgradeConcurrency, "upgrade-concurrency", 64, "upgrades: handshakes in flight")
 	fs.DurationVar(&cfg.upgradeDeadline, "upgrade-deadline", 60*time.Second, "upgrades: give up after this long")
 	fs.IntVar(&cfg.httpConns, "http-conns", 64, "http, http-json: keep-alive connections, each with one request in flight")
+	fs.IntVar(&cfg.httpThreads, "http-threads", 1, "http, http-json: the load generator's threads, each an event loop over its share of the connections (as wrk -t)")
 	fs.DurationVar(&cfg.httpDuration, "http-duration", 5*time.Second, "http, http-json: measured window")
 	fs.DurationVar(&cfg.httpWarmup, "http-warmup", time.Second, "http, http-json: unmeasured warm-up")
 	fs.DurationVar(&cfg.quietWait, "quiet-wait", 60*time.Second, "before each scenario, wait up to this long for the machine to be idle (under 0.25 busy cores)")

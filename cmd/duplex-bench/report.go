@@ -462,8 +462,8 @@ func machineInfo(h *harness) []string {
 	}
 	out = append(out, fmt.Sprintf("Clients: Go load generator (gobwas/ws framing), GOMAXPROCS %d, connections spread over %d source addresses 127.0.0.2..127.0.0.%d",
 		runtime.GOMAXPROCS(0), h.sources, h.sources+1))
-	out = append(out, fmt.Sprintf("HTTP clients: the harness's own load generator, %d keep-alive HTTP/1.1 connections from 127.0.0.1, one request in flight on each (no pipelining), %s warm-up then %s measured",
-		h.cfg.httpConns, h.cfg.httpWarmup, h.cfg.httpDuration))
+	out = append(out, fmt.Sprintf("HTTP clients: the harness's own load generator, %d event-loop thread(s) (epoll), %d keep-alive HTTP/1.1 connections from 127.0.0.1, one request in flight on each (no pipelining), %s warm-up then %s measured",
+		h.cfg.httpThreads, h.cfg.httpConns, h.cfg.httpWarmup, h.cfg.httpDuration))
 	out = append(out, "plain Go: gobwas/ws for WebSockets (bench/plain), net/http and encoding/json for HTTP (bench/plainhttp)")
 	return out
 }
