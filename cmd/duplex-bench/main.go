@@ -145,7 +145,7 @@ func benchMain(cfg config) error {
 	}
 	rep := &report{cfg: cfg, started: time.Now(), machine: machineInfo(h), scen: scen}
 	for _, srv := range servers {
-		res := &result{srv: srv}
+		res := &result{srv: srv, disturbed: map[string]bool{}}
 		rep.results = append(rep.results, res)
 		for _, s := range scenarios() {
 			if !scen[s] || ctx.Err() != nil {
@@ -154,6 +154,7 @@ func benchMain(cfg config) error {
 			logf("%s: %s", srv.name, s)
 			if busy := waitQuiet(ctx, cfg.quietWait); busy > 0.25 {
 				res.note("%s: the machine was still busy (%.2f cores) after waiting %s for it to be idle", s, busy, cfg.quietWait)
+				res.disturbed[s] = true
 				logf("  warning: machine busy (%.2f cores) before the scenario", busy)
 			}
 			p, err := h.start(ctx, srv, s)
@@ -165,6 +166,7 @@ func benchMain(cfg config) error {
 			logf("  %s", h.run(ctx, p, s, res))
 			if u := r2u(res, s); u != nil && u.other > 0.25 {
 				res.note("%s: the rest of the machine was busy during the window (%.2f cores besides server and clients): this figure is disturbed", s, u.other)
+				res.disturbed[s] = true
 				logf("  warning: %.2f cores of other load on the machine", u.other)
 			}
 			if !p.alive() {

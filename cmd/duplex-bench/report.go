@@ -22,6 +22,22 @@ type result struct {
 	// httpJSON is POST /echo-json.
 	httpJSON *httpResult
 	notes    []string
+	// disturbed marks the scenarios whose figures were taken while other
+	// work kept the machine busy (see the notes).
+	disturbed map[string]bool
+}
+
+// mark is the sign after a figure taken on a busy machine.
+const mark = "*"
+
+// formatted is m's figure for r as the report prints it, marked when the
+// machine was busy.
+func (m metric) formatted(r *result) string {
+	s := m.format(m.value(r))
+	if r.disturbed[m.scen] && s != "—" {
+		s += mark
+	}
+	return s
 }
 
 func (r *result) note(format string, args ...any) {
@@ -132,6 +148,7 @@ type metric struct {
 	target bool // one of the issue's targets (duplex vs Bun)
 	value  func(*result) float64
 	format func(float64) string
+	scen   string // the scenario measuring it (set by metrics)
 }
 
 func (rep *report) metrics() []metric {
@@ -139,6 +156,13 @@ func (rep *report) metrics() []metric {
 	d := func(x time.Duration) float64 { return float64(x) }
 	fd := func(v float64) string { return dur(time.Duration(v)) }
 	var ms []metric
+	tagged := 0
+	tag := func(scen string) { // the metrics added since the last tag are scen's
+		for i := tagged; i < len(ms); i++ {
+			ms[i].scen = scen
+		}
+		tagged = len(ms)
+	}
 	if rep.scen["fanout"] {
 		ms = append(ms,
 			metric{fmt.Sprintf("fan-out deliveries/s (%d clients, %d in flight, %d B)", c.fanoutClients, c.inflight, c.size), true, true,
@@ -147,29 +171,30 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.fanout.rate
-				}, num},
+				}, num, ""},
 			metric{"fan-out latency p50", false, false,
 				func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p50)
-				}, fd},
+				}, fd, ""},
 			metric{"fan-out latency p99", false, true,
 				func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p99)
-				}, fd},
+				}, fd, ""},
 			metric{"fan-out server CPU per delivery", false, false,
 				func(r *result) float64 {
 					if r.fanout == nil || r.fanout.rate == 0 {
 						return 0
 					}
 					return r.fanout.cpu.server / r.fanout.rate * 1e9
-				}, cpuPer})
+				}, cpuPer, ""})
 	}
+	tag("fanout")
 	if rep.scen["echo"] {
 		ms = append(ms,
 			metric{fmt.Sprintf("echo messages/s (%d clients, %d B)", c.echoClients, c.size), true, true,
@@ -178,29 +203,30 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.echo.rate
-				}, num},
+				}, num, ""},
 			metric{"echo round trip p50", false, false,
 				func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p50)
-				}, fd},
+				}, fd, ""},
 			metric{"echo round trip p99", false, false,
 				func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p99)
-				}, fd},
+				}, fd, ""},
 			metric{"echo server CPU per message", false, false,
 				func(r *result) float64 {
 					if r.echo == nil || r.echo.rate == 0 {
 						return 0
 					}
 					return r.echo.cpu.server / r.echo.rate * 1e9
-				}, cpuPer})
+				}, cpuPer, ""})
 	}
+	tag("echo")
 	if rep.scen["idle"] {
 		ms = append(ms, metric{fmt.Sprintf("idle RSS per connection (%d connections)", c.idleConns), false, true,
 			func(r *result) float64 {
@@ -208,8 +234,9 @@ func (rep *report) metrics() []metric {
 					return 0
 				}
 				return r.idle.perConn
-			}, kib})
+			}, kib, ""})
 	}
+	tag("idle")
 	if rep.scen["upgrades"] {
 		ms = append(ms,
 			metric{fmt.Sprintf("upgrades/s (%d, %d in flight)", c.upgrades, c.upgradeConcurrency), true, true,
@@ -218,30 +245,33 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.upgrade.rate
-				}, num},
+				}, num, ""},
 			metric{"upgrade p99 (handshake to welcome)", false, false,
 				func(r *result) float64 {
 					if r.upgrade == nil {
 						return 0
 					}
 					return d(r.upgrade.p99)
-				}, fd},
+				}, fd, ""},
 			metric{"upgrade server CPU per connection", false, false,
 				func(r *result) float64 {
 					if r.upgrade == nil || r.upgrade.rate == 0 {
 						return 0
 					}
 					return r.upgrade.cpu.server / r.upgrade.rate * 1e9
-				}, cpuPer})
+				}, cpuPer, ""})
 	}
+	tag("upgrades")
 	if rep.scen["http"] {
 		ms = append(ms, httpMetrics("HTTP GET", fmt.Sprintf("%d connections, small JSON answer", c.httpConns),
 			func(r *result) *httpResult { return r.http })...)
 	}
+	tag("http")
 	if rep.scen["http-json"] {
 		ms = append(ms, httpMetrics("HTTP POST", fmt.Sprintf("%d connections, 2 KB JSON parsed, changed, sent back", c.httpConns),
 			func(r *result) *httpResult { return r.httpJSON })...)
 	}
+	tag("http-json")
 	return ms
 }
 
@@ -261,25 +291,25 @@ func httpMetrics(short, detail string, get func(*result) *httpResult) []metric {
 				return h.rate
 			}
 			return 0
-		}, num},
+		}, num, ""},
 		{short + " latency p50", false, false, func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return float64(h.p50)
 			}
 			return 0
-		}, fd},
+		}, fd, ""},
 		{short + " latency p99", false, false, func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return float64(h.p99)
 			}
 			return 0
-		}, fd},
+		}, fd, ""},
 		{short + " server CPU per request", false, false, func(r *result) float64 {
 			if h := ok(r); h != nil && h.rate > 0 {
 				return h.cpu.server / h.rate * 1e9
 			}
 			return 0
-		}, cpuPer},
+		}, cpuPer, ""},
 	}
 }
 
@@ -304,6 +334,16 @@ func ratio(a, b float64) string {
 		return fmt.Sprintf("%.2f", a/b)
 	}
 	return "—"
+}
+
+// markedRatio is ratio(a's figure, b's), marked when either was taken on
+// a busy machine.
+func markedRatio(m metric, a, b *result) string {
+	q := ratio(m.value(a), m.value(b))
+	if q != "—" && (a.disturbed[m.scen] || b.disturbed[m.scen]) {
+		q += `\` + mark
+	}
+	return q
 }
 
 func (rep *report) markdown() string {
@@ -344,13 +384,13 @@ func (rep *report) markdown() string {
 	for _, m := range rep.metrics() {
 		w("| %s |", m.name)
 		for _, r := range rep.results {
-			w(" %s |", m.format(m.value(r)))
+			w(" %s |", strings.ReplaceAll(m.formatted(r), mark, `\`+mark))
 		}
 		if haveRatio {
-			w(" %s |", ratio(m.value(duplex), m.value(bun)))
+			w(" %s |", markedRatio(m, duplex, bun))
 		}
 		if nodeRatio {
-			w(" %s |", ratio(m.value(duplex), m.value(node)))
+			w(" %s |", markedRatio(m, duplex, node))
 		}
 		if haveRatio {
 			dv, bv := m.value(duplex), m.value(bun)
@@ -380,6 +420,12 @@ func (rep *report) markdown() string {
 		w("\n")
 	}
 
+	for _, r := range rep.results {
+		if len(r.disturbed) > 0 {
+			w("\n%s: the machine was busy with other work before or during the figure's window (see the notes below).\n", mark)
+			break
+		}
+	}
 	w("\nDetails. CPU in cores over each measured window: the server's; the load generator's (\"clients\"), which shares the machine; and \"other\", the rest of the machine's busy time (other processes, unattributed interrupts), which should be near 0. \"CPU per delivery/message/connection/request\" above is the server's CPU time divided by the work done: a comparison that still holds when the load generator, not the server, limits the rate.\n\n")
 	w("| | fan-out | echo | idle | upgrades | http | http-json |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.results {

@@ -53,6 +53,14 @@ func (rep *report) svg() []byte {
 	legend := "One panel per measure, a bar per server (duplex in orange). Ratios are duplex's figure divided by the peer's: green where duplex does better, red where worse."
 	w(`<text x="%d" y="%d" font-size="12" fill="%s">%s</text>`+"\n", svgMargin, y+12, colourMuted, esc(legend))
 	y += 18
+	for _, r := range rep.results {
+		if len(r.disturbed) > 0 {
+			w(`<text x="%d" y="%d" font-size="12" fill="%s">%s</text>`+"\n", svgMargin, y+12, colourWorse,
+				esc("Pale bars marked "+mark+": the machine was busy with other work before or during that figure's window."))
+			y += 18
+			break
+		}
+	}
 	if len(rep.machine) > 0 {
 		w(`<text x="%d" y="%d" font-size="11" fill="%s">%s</text>`+"\n", svgMargin, y+12, colourMuted, esc(oneLine(rep.machine[0], 150)))
 		y += 18
@@ -112,9 +120,13 @@ func (rep *report) svgPanel(b *bytes.Buffer, esc func(string) string, m metric, 
 			w(`<text x="%d" y="%d" font-size="11" fill="%s">no figure</text>`+"\n", bx, ty+13, colourMuted)
 		} else {
 			bw := max(int(v/top*svgBarMax+0.5), 1)
-			w(`<rect x="%d" y="%d" width="%d" height="14" fill="%s"/>`+"\n", bx, ty+3, bw, colour)
+			opacity := "1"
+			if r.disturbed[m.scen] {
+				opacity = "0.4"
+			}
+			w(`<rect x="%d" y="%d" width="%d" height="14" fill="%s" fill-opacity="%s"/>`+"\n", bx, ty+3, bw, colour, opacity)
 			w(`<text x="%d" y="%d" font-size="11" font-weight="%s" fill="%s">%s</text>`+"\n",
-				bx+bw+5, ty+14, weight, colourText, esc(m.format(v)))
+				bx+bw+5, ty+14, weight, colourText, esc(m.formatted(r)))
 		}
 		ty += svgRow
 	}
@@ -135,9 +147,14 @@ func (rep *report) svgPanel(b *bytes.Buffer, esc func(string) string, m metric, 
 		if dv > 0 && pv > 0 {
 			q := dv / pv
 			text = fmt.Sprintf("%.2f×", q)
-			if (q >= 1) == m.higher || q == 1 {
+			if duplex.disturbed[m.scen] || peer.disturbed[m.scen] {
+				text += mark
+			}
+			switch {
+			case strings.HasPrefix(text, "1.00×"): // a tie, as far as two decimals tell
+			case (q > 1) == m.higher:
 				colour = colourBetter
-			} else {
+			default:
 				colour = colourWorse
 			}
 		}

@@ -27,7 +27,7 @@ func TestSVG(t *testing.T) {
 	}
 	for i, s := range []*server{{name: "duplex", label: "duplex"}, {name: "bun", label: "Bun"}, {name: "node", label: "Node.js + ws"}, {name: "plain", label: "plain Go"}} {
 		f := float64(i + 1)
-		res := &result{srv: s,
+		res := &result{srv: s, disturbed: map[string]bool{},
 			fanout:  &fanoutResult{window: win(1e6/f, time.Duration(f)*time.Millisecond)},
 			echo:    &echoResult{window: win(1e5*f, time.Duration(f)*100*time.Microsecond)},
 			idle:    &idleResult{perConn: 1500 * f},
@@ -36,6 +36,9 @@ func TestSVG(t *testing.T) {
 		}
 		if s.name != "plain" { // one server without a figure
 			res.httpJSON = &httpResult{httpStats: httpStats{window: win(1e4*f, 2*time.Millisecond)}}
+		}
+		if s.name == "node" { // and one measured on a busy machine
+			res.disturbed["idle"] = true
 		}
 		rep.results = append(rep.results, res)
 	}
@@ -95,10 +98,17 @@ func TestSVG(t *testing.T) {
 	if want := 1 + len(ms) + len(ms)*len(rep.results) - 4; rects != want {
 		t.Errorf("%d rects, want %d", rects, want)
 	}
+	if n := strings.Count(all, "*"); n != 3 { // Node's idle figure, its ratio, the legend
+		t.Errorf("%d marks of a busy machine, want 3:\n%s", n, all)
+	}
+	if md := rep.markdown(); !strings.Contains(md, `| 4.39 KiB\* |`) || !strings.Contains(md, `| 0.33\* |`) {
+		t.Errorf("the markdown report does not mark Node's idle figure and ratio:\n%s", md)
+	}
 	if strings.Count(all, "no figure") != 4 {
 		t.Errorf("want 4 \"no figure\", got:\n%s", all)
 	}
-	for _, s := range []string{"1,000,000", "0.50×", "higher is better", "lower is better", "Machine: 2 CPUs <test> & co"} {
+	for _, s := range []string{"1,000,000", "0.50×", "higher is better", "lower is better", "Machine: 2 CPUs <test> & co",
+		"4.39 KiB*", "0.33×*", "Pale bars marked *"} {
 		if !strings.Contains(all, s) {
 			t.Errorf("the chart lacks %q", s)
 		}
