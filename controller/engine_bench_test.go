@@ -1,8 +1,12 @@
 package controller
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -58,4 +62,58 @@ func BenchmarkServeTrivialParallel(b *testing.B) {
 			e.Serve(rec, httptest.NewRequest(http.MethodGet, "/_/service/bench/hi?a=1", nil), t)
 		}
 	})
+}
+
+// benchApp is the application cmd/duplex-bench serves (bench/app), so that
+// the micro-benchmarks below run the very handlers of its HTTP scenarios.
+func benchApp(b *testing.B) *Engine {
+	b.Helper()
+	return newEngineWith(b, Options{FS: os.DirFS("../bench/app"), Workers: 1})
+}
+
+// BenchmarkServeHelloJSON is one request through the handler of the bench's
+// http scenario (bench/app/services/hello): read a parameter and a header,
+// build five small objects, answer them as JSON; without the network.
+func BenchmarkServeHelloJSON(b *testing.B) {
+	e := benchApp(b)
+	t := Target{Script: "/services/hello/hello.js"}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/_/service/bench/hello?name=bench", nil)
+		req.Header.Set("User-Agent", "duplex-bench")
+		e.Serve(rec, req, t)
+		if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte(`{"message":"Hello bench","agent":"duplex-bench","items":[{"id":1,`)) {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
+}
+
+// BenchmarkServePostJSON is one request through the handler of the bench's
+// http-json scenario (bench/app/services/echo-json): the 2 KB document of
+// bench/order.json parsed, modified and answered as JSON; without the
+// network.
+func BenchmarkServePostJSON(b *testing.B) {
+	e := benchApp(b)
+	t := Target{Script: "/services/echo-json/echo-json.js"}
+	doc, err := os.ReadFile("../bench/order.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, doc); err != nil {
+		b.Fatal(err)
+	}
+	body := compact.String()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/_/service/bench/echo-json", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		e.Serve(rec, req, t)
+		if rec.Code != 200 || !bytes.HasSuffix(rec.Body.Bytes(), []byte(`"total":23761,"processed":true}`)) {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
 }

@@ -8,7 +8,48 @@ const { WebSocketServer } = require('ws');
 const port = Number(process.argv[2] || process.env.PORT || 8080);
 const bench = new Set(); // the group 'bench'
 
+function sendJSON(res, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  if (url.pathname === '/hello' && req.method === 'GET') {
+    const items = [];
+    for (let i = 1; i <= 5; i++) {
+      items.push({ id: i, name: 'item ' + i, price: i * 100, active: i % 2 === 1 });
+    }
+    sendJSON(res, {
+      message: 'Hello ' + (url.searchParams.get('name') || 'world'),
+      agent: req.headers['user-agent'] || '',
+      items,
+    });
+    return;
+  }
+  if (url.pathname === '/echo-json' && req.method === 'POST') {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      let doc;
+      try {
+        doc = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch (e) {
+        res.writeHead(400);
+        res.end();
+        return;
+      }
+      doc.count += 1;
+      doc.customer.name = doc.customer.name.toUpperCase();
+      let total = 0;
+      for (const it of doc.items) total += it.qty * it.price;
+      doc.total = total;
+      doc.processed = true;
+      sendJSON(res, doc);
+    });
+    return;
+  }
   res.writeHead(404);
   res.end();
 });

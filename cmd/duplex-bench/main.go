@@ -8,13 +8,17 @@
 //   - echo: C clients each sending and awaiting its echo: messages/s,
 //     p50/p99 round trip;
 //   - idle: K connections held: the server's RSS growth per connection;
-//   - upgrades: connections/s accepted (through a JavaScript get in duplex).
+//   - upgrades: connections/s accepted (through a JavaScript get in duplex);
+//   - http: GET of a small JSON answer over C keep-alive connections:
+//     requests/s, p50/p99;
+//   - http-json: the same with a 2 KB JSON document POSTed, parsed,
+//     modified and sent back.
 //
 // Every scenario runs against a freshly started server. The harness builds
 // duplex, installs the peers from the npm registry (npm ci --prefix bench),
-// and prints a markdown report.
+// prints a markdown report and draws it as an SVG chart (bench/results.svg).
 //
-//	go run ./cmd/duplex-bench [--servers duplex,bun,node,plain] [--out FILE]
+//	go run ./cmd/duplex-bench [--servers duplex,bun,node,plain] [--out FILE] [--svg FILE]
 package main
 
 import (
@@ -23,6 +27,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -31,6 +37,7 @@ import (
 type config struct {
 	servers string
 	out     string
+	svg     string
 
 	fanoutClients  int
 	fanoutMessages int
@@ -50,6 +57,11 @@ type config struct {
 	upgradeConcurrency int
 	upgradeDeadline    time.Duration
 
+	httpConns    int
+	httpThreads  int
+	httpDuration time.Duration
+	httpWarmup   time.Duration
+
 	quietWait  time.Duration
 	scenarios  string
 	sources    int
@@ -64,8 +76,9 @@ func main() {
 	var cfg config
 	fs := flag.NewFlagSet("duplex-bench", flag.ExitOnError)
 	fs.StringVar(&cfg.servers, "servers", "duplex,bun,node,plain", "servers to measure, in order: duplex, bun, node, plain")
-	fs.StringVar(&cfg.scenarios, "scenarios", "fanout,echo,idle,upgrades", "scenarios to run")
+	fs.StringVar(&cfg.scenarios, "scenarios", strings.Join(scenarios(), ","), "scenarios to run")
 	fs.StringVar(&cfg.out, "out", "", "also write the markdown report to this file")
+	fs.StringVar(&cfg.svg, "svg", filepath.Join("bench", "results.svg"), "write the run as an SVG chart to this file, relative to the repository root (\"\" for none)")
 	fs.IntVar(&cfg.fanoutClients, "fanout-clients", 1000, "fan-out: clients in group bench (one of them sends)")
 	fs.IntVar(&cfg.fanoutMessages, "fanout-messages", 5000, "fan-out: measured broadcasts (after a warm-up of min(200, M/10))")
 	fs.IntVar(&cfg.inflight, "inflight", 8, "fan-out: most broadcasts not yet received by every client")
@@ -80,6 +93,10 @@ func main() {
 	fs.IntVar(&cfg.upgrades, "upgrades", 10000, "upgrades: connections opened and closed")
 	fs.IntVar(&cfg.upgradeConcurrency, "upgrade-concurrency", 64, "upgrades: handshakes in flight")
 	fs.DurationVar(&cfg.upgradeDeadline, "upgrade-deadline", 60*time.Second, "upgrades: give up after this long")
+	fs.IntVar(&cfg.httpConns, "http-conns", 64, "http, http-json: keep-alive connections, each with one request in flight")
+	fs.IntVar(&cfg.httpThreads, "http-threads", 1, "http, http-json: the load generator's threads, each an event loop over its share of the connections (as wrk -t)")
+	fs.DurationVar(&cfg.httpDuration, "http-duration", 5*time.Second, "http, http-json: measured window")
+	fs.DurationVar(&cfg.httpWarmup, "http-warmup", time.Second, "http, http-json: unmeasured warm-up")
 	fs.DurationVar(&cfg.quietWait, "quiet-wait", 60*time.Second, "before each scenario, wait up to this long for the machine to be idle (under 0.25 busy cores)")
 	fs.IntVar(&cfg.sources, "sources", 16, "client source addresses: 127.0.0.2 .. 127.0.0.(1+N)")
 	fs.StringVar(&cfg.duplexArgs, "duplex-args", "", "extra flags for `duplex serve`, space-separated")
@@ -117,12 +134,10 @@ func benchMain(cfg config) error {
 	names := splitList(cfg.servers)
 	scen := map[string]bool{}
 	for _, s := range splitList(cfg.scenarios) {
-		switch s {
-		case "fanout", "echo", "idle", "upgrades":
-			scen[s] = true
-		default:
-			return fmt.Errorf("unknown scenario %q", s)
+		if !slices.Contains(scenarios(), s) {
+			return fmt.Errorf("unknown scenario %q (want some of %s)", s, strings.Join(scenarios(), ", "))
 		}
+		scen[s] = true
 	}
 	servers, err := h.servers(names)
 	if err != nil {
@@ -130,15 +145,16 @@ func benchMain(cfg config) error {
 	}
 	rep := &report{cfg: cfg, started: time.Now(), machine: machineInfo(h), scen: scen}
 	for _, srv := range servers {
-		res := &result{srv: srv}
+		res := &result{srv: srv, disturbed: map[string]bool{}}
 		rep.results = append(rep.results, res)
-		for _, s := range []string{"fanout", "echo", "idle", "upgrades"} {
+		for _, s := range scenarios() {
 			if !scen[s] || ctx.Err() != nil {
 				continue
 			}
 			logf("%s: %s", srv.name, s)
 			if busy := waitQuiet(ctx, cfg.quietWait); busy > 0.25 {
 				res.note("%s: the machine was still busy (%.2f cores) after waiting %s for it to be idle", s, busy, cfg.quietWait)
+				res.disturbed[s] = true
 				logf("  warning: machine busy (%.2f cores) before the scenario", busy)
 			}
 			p, err := h.start(ctx, srv, s)
@@ -150,6 +166,7 @@ func benchMain(cfg config) error {
 			logf("  %s", h.run(ctx, p, s, res))
 			if u := r2u(res, s); u != nil && u.other > 0.25 {
 				res.note("%s: the rest of the machine was busy during the window (%.2f cores besides server and clients): this figure is disturbed", s, u.other)
+				res.disturbed[s] = true
 				logf("  warning: %.2f cores of other load on the machine", u.other)
 			}
 			if !p.alive() {
@@ -163,6 +180,11 @@ func benchMain(cfg config) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	svgPath := cfg.svg
+	if svgPath != "" && !filepath.IsAbs(svgPath) {
+		svgPath = filepath.Join(root, svgPath)
+	}
+	rep.svgPath = svgPath
 	md := rep.markdown()
 	fmt.Print(md)
 	if cfg.out != "" {
@@ -171,7 +193,18 @@ func benchMain(cfg config) error {
 		}
 		logf("report written to %s", cfg.out)
 	}
+	if svgPath != "" {
+		if err := os.WriteFile(svgPath, rep.svg(), 0o644); err != nil {
+			return err
+		}
+		logf("chart written to %s", svgPath)
+	}
 	return nil
+}
+
+// scenarios is every scenario, in the order a run takes them.
+func scenarios() []string {
+	return []string{"fanout", "echo", "idle", "upgrades", "http", "http-json"}
 }
 
 func splitList(s string) []string {
@@ -201,6 +234,10 @@ func r2u(r *result, s string) *usage {
 		return &r.echo.cpu
 	case s == "upgrades" && r.upgrade != nil:
 		return &r.upgrade.cpu
+	case s == "http" && r.http != nil:
+		return &r.http.cpu
+	case s == "http-json" && r.httpJSON != nil:
+		return &r.httpJSON.cpu
 	}
 	return nil
 }
@@ -235,6 +272,12 @@ func (h *harness) run(ctx context.Context, p *proc, s string, res *result) strin
 	case "idle":
 		res.idle = h.idle(ctx, p)
 		return res.idle.summary()
+	case "http":
+		res.http = h.httpScenario(ctx, p, s)
+		return res.http.summary()
+	case "http-json":
+		res.httpJSON = h.httpScenario(ctx, p, s)
+		return res.httpJSON.summary()
 	}
 	res.upgrade = h.upgrades(ctx, p)
 	return res.upgrade.summary()

@@ -18,7 +18,26 @@ type result struct {
 	echo    *echoResult
 	idle    *idleResult
 	upgrade *upgradeResult
-	notes   []string
+	http    *httpResult // GET /hello
+	// httpJSON is POST /echo-json.
+	httpJSON *httpResult
+	notes    []string
+	// disturbed marks the scenarios whose figures were taken while other
+	// work kept the machine busy (see the notes).
+	disturbed map[string]bool
+}
+
+// mark is the sign after a figure taken on a busy machine.
+const mark = "*"
+
+// formatted is m's figure for r as the report prints it, marked when the
+// machine was busy.
+func (m metric) formatted(r *result) string {
+	s := m.format(m.value(r))
+	if r.disturbed[m.scen] && s != "—" {
+		s += mark
+	}
+	return s
 }
 
 func (r *result) note(format string, args ...any) {
@@ -31,6 +50,7 @@ type report struct {
 	machine []string
 	scen    map[string]bool
 	results []*result
+	svgPath string // where the chart is written, if anywhere
 }
 
 func (f *fanoutResult) summary() string {
@@ -128,6 +148,7 @@ type metric struct {
 	target bool // one of the issue's targets (duplex vs Bun)
 	value  func(*result) float64
 	format func(float64) string
+	scen   string // the scenario measuring it (set by metrics)
 }
 
 func (rep *report) metrics() []metric {
@@ -135,6 +156,13 @@ func (rep *report) metrics() []metric {
 	d := func(x time.Duration) float64 { return float64(x) }
 	fd := func(v float64) string { return dur(time.Duration(v)) }
 	var ms []metric
+	tagged := 0
+	tag := func(scen string) { // the metrics added since the last tag are scen's
+		for i := tagged; i < len(ms); i++ {
+			ms[i].scen = scen
+		}
+		tagged = len(ms)
+	}
 	if rep.scen["fanout"] {
 		ms = append(ms,
 			metric{fmt.Sprintf("fan-out deliveries/s (%d clients, %d in flight, %d B)", c.fanoutClients, c.inflight, c.size), true, true,
@@ -143,29 +171,30 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.fanout.rate
-				}, num},
+				}, num, ""},
 			metric{"fan-out latency p50", false, false,
 				func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p50)
-				}, fd},
+				}, fd, ""},
 			metric{"fan-out latency p99", false, true,
 				func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p99)
-				}, fd},
+				}, fd, ""},
 			metric{"fan-out server CPU per delivery", false, false,
 				func(r *result) float64 {
 					if r.fanout == nil || r.fanout.rate == 0 {
 						return 0
 					}
 					return r.fanout.cpu.server / r.fanout.rate * 1e9
-				}, cpuPer})
+				}, cpuPer, ""})
 	}
+	tag("fanout")
 	if rep.scen["echo"] {
 		ms = append(ms,
 			metric{fmt.Sprintf("echo messages/s (%d clients, %d B)", c.echoClients, c.size), true, true,
@@ -174,29 +203,30 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.echo.rate
-				}, num},
+				}, num, ""},
 			metric{"echo round trip p50", false, false,
 				func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p50)
-				}, fd},
+				}, fd, ""},
 			metric{"echo round trip p99", false, false,
 				func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p99)
-				}, fd},
+				}, fd, ""},
 			metric{"echo server CPU per message", false, false,
 				func(r *result) float64 {
 					if r.echo == nil || r.echo.rate == 0 {
 						return 0
 					}
 					return r.echo.cpu.server / r.echo.rate * 1e9
-				}, cpuPer})
+				}, cpuPer, ""})
 	}
+	tag("echo")
 	if rep.scen["idle"] {
 		ms = append(ms, metric{fmt.Sprintf("idle RSS per connection (%d connections)", c.idleConns), false, true,
 			func(r *result) float64 {
@@ -204,8 +234,9 @@ func (rep *report) metrics() []metric {
 					return 0
 				}
 				return r.idle.perConn
-			}, kib})
+			}, kib, ""})
 	}
+	tag("idle")
 	if rep.scen["upgrades"] {
 		ms = append(ms,
 			metric{fmt.Sprintf("upgrades/s (%d, %d in flight)", c.upgrades, c.upgradeConcurrency), true, true,
@@ -214,23 +245,105 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.upgrade.rate
-				}, num},
+				}, num, ""},
 			metric{"upgrade p99 (handshake to welcome)", false, false,
 				func(r *result) float64 {
 					if r.upgrade == nil {
 						return 0
 					}
 					return d(r.upgrade.p99)
-				}, fd},
+				}, fd, ""},
 			metric{"upgrade server CPU per connection", false, false,
 				func(r *result) float64 {
 					if r.upgrade == nil || r.upgrade.rate == 0 {
 						return 0
 					}
 					return r.upgrade.cpu.server / r.upgrade.rate * 1e9
-				}, cpuPer})
+				}, cpuPer, ""})
 	}
+	tag("upgrades")
+	if rep.scen["http"] {
+		ms = append(ms, httpMetrics("HTTP GET", fmt.Sprintf("%d connections, small JSON answer", c.httpConns),
+			func(r *result) *httpResult { return r.http })...)
+	}
+	tag("http")
+	if rep.scen["http-json"] {
+		ms = append(ms, httpMetrics("HTTP POST", fmt.Sprintf("%d connections, 2 KB JSON parsed, changed, sent back", c.httpConns),
+			func(r *result) *httpResult { return r.httpJSON })...)
+	}
+	tag("http-json")
 	return ms
+}
+
+// httpMetrics are the rows of one HTTP scenario: requests/s, p50, p99 and
+// server CPU per request.
+func httpMetrics(short, detail string, get func(*result) *httpResult) []metric {
+	fd := func(v float64) string { return dur(time.Duration(v)) }
+	ok := func(r *result) *httpResult {
+		if h := get(r); h != nil && h.err == "" {
+			return h
+		}
+		return nil
+	}
+	return []metric{
+		{short + " requests/s (" + detail + ")", true, false, func(r *result) float64 {
+			if h := ok(r); h != nil {
+				return h.rate
+			}
+			return 0
+		}, num, ""},
+		{short + " latency p50", false, false, func(r *result) float64 {
+			if h := ok(r); h != nil {
+				return float64(h.p50)
+			}
+			return 0
+		}, fd, ""},
+		{short + " latency p99", false, false, func(r *result) float64 {
+			if h := ok(r); h != nil {
+				return float64(h.p99)
+			}
+			return 0
+		}, fd, ""},
+		{short + " server CPU per request", false, false, func(r *result) float64 {
+			if h := ok(r); h != nil && h.rate > 0 {
+				return h.cpu.server / h.rate * 1e9
+			}
+			return 0
+		}, cpuPer, ""},
+	}
+}
+
+// peers returns the results of duplex, Bun and Node.js, those measured.
+func (rep *report) peers() (duplex, bun, node *result) {
+	for _, r := range rep.results {
+		switch r.srv.name {
+		case "duplex":
+			duplex = r
+		case "bun":
+			bun = r
+		case "node":
+			node = r
+		}
+	}
+	return duplex, bun, node
+}
+
+// ratio formats a / b, or "—" when either is missing.
+func ratio(a, b float64) string {
+	if a > 0 && b > 0 {
+		return fmt.Sprintf("%.2f", a/b)
+	}
+	return "—"
+}
+
+// markedRatio is ratio(a's figure, b's), marked when either was taken on
+// a busy machine.
+func markedRatio(m metric, a, b *result) string {
+	q := ratio(m.value(a), m.value(b))
+	if q != "—" && (a.disturbed[m.scen] || b.disturbed[m.scen]) {
+		q += `\` + mark
+	}
+	return q
 }
 
 func (rep *report) markdown() string {
@@ -243,36 +356,44 @@ func (rep *report) markdown() string {
 	}
 	w("\n")
 
-	var duplex, bun *result
+	if rep.svgPath != "" {
+		w("Chart: `%s`.\n\n", rep.chartName())
+	}
+	duplex, bun, node := rep.peers()
 	w("| |")
 	sep := "|---|"
 	for _, r := range rep.results {
 		w(" %s |", r.srv.label)
 		sep += "---:|"
-		switch r.srv.name {
-		case "duplex":
-			duplex = r
-		case "bun":
-			bun = r
-		}
 	}
 	haveRatio := duplex != nil && bun != nil
+	nodeRatio := duplex != nil && node != nil
 	if haveRatio {
-		w(" duplex / Bun | target |")
-		sep += "---:|---|"
+		w(" duplex / Bun |")
+		sep += "---:|"
+	}
+	if nodeRatio {
+		w(" duplex / Node |")
+		sep += "---:|"
+	}
+	if haveRatio {
+		w(" target |")
+		sep += "---|"
 	}
 	w("\n%s\n", sep)
 	for _, m := range rep.metrics() {
 		w("| %s |", m.name)
 		for _, r := range rep.results {
-			w(" %s |", m.format(m.value(r)))
+			w(" %s |", strings.ReplaceAll(m.formatted(r), mark, `\`+mark))
+		}
+		if haveRatio {
+			w(" %s |", markedRatio(m, duplex, bun))
+		}
+		if nodeRatio {
+			w(" %s |", markedRatio(m, duplex, node))
 		}
 		if haveRatio {
 			dv, bv := m.value(duplex), m.value(bun)
-			ratio := "—"
-			if dv > 0 && bv > 0 {
-				ratio = fmt.Sprintf("%.2f", dv/bv)
-			}
 			target := ""
 			if m.target {
 				op := "≤"
@@ -294,13 +415,19 @@ func (rep *report) markdown() string {
 				}
 				target = fmt.Sprintf("%s 1: %s", op, verdict)
 			}
-			w(" %s | %s |", ratio, target)
+			w(" %s |", target)
 		}
 		w("\n")
 	}
 
-	w("\nDetails. CPU in cores over each measured window: the server's; the load generator's (\"clients\"), which shares the machine; and \"other\", the rest of the machine's busy time (other processes, unattributed interrupts), which should be near 0. \"CPU per delivery/message/connection\" above is the server's CPU time divided by the work done: a comparison that still holds when the load generator, not the server, limits the rate.\n\n")
-	w("| | fan-out | echo | idle | upgrades |\n|---|---|---|---|---|\n")
+	for _, r := range rep.results {
+		if len(r.disturbed) > 0 {
+			w("\n%s: the machine was busy with other work before or during the figure's window (see the notes below).\n", mark)
+			break
+		}
+	}
+	w("\nDetails. CPU in cores over each measured window: the server's; the load generator's (\"clients\"), which shares the machine; and \"other\", the rest of the machine's busy time (other processes, unattributed interrupts), which should be near 0. \"CPU per delivery/message/connection/request\" above is the server's CPU time divided by the work done: a comparison that still holds when the load generator, not the server, limits the rate.\n\n")
+	w("| | fan-out | echo | idle | upgrades | http | http-json |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.results {
 		cell := func(s interface{ summary() string }, ok bool) string {
 			if !ok {
@@ -308,9 +435,10 @@ func (rep *report) markdown() string {
 			}
 			return strings.ReplaceAll(s.summary(), "|", "/")
 		}
-		w("| %s | %s | %s | %s | %s |\n", r.srv.label,
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", r.srv.label,
 			cell(r.fanout, r.fanout != nil), cell(r.echo, r.echo != nil),
-			cell(r.idle, r.idle != nil), cell(r.upgrade, r.upgrade != nil))
+			cell(r.idle, r.idle != nil), cell(r.upgrade, r.upgrade != nil),
+			cell(r.http, r.http != nil), cell(r.httpJSON, r.httpJSON != nil))
 	}
 	var notes bool
 	for _, r := range rep.results {
@@ -380,7 +508,21 @@ func machineInfo(h *harness) []string {
 	}
 	out = append(out, fmt.Sprintf("Clients: Go load generator (gobwas/ws framing), GOMAXPROCS %d, connections spread over %d source addresses 127.0.0.2..127.0.0.%d",
 		runtime.GOMAXPROCS(0), h.sources, h.sources+1))
+	out = append(out, fmt.Sprintf("HTTP clients: the harness's own load generator, %d event-loop thread(s) (epoll), %d keep-alive HTTP/1.1 connections from 127.0.0.1, one request in flight on each (no pipelining), %s warm-up then %s measured",
+		h.cfg.httpThreads, h.cfg.httpConns, h.cfg.httpWarmup, h.cfg.httpDuration))
+	out = append(out, "plain Go: gobwas/ws for WebSockets (bench/plain), net/http and encoding/json for HTTP (bench/plainhttp)")
 	return out
+}
+
+// chartName is the chart's path as the report names it: relative to the
+// repository root when inside it.
+func (rep *report) chartName() string {
+	if root, err := findRoot(); err == nil {
+		if rel, err := filepath.Rel(root, rep.svgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return rep.svgPath
 }
 
 func orNone(s string) string {

@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +25,15 @@ type server struct {
 	label string // for the table
 	path  string // WebSocket path
 	argv  func(port int) []string
+	http  httpPaths // where it answers the HTTP scenarios
+	// httpArgv, if set, is the command for the HTTP scenarios instead of
+	// argv (plain Go: a net/http server beside the gobwas/ws one).
+	httpArgv func(port int) []string
 }
+
+// isHTTPScenario reports whether scenario s sends HTTP requests, not
+// WebSocket messages.
+func isHTTPScenario(s string) bool { return s == "http" || s == "http-json" }
 
 // harness holds what every scenario needs: paths, built binaries, flags.
 type harness struct {
@@ -85,6 +95,8 @@ func findRoot() (string, error) {
 // servers builds or installs what the requested servers need and returns them.
 func (h *harness) servers(names []string) ([]*server, error) {
 	var out []*server
+	// Where Bun, Node.js and plain Go answer HTTP.
+	peerPaths := httpPaths{hello: "/hello", echoJSON: "/echo-json"}
 	needPeers := false
 	for _, n := range names {
 		if n == "bun" || n == "node" {
@@ -107,6 +119,7 @@ func (h *harness) servers(names []string) ([]*server, error) {
 			app := filepath.Join(h.root, "bench", "app")
 			extra := strings.Fields(h.cfg.duplexArgs)
 			out = append(out, &server{name: n, label: "duplex", path: "/_/service/bench/bench",
+				http: httpPaths{hello: "/_/service/bench/hello", echoJSON: "/_/service/bench/echo-json"},
 				argv: func(port int) []string {
 					a := []string{bin, "serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--app", app, "--log-level", "warn"}
 					return append(a, extra...)
@@ -117,18 +130,26 @@ func (h *harness) servers(names []string) ([]*server, error) {
 			if out, err := run(h.root, "go", "build", "-o", bin, "./bench/plain"); err != nil {
 				return nil, fmt.Errorf("go build ./bench/plain: %v\n%s", err, out)
 			}
-			out = append(out, &server{name: n, label: "plain Go (gobwas/ws)", path: "/",
+			httpBin := filepath.Join(h.tmp, "plainhttp")
+			logf("building plainhttp (go build -o %s ./bench/plainhttp)", httpBin)
+			if out, err := run(h.root, "go", "build", "-o", httpBin, "./bench/plainhttp"); err != nil {
+				return nil, fmt.Errorf("go build ./bench/plainhttp: %v\n%s", err, out)
+			}
+			out = append(out, &server{name: n, label: "plain Go", path: "/", http: peerPaths,
 				argv: func(port int) []string {
 					return []string{bin, "--addr", "127.0.0.1:" + strconv.Itoa(port)}
+				},
+				httpArgv: func(port int) []string {
+					return []string{httpBin, "--addr", "127.0.0.1:" + strconv.Itoa(port)}
 				}})
 		case "bun":
 			script := filepath.Join(h.root, "bench", "bun", "server.js")
 			bunPath := h.bunPath
-			out = append(out, &server{name: n, label: "Bun", path: "/",
+			out = append(out, &server{name: n, label: "Bun", path: "/", http: peerPaths,
 				argv: func(port int) []string { return []string{bunPath, script, strconv.Itoa(port)} }})
 		case "node":
 			script := filepath.Join(h.root, "bench", "node", "server.js")
-			out = append(out, &server{name: n, label: "Node.js + ws", path: "/",
+			out = append(out, &server{name: n, label: "Node.js + ws", path: "/", http: peerPaths,
 				argv: func(port int) []string { return []string{"node", script, strconv.Itoa(port)} }})
 		default:
 			return nil, fmt.Errorf("unknown server %q (want duplex, bun, node, plain)", n)
@@ -202,14 +223,18 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// start runs srv on a free port and waits until a WebSocket client gets its
-// welcome.
+// start runs srv on a free port for scenario tag and waits until a
+// WebSocket client gets its welcome (for an HTTP scenario: until GET of the
+// hello handler answers 200).
 func (h *harness) start(ctx context.Context, srv *server, tag string) (*proc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	argv := srv.argv(port)
+	if isHTTPScenario(tag) && srv.httpArgv != nil {
+		argv = srv.httpArgv(port)
+	}
 	logPath := filepath.Join(h.tmp, fmt.Sprintf("%s-%s.log", srv.name, tag))
 	lf, err := os.Create(logPath)
 	if err != nil {
@@ -235,7 +260,18 @@ func (h *harness) start(ctx context.Context, srv *server, tag string) (*proc, er
 	h.running[p] = struct{}{}
 	h.mu.Unlock()
 
-	d := newDialer(p.addr, srv.path, 1, 4096)
+	ready := func(ctx context.Context) error {
+		c, err := newDialer(p.addr, srv.path, 1, 4096).dial(ctx)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	what := "a WebSocket"
+	if isHTTPScenario(tag) {
+		ready = func(ctx context.Context) error { return probeHTTP(ctx, p.addr, srv.http.hello) }
+		what = "HTTP requests"
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		select {
@@ -248,18 +284,35 @@ func (h *harness) start(ctx context.Context, srv *server, tag string) (*proc, er
 		default:
 		}
 		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		c, err := d.dial(dctx)
+		err := ready(dctx)
 		cancel()
 		if err == nil {
-			c.Close()
 			return p, nil
 		}
 		if time.Now().After(deadline) {
 			h.stop(p)
-			return nil, fmt.Errorf("%s did not accept a WebSocket within 30s (%v):\n%s", srv.name, err, p.logTail(20))
+			return nil, fmt.Errorf("%s did not accept %s within 30s (%v):\n%s", srv.name, what, err, p.logTail(20))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// probeHTTP answers nil once GET path on addr answers 200.
+func probeHTTP(ctx context.Context, addr, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
+	}
+	return nil
 }
 
 // stop ends the server's process group: SIGTERM, then SIGKILL after 3s.
