@@ -54,9 +54,10 @@ func TestDirigibleV2Chat(t *testing.T) {
 // channel, and close() sends what was queued, then closes with 1000.
 func TestDirigibleV2Session(t *testing.T) {
 	s := startDirigible(t, "--dirigible-v2", "--metrics-addr", "127.0.0.1:0")
+	metrics := harness.MetricsURL(t, s)
 	other := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
 	c := harness.DialWS(t, s, "/service/js", harness.WSOpts{})
-	harness.WaitMetric(t, harness.MetricsURL(t, s), "duplex_ws_channel_sessions", func(v int64) bool { return v == 2 }, "two channel sessions")
+	harness.WaitMetric(t, metrics, "duplex_ws_channel_sessions", func(v int64) bool { return v == 2 }, "two channel sessions")
 	c.SendText(`{"module": "/my-project/v2/echo.js", "params": {"n": 7, "from": "me", "flag": true}}`)
 	got := c.ReadJSON()
 	if got["n"] != "7" || got["from"] != "me" || got["flag"] != "true" || got["missing"] != nil || got["open"] != 2.0 {
@@ -69,6 +70,9 @@ func TestDirigibleV2Session(t *testing.T) {
 	c.ExpectText("one")
 	c.ExpectText("two")
 	c.ExpectClose(ws.StatusNormalClosure, harness.Wait, false)
+	// The server lets the session go once the close handshake is over,
+	// after the client saw its close frame: wait for that.
+	harness.WaitMetric(t, metrics, "duplex_ws_channel_sessions", func(v int64) bool { return v == 1 }, "one channel session left")
 	other.SendText(v2Request("/my-project/v2/echo.js", map[string]any{"n": "x"}))
 	if got := other.ReadJSON(); got["open"] != 1.0 {
 		t.Errorf("after one closed: %v", got)
