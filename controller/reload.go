@@ -28,9 +28,14 @@ func stampOf(fsys fs.FS, file string) (fileStamp, bool) {
 	return fileStamp{mod: info.ModTime(), size: info.Size()}, true
 }
 
-// remember records the state of a file as it is compiled.
+// remember records the state of a file as it is now.
 func (r *reloader) remember(fsys fs.FS, file string) {
 	st, _ := stampOf(fsys, file)
+	r.record(file, st)
+}
+
+// record records st as the state of file when it was read.
+func (r *reloader) record(file string, st fileStamp) {
 	r.mu.Lock()
 	if r.stamps == nil {
 		r.stamps = map[string]fileStamp{}

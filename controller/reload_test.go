@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -50,5 +51,40 @@ func TestDevModeReloadsChangedScripts(t *testing.T) {
 		if got := get(); got != want {
 			t.Fatalf("dev=%v: after the edit the body is %q, want %q", dev, got, want)
 		}
+	}
+}
+
+// editOnRead is a file system in which the edit of s.js lands while the
+// engine reads it: after the engine's stat, before its read.
+type editOnRead struct {
+	fstest.MapFS
+	edited bool
+}
+
+func (f *editOnRead) ReadFile(name string) ([]byte, error) {
+	data, err := f.MapFS.ReadFile(name)
+	if name == "services/s/s.js" && !f.edited {
+		f.edited = true
+		f.MapFS[name] = &fstest.MapFile{Data: []byte(`exports.get = function () { return { body: "two!" }; };`), ModTime: time.Unix(2000, 0)}
+	}
+	return data, err
+}
+
+// An edit that lands while a script compiles is noticed at the next call:
+// the stamp kept is the file's before the read, not the edited one (with
+// that one, the old program stayed until the next edit).
+func TestDevModeEditDuringCompile(t *testing.T) {
+	fsys := &editOnRead{MapFS: fstest.MapFS{"services/s/s.js": {Data: []byte(`exports.get = function () { return { body: "one" }; };`), ModTime: time.Unix(1000, 0)}}}
+	e := newEngineWith(t, Options{FS: fsys, Workers: 1, Dev: true})
+	get := func() string {
+		rec := httptest.NewRecorder()
+		e.Serve(rec, httptest.NewRequest(http.MethodGet, "/", nil), Target{Script: "/services/s/s.js"})
+		return rec.Body.String()
+	}
+	if got := get(); got != "one" {
+		t.Fatalf("first body %q", got)
+	}
+	if got := get(); got != "two!" {
+		t.Fatalf("after an edit during the compile, the body is %q, want the edited one", got)
 	}
 }

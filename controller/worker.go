@@ -430,6 +430,14 @@ func (e *Engine) compile(file string) (*source, error) {
 	if s, ok := e.programs.Load(file); ok {
 		return s.(*source), nil
 	}
+	// The stamp is taken before the file is read: an edit landing while it
+	// compiles (esbuild takes milliseconds) then differs from it, and the
+	// next call compiles again. Taken after, it matched the edit while the
+	// program held the old text, until the next edit.
+	var stamp fileStamp
+	if e.reload != nil {
+		stamp, _ = stampOf(e.opts.FS, file)
+	}
 	data, err := fs.ReadFile(e.opts.FS, file[1:])
 	if err != nil {
 		return nil, err
@@ -449,7 +457,7 @@ func (e *Engine) compile(file string) (*source, error) {
 		s = &source{program: prg}
 	}
 	if e.reload != nil {
-		e.reload.remember(e.opts.FS, file)
+		e.reload.record(file, stamp)
 	}
 	actual, _ := e.programs.LoadOrStore(file, s)
 	return actual.(*source), nil

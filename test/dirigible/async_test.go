@@ -6,7 +6,6 @@ package dirigible
 import (
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -60,11 +59,7 @@ func TestDirigibleAsyncClientOpen(t *testing.T) {
 	}
 	s.WaitLog(t, handlerFailed("my-project/async-client-handler", "Error: async onOpen fails after an await"), harness.Wait)
 	s.WaitLog(t, moduleLog("/async-client-handler.js", "async-client-handler message:hi"), harness.Wait)
-	_, events := clientService(t, s, url.Values{"action": {"events"}})
-	want := []any{"open", "error:Error: async onOpen fails after an await", "message:hi"}
-	if !reflect.DeepEqual(events["events"], want) {
-		t.Errorf("handler saw %v, want %v", events["events"], want)
-	}
+	expectEvents(t, s, []any{"open", "error:Error: async onOpen fails after an await", "message:hi"})
 
 	status, body = clientService(t, s, url.Values{"action": {"create"}, "uri": {echo.URL}, "handler": {"my-project/async-never-handler"}})
 	if status != http.StatusOK {

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"duplex/test/harness"
 	"duplex/websocket/wstest"
@@ -26,6 +27,25 @@ func clientService(t *testing.T, s *harness.Server, params url.Values) (int, map
 	t.Helper()
 	r := harness.Get(t, s.URL+"/_/service/my-project/client?"+params.Encode())
 	return r.Status, r.JSON(t)
+}
+
+// expectEvents waits until the events the client handler recorded (in
+// core/globals, written back when its call ends, a moment after the log
+// line of the last one) are want, and fails if they do not become so.
+func expectEvents(t *testing.T, s *harness.Server, want []any) {
+	t.Helper()
+	deadline := time.Now().Add(harness.Wait)
+	for {
+		_, events := clientService(t, s, url.Values{"action": {"events"}})
+		if reflect.DeepEqual(events["events"], want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("handler saw %v, want %v", events["events"], want)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // clientLog matches the client handler's record of an event.
@@ -100,11 +120,7 @@ func TestDirigibleClientOwnEndpoint(t *testing.T) {
 		t.Errorf("close: %d %v", status, closed)
 	}
 	s.WaitLog(t, clientLog("close:true"), harness.Wait)
-	_, events := clientService(t, s, url.Values{"action": {"events"}})
-	wantEvents := []any{"open:onopen", "message:M0", "message:M1", "message:M2", "close:true"}
-	if !reflect.DeepEqual(events["events"], wantEvents) {
-		t.Errorf("handler saw %v, want %v", events["events"], wantEvents)
-	}
+	expectEvents(t, s, []any{"open:onopen", "message:M0", "message:M1", "message:M2", "close:true"})
 	if status, _ := clientService(t, s, url.Values{"action": {"close"}, "id": {id}}); status != http.StatusNotFound {
 		t.Errorf("getClient of a closed client: status %d, want 404 (null)", status)
 	}
@@ -121,10 +137,7 @@ func TestDirigibleClientServerCloses(t *testing.T) {
 		t.Fatalf("create: %d %v", status, created)
 	}
 	s.WaitLog(t, clientLog("close:true"), harness.Wait)
-	_, events := clientService(t, s, url.Values{"action": {"events"}})
-	if want := []any{"open:onopen", "message:m0", "close:true"}; !reflect.DeepEqual(events["events"], want) {
-		t.Errorf("handler saw %v, want %v", events["events"], want)
-	}
+	expectEvents(t, s, []any{"open:onopen", "message:m0", "close:true"})
 	if _, list := clientService(t, s, url.Values{"action": {"list"}}); !reflect.DeepEqual(list["clients"], []any{}) {
 		t.Errorf("closed by the server, still listed: %v", list)
 	}
