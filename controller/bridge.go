@@ -39,12 +39,11 @@ func (w *worker) bridgeObject() *goja.Object {
 // callerScript is the file of the script that called the native function
 // now running.
 func (w *worker) callerScript() string {
-	for _, f := range w.vm.CaptureCallStack(4, nil) {
-		if name := f.SrcName(); name != "" {
-			return name
-		}
+	f, ok := w.callerFrame()
+	if !ok {
+		return ""
 	}
-	return ""
+	return f.Position().Filename
 }
 
 // dispose runs the disposers registered so far, in the order of their

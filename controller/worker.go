@@ -39,6 +39,8 @@ type worker struct {
 	// script could replace the global.
 	jsonStringify goja.Callable
 	bridge        *goja.Object // the `__` every module gets
+	// frames is callerFrame's buffer.
+	frames []goja.StackFrame
 	// disposers are what `__.disposer` registered, by the script that did
 	// (XP keeps one per script): run when the runtime's modules are
 	// dropped, at a dev-mode reload or when the server stops.
@@ -407,12 +409,25 @@ func (w *worker) newError(ctor, msg string) *goja.Object {
 // callerPosition is file:line:column of the script that called the native
 // function now running, "" when no script did.
 func (w *worker) callerPosition() string {
-	for _, f := range w.vm.CaptureCallStack(4, nil) {
-		if p := f.Position(); p.Filename != "" {
-			return p.Filename + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+	f, ok := w.callerFrame()
+	if !ok {
+		return ""
+	}
+	p := f.Position()
+	return p.Filename + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+}
+
+// callerFrame is the innermost frame of a script: the caller of the
+// native function now running. Every log line asks for it, so the frames
+// go into a buffer the runtime keeps.
+func (w *worker) callerFrame() (goja.StackFrame, bool) {
+	w.frames = w.vm.CaptureCallStack(4, w.frames[:0])
+	for _, f := range w.frames {
+		if f.Position().Filename != "" { // not a native function's frame
+			return f, true
 		}
 	}
-	return ""
+	return goja.StackFrame{}, false
 }
 
 func (w *worker) resolveFunc(dir string) func(goja.FunctionCall) goja.Value {

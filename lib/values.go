@@ -11,3 +11,14 @@ func StringOf(o *goja.Object, key string) string {
 	}
 	return v.String()
 }
+
+// Params is the one argument of an XP library function that takes an
+// object of parameters (portal.serviceUrl, event.send); anything else is
+// the TypeError the script sees, naming fn.
+func Params(vm *goja.Runtime, v goja.Value, fn string) *goja.Object {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		panic(vm.NewTypeError("%s: expects an object of parameters", fn))
+	}
+	return o
+}

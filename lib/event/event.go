@@ -27,7 +27,7 @@ func (Module) Instantiate(env *lib.Env) (goja.Value, error) {
 	vm := env.VM
 	o := vm.NewObject()
 	_ = o.Set("listener", func(c goja.FunctionCall) goja.Value {
-		p := params(vm, c.Argument(0), "listener")
+		p := lib.Params(vm, c.Argument(0), "event.listener")
 		pattern, err := lib.TypePattern(lib.StringOf(p, "type"))
 		if err != nil {
 			panic(vm.NewTypeError("event.listener: type: %v", err))
@@ -43,7 +43,7 @@ func (Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		return goja.Undefined()
 	})
 	_ = o.Set("send", func(c goja.FunctionCall) goja.Value {
-		p := params(vm, c.Argument(0), "send")
+		p := lib.Params(vm, c.Argument(0), "event.send")
 		typ := "test" // XP's default, kept for code that relies on it
 		if v := p.Get("type"); v != nil && !goja.IsUndefined(v) && !goja.IsNull(v) {
 			typ = v.String()
@@ -66,15 +66,6 @@ func (Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		return goja.Undefined()
 	})
 	return o, nil
-}
-
-// params is the function's one argument, which must be an object.
-func params(vm *goja.Runtime, v goja.Value, fn string) *goja.Object {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		panic(vm.NewTypeError("event.%s: expects an object of parameters", fn))
-	}
-	return o
 }
 
 // isTrue is XP's `=== true`: a missing property (nil) is not.

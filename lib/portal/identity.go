@@ -88,5 +88,5 @@ func optionalParams(vm *goja.Runtime, v goja.Value, fn string) *goja.Object {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return vm.NewObject()
 	}
-	return params(vm, v, fn)
+	return lib.Params(vm, v, fn)
 }

@@ -42,7 +42,7 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 	vm := env.VM
 	o := vm.NewObject()
 	_ = o.Set("serviceUrl", func(c goja.FunctionCall) goja.Value {
-		p := params(vm, c.Argument(0), "serviceUrl")
+		p := lib.Params(vm, c.Argument(0), "serviceUrl")
 		service := lib.StringOf(p, "service")
 		if service == "" {
 			panic(vm.NewTypeError("serviceUrl: service is required"))
@@ -54,7 +54,7 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		return vm.ToValue(m.build(vm, env, p, "/_/service/"+app+"/"+service))
 	})
 	_ = o.Set("assetUrl", func(c goja.FunctionCall) goja.Value {
-		p := params(vm, c.Argument(0), "assetUrl")
+		p := lib.Params(vm, c.Argument(0), "assetUrl")
 		app := lib.StringOf(p, "application")
 		key := app
 		if app == "" || app == m.app {
@@ -63,7 +63,7 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 		return vm.ToValue(m.build(vm, env, p, "/_/asset/"+key+"/"+strings.TrimPrefix(lib.StringOf(p, "path"), "/")))
 	})
 	_ = o.Set("url", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(generate(vm, env, params(vm, c.Argument(0), "url")))
+		return vm.ToValue(generate(vm, env, lib.Params(vm, c.Argument(0), "url")))
 	})
 	m.identity(vm, env, o)
 	return o, nil
@@ -184,12 +184,4 @@ func percentEscape(s, safe string, plusForSpace bool) string {
 		}
 	}
 	return b.String()
-}
-
-func params(vm *goja.Runtime, v goja.Value, fn string) *goja.Object {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		panic(vm.NewTypeError(fn + "(params): params must be an object"))
-	}
-	return o
 }
