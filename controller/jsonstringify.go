@@ -3,6 +3,7 @@ package controller
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/dop251/goja"
@@ -16,58 +17,155 @@ import (
 // fatal to the process, and [a, a] doubled sixty times grows its output
 // until the machine runs out of memory.
 //
-// The native serializer still does the work, so its output is goja's to the
-// byte; it is given a replacer, which it calls for every value before it
-// descends into it. That replacer throws once stopping reports that the
-// call was interrupted (by --js-timeout, the memory guard or shutdown), and
+// The replacement is jsonWrite, which stops once stopping reports that the
+// call was interrupted (by --js-timeout, the memory guard or shutdown),
 // throws a RangeError, as V8 does, past maxJSONDepth levels, or once the
 // output must be longer than maxOutput characters (0: no limit), the
 // longest string the memory limit lets a built-in make.
-func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64) (goja.Callable, error) {
+func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64) (*jsonStringifier, error) {
 	// Calling any script function while the runtime is interrupted yields
 	// goja's own uncatchable InterruptedError, with its cause: thrown from
-	// the replacer, it ends the call as the interruption would have.
+	// the serializer, it ends the call as the interruption would have.
 	probe, err := vm.RunString("(function JSON_stringify() {})")
 	if err != nil {
 		return nil, err
 	}
 	interrupted, _ := goja.AssertFunction(probe)
-	return replaceJSON(vm, "stringify", func(native goja.Callable) func(goja.FunctionCall) goja.Value {
-		return func(c goja.FunctionCall) goja.Value {
-			s := &stringifyWatch{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput}
-			if r, ok := c.Argument(1).(*goja.Object); ok {
-				if fn, ok := goja.AssertFunction(r); ok {
-					s.user = fn
-				} else if r.ClassName() == "Array" {
-					s.keys = propertyList(r)
-				}
-			}
-			v, err := native(goja.Undefined(), c.Argument(0), vm.ToValue(s.visit), c.Argument(2))
-			if err != nil {
-				panic(err)
-			}
-			return v
-		}
+	s := &jsonStringifier{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput}
+	_, err = replaceJSON(vm, "stringify", func(native goja.Callable) func(goja.FunctionCall) goja.Value {
+		s.nativeStringify = native
+		return s.stringify
 	})
+	return s, err
+}
+
+// jsonStringifier is a runtime's JSON.stringify.
+type jsonStringifier struct {
+	vm              *goja.Runtime
+	stopping        *atomic.Bool
+	interrupted     goja.Callable // raises the pending interruption
+	maxOutput       int64
+	nativeStringify goja.Callable // goja's own, for values jsonWrite leaves to it
+}
+
+// stringify is JSON.stringify(value, replacer, space).
+func (s *jsonStringifier) stringify(c goja.FunctionCall) goja.Value {
+	j := jsonWrite{s: s, replacerArg: c.Argument(1), spaceArg: c.Argument(2)}
+	if r, ok := c.Argument(1).(*goja.Object); ok {
+		if fn, ok := goja.AssertFunction(r); ok {
+			j.replacer = fn
+		} else if r.ClassName() == "Array" {
+			j.keys = propertyList(r)
+		}
+	}
+	j.gap = jsonGap(c.Argument(2))
+	if !j.top(c.Argument(0)) {
+		return goja.Undefined()
+	}
+	return s.vm.ToValue(string(j.buf))
 }
 
 // marshal is JSON.stringify for Go callers (response bodies, messages,
-// logs), with the script's guards: goja's Object.MarshalJSON would run the
-// native serializer with none of them.
-func (w *worker) marshal(v goja.Value) ([]byte, error) {
-	s, err := w.jsonStringify(goja.Undefined(), v)
+// logs), straight into bytes, with the script's guards: goja's
+// Object.MarshalJSON would run the native serializer with none of them.
+func (w *worker) marshal(v goja.Value) (out []byte, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			stopped, ok := x.(*goja.InterruptedError)
+			if !ok {
+				panic(x)
+			}
+			out, err = nil, stopped
+		}
+	}()
+	if exc := w.vm.Try(func() {
+		j := jsonWrite{s: w.json, buf: make([]byte, 0, 512), replacerArg: goja.Undefined(), spaceArg: goja.Undefined()}
+		if j.top(v) {
+			out = j.buf
+		} else {
+			out = []byte("null")
+		}
+	}); exc != nil {
+		return nil, exc
+	}
+	return out, nil
+}
+
+// checkStop raises the interruption that stopping reports.
+func (s *jsonStringifier) checkStop() {
+	if !s.stopping.Load() {
+		return
+	}
+	if _, err := s.interrupted(goja.Undefined()); err != nil {
+		panic(err)
+	}
+	panic(s.vm.NewGoError(errStringifyStopped))
+}
+
+// call runs a script function the serializer was given (toJSON, the
+// replacer); what it throws goes on up.
+func (s *jsonStringifier) call(fn goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
+	v, err := fn(this, args...)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
-	if goja.IsUndefined(s) {
-		return []byte("null"), nil
+	return v
+}
+
+// native is goja's serialization of o, which jsonWrite at depth has
+// prepared, under the replacer guard below.
+func (s *jsonStringifier) native(o *goja.Object, j *jsonWrite, depth int64) string {
+	w := &stringifyWatch{vm: s.vm, stopping: s.stopping, interrupted: s.interrupted, depth: int(depth), skipUser: true}
+	if s.maxOutput > 0 {
+		w.maxOutput = max(1, s.maxOutput-(int64(len(j.buf))-j.wide))
 	}
-	return []byte(s.String()), nil
+	w.user, w.keys = j.replacer, j.keys
+	v, err := s.nativeStringify(goja.Undefined(), o, s.vm.ToValue(w.visit), j.spaceArg)
+	if err != nil {
+		panic(err)
+	}
+	if goja.IsUndefined(v) {
+		return "null"
+	}
+	return v.String()
+}
+
+// jsonGap is the indentation the space argument asks for, as goja reads
+// it: a number of spaces up to ten, or a string's first ten characters.
+func jsonGap(space goja.Value) string {
+	if o, ok := space.(*goja.Object); ok {
+		switch o.ClassName() {
+		case "Number":
+			space = o.ToNumber()
+		case "String":
+			space = o.ToString()
+		}
+	}
+	switch t := space.ExportType(); {
+	case goja.IsUndefined(space) || goja.IsNull(space):
+		return ""
+	case t == typeInt64 || t == typeFloat64:
+		n := min(int64(space.ToFloat()), 10)
+		if n < 1 {
+			return ""
+		}
+		return strings.Repeat(" ", int(n))
+	}
+	if str, ok := space.(goja.String); ok {
+		if str.Length() > 10 {
+			str = str.Substring(0, 10)
+		}
+		return str.String()
+	}
+	return ""
 }
 
 var errStringifyStopped = errors.New("JSON.stringify stopped: the call was interrupted")
 
-// stringifyWatch follows one JSON.stringify call from its replacer.
+const deepStringifyMessage = "Maximum call stack size exceeded: JSON.stringify nested deeper than 10000 levels"
+
+// stringifyWatch follows goja's serializer, where jsonWrite hands it a
+// value, from the replacer it is given.
 type stringifyWatch struct {
 	vm       *goja.Runtime
 	stopping *atomic.Bool
@@ -83,6 +181,10 @@ type stringifyWatch struct {
 	// size is a lower bound on the output so far, refused past maxOutput
 	// (V8 throws the same RangeError past its longest string).
 	size, maxOutput int64
+	// depth is how deep in the whole serialization the value handed over
+	// sits; skipUser: the script's replacer has seen that value already.
+	depth    int
+	skipUser bool
 }
 
 func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
@@ -94,7 +196,8 @@ func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
 	}
 	holder, _ := c.This.(*goja.Object)
 	key, value := c.Argument(0), c.Argument(1)
-	if s.user != nil {
+	first := s.skipUser && len(s.path) == 0
+	if s.user != nil && !first {
 		v, err := s.user(c.This, key, value)
 		if err != nil {
 			panic(err)
@@ -116,8 +219,8 @@ func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
 	if o == nil {
 		return value
 	}
-	if len(s.path) >= maxJSONDepth {
-		panic(rangeError(s.vm, "Maximum call stack size exceeded: JSON.stringify nested deeper than "+strconv.Itoa(maxJSONDepth)+" levels"))
+	if s.depth+len(s.path) > maxJSONDepth {
+		panic(rangeError(s.vm, deepStringifyMessage))
 	}
 	if s.keys != nil && takesPropertyList(o) {
 		o = s.pick(o)

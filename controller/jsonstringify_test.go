@@ -1,14 +1,20 @@
 package controller
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -40,6 +46,35 @@ var stringifyCases = []string{
 	`JSON.stringify({n: 10n})`,
 	`JSON.stringify({a: 1}, function () { throw new Error("from the replacer"); })`,
 	`var shared = {s: 1}; JSON.stringify([shared, shared, {x: shared}])`,
+	// What the serializer written in Go (jsonwrite.go) must match too.
+	`JSON.stringify({"\ud800k": 1, "\ufffd": "\ufffd", "é\u2028": "\ud83d\ude00\udc00x\u0000\u001f\u007f"})`,
+	`JSON.stringify([0.1, 1e21, 1e-7, 123e-20, -1.5e300, 123456789012345680000, 2**53, -(2**63), 5e-324, 1/3, -0.0])`,
+	`JSON.stringify({a: [1, {b: new Uint8Array([1, 2])}, new Map()], c: new Int16Array(0)}, null, 3)`,
+	`JSON.stringify({p: new Proxy([1, {q: 2}], {}), e: new Error("x"), r: /re/g, m: Math}, null, "ab")`,
+	`var a = [1, , 3]; a.extra = 4; JSON.stringify([a, Object.assign([], {length: 2})])`,
+	`var o = {b: 1, 2: "two", a: 2, 1: "one"}; o[Symbol("s")] = 3; JSON.stringify(o)`,
+	`JSON.stringify(JSON.parse('{"__proto__": {"x": 1}, "y": [true, false, null]}'))`,
+	`JSON.stringify({n: new Number(4.5), s: new String("s\n"), b: new Boolean(true)}, null, new Number(2))`,
+	`JSON.stringify({a: {b: {}}, c: []}, null, new String("0123456789abc"))`,
+	`JSON.stringify({a: 1}, null, 20)`,
+	`JSON.stringify({a: 1}, null, -3)`,
+	`JSON.stringify([1], null, 2.9)`,
+	`BigInt.prototype.toJSON = function () { return this.toString(); }; JSON.stringify({n: 10n, m: Object(20n)})`,
+	`JSON.stringify([Symbol("x"), Object(Symbol("y"))])`,
+	`JSON.stringify({toJSON: function () { return undefined; }})`,
+	`JSON.stringify([{toJSON: function (k) { return "at " + k; }}, {toJSON: 5}])`,
+	`JSON.stringify([1, [2, [3]]], function (k, v) { return Array.isArray(v) ? v.concat(["+" + k]) : v; })`,
+	`JSON.stringify({a: [{b: 1}]}, function (k, v) { return k === "a" ? new Map([[1, 2]]) : v; }, 1)`,
+	`JSON.stringify({date: new Date(Date.UTC(2026, 10, 30, 12, 0, 0, 7))})`,
+	`JSON.stringify({get boom() { throw new TypeError("getter"); }})`,
+	`JSON.stringify({a: {toJSON: function () { throw new Error("toJSON"); }}})`,
+	`JSON.stringify(Object.defineProperty({}, "hidden", {value: 1, enumerable: false}))`,
+	`JSON.stringify([new String(""), "", {"": ""}], null, "\t")`,
+	`JSON.stringify(Object.create(null))`,
+	`class P { constructor() { this.x = 1; } get y() { return 2; } }; JSON.stringify(new P())`,
+	`JSON.stringify((function () { return arguments; })(1, 2))`,
+	`JSON.stringify({f: function () {}, g: () => 1, h: class {}})`,
+	`var o = {}; o.a = {b: {c: o}}; JSON.stringify([o], null, 1)`,
 }
 
 func runBoth(t *testing.T, src string) (native, guarded string) {
@@ -90,7 +125,8 @@ func TestJSONStringifyMatchesNative(t *testing.T) {
 	}
 }
 
-// The output bound is a lower bound on the length: an output exactly as
+// The output bound counts UTF-16 code units, as V8's string length
+// does, and is exact: an output exactly as
 // long as the limit passes, one key or string past it is refused.
 func TestJSONStringifyOutputLimit(t *testing.T) {
 	for _, src := range stringifyCases {
@@ -98,7 +134,7 @@ func TestJSONStringifyOutputLimit(t *testing.T) {
 		if strings.HasPrefix(native, "throws ") {
 			continue
 		}
-		if _, guarded := runBothLimited(t, src, int64(len([]rune(native)))); guarded != native {
+		if _, guarded := runBothLimited(t, src, int64(len(utf16.Encode([]rune(native))))); guarded != native {
 			t.Errorf("%s limited to its own length:\n native:  %s\n guarded: %s", src, native, guarded)
 		}
 	}
@@ -240,5 +276,103 @@ func BenchmarkJSONStringify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// FuzzJSONStringify compares the serializer with goja's own over any JSON
+// document (strings with every escape, numbers of every form, nesting),
+// with each kind of replacer and space argument.
+func FuzzJSONStringify(f *testing.F) {
+	for _, seed := range []string{
+		`{"a":[1,2.5,-0,1e300,"\ud800","\u0000"],"b":{"c":null,"d":true}}`,
+		`[0.1,1e21,1e-7,5e-324,123456789012345680000]`,
+		`"\u2028\ufffd\udfff\ud83d\ude00"`,
+		`{"__proto__":1,"2":0,"1":[]}`,
+	} {
+		for mode := range byte(6) {
+			f.Add(seed, mode)
+		}
+	}
+	// Each replacer, then each space argument. With a space the expected
+	// text is goja's compact one indented by encoding/json, which lays
+	// JSON out as the specification does: goja's own indentation goes
+	// wrong after an empty array (TestJSONStringifyIndentAfterEmptyArray).
+	replacers := []string{"null", `["a", "b", "1"]`,
+		`function (k, v) { return typeof v === "number" ? v / 3 : v; }`,
+		`function (k, v) { return k === "a" ? undefined : v; }`}
+	spaces := []string{"", "2", "'\\t-'"}
+	native, ours := goja.New(), goja.New()
+	if _, err := guardJSONStringify(ours, new(atomic.Bool), 0); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, doc string, mode byte) {
+		if !json.Valid([]byte(doc)) || jsonDepth(doc) > 200 {
+			return
+		}
+		replacer := replacers[int(mode)%len(replacers)]
+		space := spaces[int(mode)/len(replacers)%len(spaces)]
+		value := "JSON.parse(" + strconv.Quote(doc) + ")"
+		want := runIn(t, native, "JSON.stringify("+value+", "+replacer+")")
+		got := runIn(t, ours, "JSON.stringify("+value+", "+replacer+", "+cmp.Or(space, "undefined")+")")
+		if space != "" && !strings.HasPrefix(want, "throws ") && want != "undefined" {
+			gap := runIn(t, native, "JSON.stringify({a: [1]}, null, "+space+")")
+			gap = strings.TrimSuffix(strings.TrimPrefix(gap, "{\n"), "\"a\": [\n")
+			gap = gap[:strings.Index(gap, `"a"`)]
+			var indented bytes.Buffer
+			if err := json.Indent(&indented, []byte(want), "", gap); err != nil {
+				t.Fatal(err)
+			}
+			want = indented.String()
+		}
+		if want != got {
+			t.Fatalf("%s with %s and %q\n native: %s\n ours:   %s", value, replacer, space, want, got)
+		}
+	})
+}
+
+// A Go string with invalid UTF-8 (a header, a query parameter) reaches
+// scripts with its bytes as they were; serialized, each is U+FFFD, as goja's
+// serializer has it, so that the output is UTF-8 a WebSocket may carry.
+func TestJSONStringifyInvalidUTF8(t *testing.T) {
+	vm := goja.New()
+	s, err := guardJSONStringify(vm, new(atomic.Bool), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &worker{vm: vm, json: s}
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{"a\xffb\xc0", "\"a\uFFFDb\uFFFD\""},
+		{map[string]any{"k": []string{"\xed\xa0\x80é"}}, "{\"k\":[\"\uFFFD\uFFFD\uFFFDé\"]}"},
+	} {
+		native, err := guardedNativeJSON(vm, vm.ToValue(c.v))
+		if err != nil || native != c.want {
+			t.Fatalf("%q: goja's serializer gives %q %v, want %q", c.v, native, err, c.want)
+		}
+		got, err := w.marshal(vm.ToValue(c.v))
+		if err != nil || string(got) != c.want || !utf8.Valid(got) {
+			t.Errorf("%q: got %q %v, want %q", c.v, got, err, c.want)
+		}
+	}
+}
+
+// guardedNativeJSON is goja's own JSON.stringify of v.
+func guardedNativeJSON(vm *goja.Runtime, v goja.Value) (string, error) {
+	fn, _ := goja.AssertFunction(goja.New().Get("JSON").ToObject(vm).Get("stringify"))
+	out, err := fn(goja.Undefined(), v)
+	if err != nil {
+		return "", err
+	}
+	return out.String(), nil
+}
+
+// goja's serializer leaves its indentation one step deeper after an empty
+// array; V8 and the specification do not.
+func TestJSONStringifyIndentAfterEmptyArray(t *testing.T) {
+	got := runGuarded(t, `JSON.stringify({a: [], b: {c: [[]]}}, null, 1)`, 0)
+	if want := "{\n \"a\": [],\n \"b\": {\n  \"c\": [\n   []\n  ]\n }\n}"; got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }

@@ -35,10 +35,10 @@ type worker struct {
 	// (busy tells): one store per call, not two.
 	started   atomic.Int64
 	jsonParse goja.Callable
-	// jsonStringify is the guarded JSON.stringify, as it was before any
-	// script could replace the global.
-	jsonStringify goja.Callable
-	bridge        *goja.Object // the `__` every module gets
+	// json is the guarded JSON.stringify, as it was before any script
+	// could replace the global.
+	json   *jsonStringifier
+	bridge *goja.Object // the `__` every module gets
 	// frames is callerFrame's buffer.
 	frames []goja.StackFrame
 	// disposers are what `__.disposer` registered, by the script that did
@@ -145,7 +145,7 @@ func newWorker(e *Engine) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.jsonStringify = stringify
+	w.json = stringify
 	if err := vm.Set("app", w.appObject()); err != nil {
 		return nil, err
 	}
