@@ -49,10 +49,16 @@ const (
 
 // Serve runs the controller t for one HTTP request.
 func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
-	log := e.log.With().Str("script", t.Script).Str("method", r.Method).Str("path", r.URL.Path).Logger()
+	// The request's logger is made when there is something to log: made
+	// for every request, it was a tenth of the bytes a plain GET allocated
+	// outside the script.
+	log := func() *zerolog.Logger {
+		l := e.log.With().Str("script", t.Script).Str("method", r.Method).Str("path", r.URL.Path).Logger()
+		return &l
+	}
 	export, ok := allowedMethods[r.Method]
 	if !ok {
-		log.Info().Msg("method not allowed")
+		log().Info().Msg("method not allowed")
 		w.Header().Set("Allow", allowHeader)
 		writeErrorPage(w, r, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "")
 		return
@@ -60,10 +66,10 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	req, status, err := e.readRequest(w, r, t)
 	if err != nil {
 		if status == http.StatusServiceUnavailable {
-			log.Warn().Err(err).Int64("budget", e.opts.Bodies.Max()).Msg("request refused before its body was read")
+			log().Warn().Err(err).Int64("budget", e.opts.Bodies.Max()).Msg("request refused before its body was read")
 			w.Header().Set("Retry-After", "1")
 		} else {
-			log.Info().Err(err).Int("status", status).Msg("bad request")
+			log().Info().Err(err).Int("status", status).Msg("bad request")
 		}
 		writeErrorPage(w, r, status, err.Error(), "")
 		return
@@ -93,17 +99,17 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 	})
 	switch {
 	case err != nil:
-		e.writeFailure(w, r, req, log, err)
+		e.writeFailure(w, r, req, *log(), err)
 	case result == noHandler && r.Method == http.MethodOptions:
 		w.Header().Set("Allow", allowHeader)
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
 	case result == noHandler:
-		log.Info().Msg("no handler for method")
+		log().Info().Msg("no handler for method")
 		w.Header().Set("Allow", allowHeader)
 		e.renderError(w, r, req, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed", "", "")
 	case req.webSocket && res.webSocket != nil:
-		e.acceptSocket(w, r, t, req, res.webSocket, log)
+		e.acceptSocket(w, r, t, req, res.webSocket, *log())
 	case res.status >= 400 && !res.hasBody:
 		// XP turns a bodiless error status into an error, rendered by the
 		// app's error handler or the default page.

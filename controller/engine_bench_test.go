@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"github.com/dop251/goja"
+
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -114,6 +116,34 @@ func BenchmarkServePostJSON(b *testing.B) {
 		e.Serve(rec, req, t)
 		if rec.Code != 200 || !bytes.HasSuffix(rec.Body.Bytes(), []byte(`"total":23761,"processed":true}`)) {
 			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
+}
+
+// BenchmarkHelloScriptOnly is the floor under BenchmarkServeHelloJSON: the
+// bench's hello handler called in a bare goja runtime with a request made
+// in JavaScript, its answer neither read nor serialized; no HTTP, no
+// request mapping, no guards. Whatever the server around it does, a request
+// through goja costs at least this much CPU.
+func BenchmarkHelloScriptOnly(b *testing.B) {
+	src, err := os.ReadFile("../bench/app/services/hello/hello.js")
+	if err != nil {
+		b.Fatal(err)
+	}
+	vm := goja.New()
+	get, err := vm.RunString(`(function () { var exports = {};` + string(src) + `; return exports.get; })()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	call, _ := goja.AssertFunction(get)
+	req, err := vm.RunString(`({params: {name: 'bench'}, headers: {'User-Agent': 'duplex-bench'}})`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := call(goja.Undefined(), req); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -15,32 +15,84 @@ import (
 // Node's fetch that send lower-case names, rely on that. Names are shown as
 // net/http keeps them (canonical case: the case sent is not kept). Scripts
 // may add, replace and delete entries as on a plain object.
+//
+// The request's headers are read where they are, in the request, until a
+// script enumerates or changes the object: most handlers read a header or
+// two, and copying all of them cost a tenth of a GET's allocations.
 type headerObject struct {
-	names []string              // shown names, sorted without regard to case
-	vals  map[string]goja.Value // by lower-case name
+	vm *goja.Runtime
+	r  *http.Request
+	// names and vals are the object once made (built is set): shown
+	// names, sorted without regard to case, and values by lower-case name.
+	built bool
+	names []string
+	vals  map[string]goja.Value
 }
 
 func newHeaderObject(vm *goja.Runtime, r *http.Request) *goja.Object {
-	h := &headerObject{vals: make(map[string]goja.Value, len(r.Header)+1)}
-	if r.Host != "" {
-		h.Set("Host", vm.ToValue(r.Host))
-	}
-	for name, values := range r.Header {
-		if len(values) > 0 {
-			h.Set(name, vm.ToValue(values[0]))
-		}
-	}
-	return vm.NewDynamicObject(h)
+	return vm.NewDynamicObject(&headerObject{vm: vm, r: r})
 }
 
-func (h *headerObject) Get(key string) goja.Value { return h.vals[strings.ToLower(key)] }
+// build makes the object from the request's headers, before the first
+// change or enumeration.
+func (h *headerObject) build() {
+	if h.built {
+		return
+	}
+	h.built = true
+	h.vals = make(map[string]goja.Value, len(h.r.Header)+1)
+	if h.r.Host != "" {
+		h.put("Host", h.vm.ToValue(h.r.Host))
+	}
+	for name, values := range h.r.Header {
+		if len(values) > 0 {
+			h.put(name, h.vm.ToValue(values[0]))
+		}
+	}
+}
+
+// lookup is the request's own header called key, in any case.
+func (h *headerObject) lookup(key string) (string, bool) {
+	if strings.EqualFold(key, "host") {
+		return h.r.Host, h.r.Host != ""
+	}
+	if values := h.r.Header[key]; len(values) > 0 {
+		return values[0], true
+	}
+	for name, values := range h.r.Header {
+		if len(values) > 0 && strings.EqualFold(name, key) {
+			return values[0], true
+		}
+	}
+	return "", false
+}
+
+func (h *headerObject) Get(key string) goja.Value {
+	if h.built {
+		return h.vals[strings.ToLower(key)]
+	}
+	if v, ok := h.lookup(key); ok {
+		return h.vm.ToValue(v)
+	}
+	return nil
+}
 
 func (h *headerObject) Has(key string) bool {
+	if !h.built {
+		_, ok := h.lookup(key)
+		return ok
+	}
 	_, ok := h.vals[strings.ToLower(key)]
 	return ok
 }
 
 func (h *headerObject) Set(key string, v goja.Value) bool {
+	h.build()
+	h.put(key, v)
+	return true
+}
+
+func (h *headerObject) put(key string, v goja.Value) {
 	lower := strings.ToLower(key)
 	if _, ok := h.vals[lower]; !ok {
 		i, _ := slices.BinarySearchFunc(h.names, lower, func(name, target string) int {
@@ -49,14 +101,17 @@ func (h *headerObject) Set(key string, v goja.Value) bool {
 		h.names = slices.Insert(h.names, i, key)
 	}
 	h.vals[lower] = v
-	return true
 }
 
 func (h *headerObject) Delete(key string) bool {
+	h.build()
 	lower := strings.ToLower(key)
 	delete(h.vals, lower)
 	h.names = slices.DeleteFunc(h.names, func(name string) bool { return strings.ToLower(name) == lower })
 	return true
 }
 
-func (h *headerObject) Keys() []string { return h.names }
+func (h *headerObject) Keys() []string {
+	h.build()
+	return h.names
+}
