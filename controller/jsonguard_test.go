@@ -57,14 +57,3 @@ func TestJSONParseConvertsOnce(t *testing.T) {
 		t.Fatalf("got %d %q; want the first conversion parsed, toString called once, the reviver applied", rec.Code, rec.Body.String())
 	}
 }
-
-func FuzzJSONDepth(f *testing.F) {
-	for _, s := range []string{`[]`, `{"a":[1,{"b":"]"}]}`, `"\"[["`, `[[[`, `]]]`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if d := jsonDepth(s); d < 0 || d > len(s) {
-			t.Fatalf("jsonDepth(%q) = %d", s, d)
-		}
-	})
-}
