@@ -306,7 +306,7 @@ func FuzzJSONStringify(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, doc string, mode byte) {
-		if !json.Valid([]byte(doc)) || jsonDepth(doc) > 200 {
+		if !json.Valid([]byte(doc)) || strings.Count(doc, "[")+strings.Count(doc, "{") > 200 {
 			return
 		}
 		replacer := replacers[int(mode)%len(replacers)]
