@@ -40,7 +40,11 @@ type Config struct {
 	// that stops sending half-way does not hold its connection forever.
 	ReadTimeout    time.Duration
 	MaxHeaderBytes int
-	Dev            bool
+	// GCHeapFloor is the heap size below which the garbage collector does
+	// not run (app/memory.go, heapFloor); 0 leaves Go's pacing alone, as
+	// does GOGC in the environment.
+	GCHeapFloor int64
+	Dev         bool
 	// TLSCert and TLSKey, both or neither, are the PEM files of the
 	// certificate and key Addr serves HTTPS (and wss://) with; SIGHUP
 	// reads them again (Server.Reload).
@@ -83,6 +87,7 @@ func DefaultConfig() Config {
 		JSEventQueue:      controller.DefaultEventQueue,
 		MaxBody:           controller.DefaultMaxBody,
 		MaxBufferedBodies: 64 << 20,
+		GCHeapFloor:       64 << 20,
 		ShutdownTimeout:   10 * time.Second,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

@@ -28,6 +28,7 @@ type limitListener struct {
 	net.Listener
 	limit     *websocket.Limit
 	closeIdle func() // closes idle keep-alive connections (net/http)
+	opened    func() // told of every admitted connection (heapFloor)
 	log       zerolog.Logger
 	tls       *tls.Config // nil: plain HTTP
 
@@ -59,6 +60,9 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if setting := l.admit(remote); setting != "" {
 			l.refuse(c, remote, setting)
 			continue
+		}
+		if l.opened != nil {
+			l.opened()
 		}
 		lc := &limitConn{Conn: c, l: l, remote: remote}
 		if l.tls != nil {

@@ -94,6 +94,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	quiet, stopQuiet := context.WithCancel(ctx)
 	defer stopQuiet()
 	go returnMemory(quiet, log)
+	if floor := newHeapFloor(s.cfg.GCHeapFloor); floor != nil {
+		s.conns.opened = floor.opened
+		go floor.keep(quiet, log)
+	}
 	names := make([]string, len(s.platform.apps))
 	for i, a := range s.platform.apps {
 		names[i] = a.Name

@@ -117,6 +117,7 @@ func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&cl.TLSCA, "nats-tls-ca", "", "CA certificate `FILE` (PEM) the other nodes' (or --nats servers') certificates must be signed by")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
 	fs.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler at http://ADDR/debug/pprof/ on the --metrics-addr listener")
+	fs.Int64Var(&c.GCHeapFloor, "gc-heap-floor", d.GCHeapFloor, "heap bytes below which Go's garbage collector does not run: fewer collections while the live heap is small; 0 for Go's own pacing (so does GOGC in the environment)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: human-readable logs, stack traces on error pages, edited scripts reloaded on the next call")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log level written: debug, info, warn, error")
 	rest, set, err := cmd.parse(args, stdout)
@@ -178,7 +179,7 @@ func serveGroups() []flagGroup {
 		{"Login", []string{"users", "session-secret-file", "session-secret SECRET", "session-ttl"}},
 		{"Cluster", []string{"nats URL", "nats-embed", "nats-listen HOST:PORT", "nats-routes URL", "cluster-ttl", "node-id ID",
 			"cluster-secret-file", "cluster-secret SECRET", "nats-creds", "nats-tls-cert", "nats-tls-key", "nats-tls-ca"}},
-		{"Monitoring", []string{"metrics-addr HOST:PORT", "pprof"}},
+		{"Monitoring", []string{"metrics-addr HOST:PORT", "pprof", "gc-heap-floor BYTES"}},
 	}
 }
 
