@@ -86,8 +86,8 @@ func worthReturning(recent, live, objects, free uint64) (uint64, bool) {
 // scattered over pages full of garbage, 2.7 KiB of memory each instead of
 // 1.4. Even set at every collection, a floor spread what the connections
 // of a burst of upgrades keep over more pages (1.85 KiB each): a burst of
-// new connections (burstConnections) hands the pacing back to Go until it
-// is over. An explicit GOGC in the environment turns the floor off.
+// connections held (burstConnections more than at the last collection)
+// hands the pacing back to Go until it is over. An explicit GOGC in the environment turns the floor off.
 type heapFloor struct {
 	bytes   uint64
 	percent int // the GC percentage set last; 0 before the first
@@ -97,23 +97,27 @@ type heapFloor struct {
 	last    uint64 // live bytes at the collection before
 	// mu orders settings made from afterGC and opened.
 	mu sync.Mutex
-	// arrivals counts connections opened since the last collection.
-	arrivals atomic.Int64
+	// held is the number of connections open now; heldThen, at the last
+	// collection.
+	held     func() int64
+	heldThen atomic.Int64
 }
 
-// burstConnections opened between two collections make a burst: what they
-// keep should land on few pages, among little garbage, so Go paces the
-// collector itself until a collection passes without one.
+// burstConnections more held than at the last collection make a burst:
+// what they keep should land on few pages, among little garbage, so Go
+// paces the collector itself until a collection passes without one.
+// Connections that come and go (upgrades answered and closed, HTTP clients
+// without keep-alive) keep nothing and make no burst.
 const burstConnections = 256
 
 // maxGCPercent bounds the percentage set for a nearly empty heap.
 const maxGCPercent = 2000
 
-func newHeapFloor(bytes int64) *heapFloor {
+func newHeapFloor(bytes int64, held func() int64) *heapFloor {
 	if _, explicit := os.LookupEnv("GOGC"); explicit || bytes <= 0 {
 		return nil
 	}
-	return &heapFloor{bytes: uint64(bytes), set: debug.SetGCPercent,
+	return &heapFloor{bytes: uint64(bytes), set: debug.SetGCPercent, held: held,
 		live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 }
 
@@ -167,7 +171,8 @@ func (f *heapFloor) afterGC() {
 // follow sets the percentage for a collection that found live bytes.
 func (f *heapFloor) follow(live uint64) {
 	p := gcPercent(live, f.bytes)
-	if f.arrivals.Swap(0) >= burstConnections {
+	now := f.held()
+	if now-f.heldThen.Swap(now) >= burstConnections {
 		p = 100
 	}
 	f.mu.Lock()
@@ -187,7 +192,7 @@ func (f *heapFloor) follow(live uint64) {
 // pacing back to Go at once, which collects the garbage the heap floor let
 // build up before the connections' own data is spread among it.
 func (f *heapFloor) opened() {
-	if f.arrivals.Add(1) != burstConnections {
+	if f.held()-f.heldThen.Load() < burstConnections {
 		return
 	}
 	f.mu.Lock()

@@ -47,16 +47,26 @@ func TestGCPercent(t *testing.T) {
 
 // A burst of new connections hands the pacing back to Go at once, and
 // until a collection passes without one; then the floor is kept again.
+// Connections that come and go make no burst.
 func TestHeapFloorBurst(t *testing.T) {
 	const mib = 1 << 20
 	var set []int
-	f := &heapFloor{bytes: 64 * mib, set: func(p int) int { set = append(set, p); return 0 }}
+	var held int64
+	f := &heapFloor{bytes: 64 * mib, set: func(p int) int { set = append(set, p); return 0 },
+		held: func() int64 { return held }}
 	f.follow(4 * mib)
+	for range 10 * burstConnections { // churn: each closed before the next
+		held++
+		f.opened()
+		held--
+	}
 	for range burstConnections - 1 {
+		held++
 		f.opened()
 	}
-	f.follow(4 * mib) // fewer than a burst: the floor stays
+	f.follow(4 * mib) // fewer than a burst held: the floor stays
 	for range burstConnections {
+		held++
 		f.opened()
 	}
 	f.follow(8 * mib) // the collection after a burst

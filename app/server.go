@@ -94,7 +94,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	quiet, stopQuiet := context.WithCancel(ctx)
 	defer stopQuiet()
 	go returnMemory(quiet, log)
-	if floor := newHeapFloor(s.cfg.GCHeapFloor); floor != nil {
+	if floor := newHeapFloor(s.cfg.GCHeapFloor, func() int64 { return int64(s.platform.shared.Limit.Open()) }); floor != nil {
 		s.conns.opened = floor.opened
 		go floor.keep(quiet, log)
 	}
