@@ -94,7 +94,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	quiet, stopQuiet := context.WithCancel(ctx)
 	defer stopQuiet()
 	go returnMemory(quiet, log)
-	if floor := newHeapFloor(s.cfg.GCHeapFloor, func() int64 { return int64(s.platform.shared.Limit.Open()) }); floor != nil {
+	// Garbage under the floor must not count against --js-max-memory,
+	// whose guard would collect on every look: the floor stays below half.
+	floorBytes := s.cfg.GCHeapFloor
+	if s.cfg.JSMaxMemory > 0 {
+		floorBytes = min(floorBytes, s.cfg.JSMaxMemory/2)
+	}
+	if floor := newHeapFloor(floorBytes, func() int64 { return int64(s.platform.shared.Limit.Open()) }); floor != nil {
 		s.conns.opened = floor.opened
 		go floor.keep(quiet, log)
 	}
