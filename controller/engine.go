@@ -351,6 +351,10 @@ func (e *Engine) Abort() {
 
 // classify turns goja's uncatchable errors into the causes callers act on.
 func classify(err error) error {
+	if err == nil {
+		// errors.As would cost the target's allocation on every call.
+		return nil
+	}
 	var interrupted *goja.InterruptedError
 	if errors.As(err, &interrupted) {
 		if cause, ok := interrupted.Value().(error); ok {

@@ -22,7 +22,7 @@ type lazyProps struct {
 	src   fielder               // the object that embeds these props
 	names []string              // own properties at creation; shared, never changed
 	keys  []string              // own properties now, in order; nil while they are names
-	vals  []goja.Value          // values of names, by index, once made or assigned; made on first use
+	vals  []goja.Value          // values of names, by index, once made or assigned; made on first use unless the embedder gives it room
 	extra map[string]goja.Value // properties a script added
 }
 

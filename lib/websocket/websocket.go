@@ -100,6 +100,11 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 // A value JSON cannot take (a cycle, nesting past the limit) throws, rather
 // than sending its toString().
 func payload(env *lib.Env, v goja.Value) ([]byte, bool) {
+	if s, ok := v.(goja.String); ok {
+		// Export would box the string in an interface: an allocation per
+		// message.
+		return []byte(s.String()), false
+	}
 	switch x := v.Export().(type) {
 	case string:
 		return []byte(x), false
