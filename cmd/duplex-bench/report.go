@@ -495,6 +495,9 @@ func machineInfo(h *harness) []string {
 	if st, err := run(h.root, "git", "status", "--porcelain", "--untracked-files=no"); err == nil && st != "" {
 		rev += " plus uncommitted changes"
 	}
+	if h.cfg.duplexBin != "" {
+		rev = "none: the binary " + h.cfg.duplexBin
+	}
 	flags := strings.TrimSpace("--log-level warn " + h.cfg.duplexArgs)
 	out = append(out, fmt.Sprintf("duplex: commit %s, %s; `duplex serve %s` (other flags at their defaults)", orNone(rev), gov, flags))
 	if nodev, err := run(h.root, "node", "--version"); err == nil {
