@@ -243,8 +243,9 @@ func (e *Engine) exec(ctx context.Context, w *worker, call *lib.Call, fn func(w 
 	if e.closing.Load() {
 		return w, false, ErrShutdown
 	}
-	w.arm(ctx, e.opts.Timeout)
-	w.started.Store(time.Now().UnixNano())
+	now := time.Now()
+	w.arm(ctx, now, e.opts.Timeout)
+	w.started.Store(now.UnixNano())
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.reloaded(gen)
@@ -313,6 +314,7 @@ func (e *Engine) replace(old *worker) *worker {
 		}
 	}
 	e.allMu.Unlock()
+	old.retire()
 	return fresh
 }
 
@@ -421,7 +423,8 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	for range e.opts.Workers {
 		select {
-		case <-e.workers:
+		case w := <-e.workers:
+			w.retire()
 		case <-ctx.Done():
 			return ctx.Err()
 		}

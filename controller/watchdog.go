@@ -7,25 +7,35 @@ import (
 )
 
 // watchdog interrupts a worker's call when it outlives its budget or its
-// context. One timer per worker, re-armed per call, instead of a context
-// and a timer allocated for every call: WebSocket messages make calls by the
-// hundred thousand.
+// context. One timer per worker instead of a context and a timer allocated
+// for every call: WebSocket messages make calls by the hundred thousand.
+// Nor is the timer set and stopped for every call, two updates of the
+// timer heap per message: it stays set across calls (pending), and when it
+// fires before the running call's deadline it is set again for the rest.
 type watchdog struct {
-	mu     sync.Mutex
-	timer  *time.Timer
-	active bool // a call is running and may be interrupted
-	stopCx func() bool
+	mu       sync.Mutex
+	timer    *time.Timer
+	active   bool      // a call is running and may be interrupted
+	deadline time.Time // the running call's
+	pending  bool      // the timer is set, to fire at fireAt
+	fireAt   time.Time
+	retired  bool // the worker is gone: the timer stays stopped
+	stopCx   func() bool
 }
 
-// arm starts guarding a call on w; disarm must follow.
-func (w *worker) arm(ctx context.Context, d time.Duration) {
+// arm starts guarding a call on w that began at now; disarm must follow.
+func (w *worker) arm(ctx context.Context, now time.Time, d time.Duration) {
 	wd := &w.watchdog
 	wd.mu.Lock()
 	wd.active = true
-	if wd.timer == nil {
-		wd.timer = time.AfterFunc(d, func() { w.interrupt(ErrTimeout) })
-	} else {
-		wd.timer.Reset(d)
+	wd.deadline = now.Add(d)
+	if !wd.pending || wd.deadline.Before(wd.fireAt) {
+		wd.pending, wd.fireAt = true, wd.deadline
+		if wd.timer == nil {
+			wd.timer = time.AfterFunc(d, w.watch)
+		} else {
+			wd.timer.Reset(d)
+		}
 	}
 	wd.mu.Unlock()
 	if ctx.Done() != nil {
@@ -33,6 +43,36 @@ func (w *worker) arm(ctx context.Context, d time.Duration) {
 		// call then too. WebSocket events run without such a context.
 		wd.stopCx = context.AfterFunc(ctx, func() { w.interrupt(context.Cause(ctx)) })
 	}
+}
+
+// watch is the timer's: it stops the running call if its time is up, and
+// otherwise waits for the rest of it. Between calls it lets the timer be.
+func (w *worker) watch() {
+	wd := &w.watchdog
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	wd.pending = false
+	if !wd.active || wd.retired {
+		return
+	}
+	if left := time.Until(wd.deadline); left > 0 {
+		wd.pending, wd.fireAt = true, wd.deadline
+		wd.timer.Reset(left)
+		return
+	}
+	w.stop(ErrTimeout)
+}
+
+// retire stops the timer of a worker that is no longer used, which would
+// otherwise keep its runtime reachable until it fires.
+func (w *worker) retire() {
+	wd := &w.watchdog
+	wd.mu.Lock()
+	wd.retired, wd.pending = true, false
+	if wd.timer != nil {
+		wd.timer.Stop()
+	}
+	wd.mu.Unlock()
 }
 
 // interrupt stops the running call, if one still runs.
@@ -67,7 +107,6 @@ func (w *worker) disarm() {
 	}
 	wd.mu.Lock()
 	wd.active = false
-	wd.timer.Stop()
 	wd.mu.Unlock()
 	w.vm.ClearInterrupt()
 	w.stopping.Store(false)
