@@ -133,8 +133,12 @@ func cpuPer(ns float64) string {
 	if ns == 0 {
 		return "—"
 	}
-	if ns < 10000 {
+	switch {
+	case ns < 10000:
 		return fmt.Sprintf("%.2f µs", ns/1e3)
+	case ns < 100000:
+		// Three figures: echo's 10-odd µs moved by tenths.
+		return fmt.Sprintf("%.1f µs", ns/1e3)
 	}
 	return fmt.Sprintf("%.0f µs", ns/1e3)
 }
