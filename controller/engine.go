@@ -243,8 +243,9 @@ func (e *Engine) exec(ctx context.Context, w *worker, call *lib.Call, fn func(w 
 	if e.closing.Load() {
 		return w, false, ErrShutdown
 	}
-	w.arm(ctx, e.opts.Timeout)
-	w.started.Store(time.Now().UnixNano())
+	now := monoNow()
+	w.arm(ctx, now, e.opts.Timeout)
+	w.started.Store(now)
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.reloaded(gen)
@@ -313,6 +314,7 @@ func (e *Engine) replace(old *worker) *worker {
 		}
 	}
 	e.allMu.Unlock()
+	old.retire()
 	return fresh
 }
 
@@ -351,6 +353,10 @@ func (e *Engine) Abort() {
 
 // classify turns goja's uncatchable errors into the causes callers act on.
 func classify(err error) error {
+	if err == nil {
+		// errors.As would cost the target's allocation on every call.
+		return nil
+	}
 	var interrupted *goja.InterruptedError
 	if errors.As(err, &interrupted) {
 		if cause, ok := interrupted.Value().(error); ok {
@@ -417,7 +423,8 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	for range e.opts.Workers {
 		select {
-		case <-e.workers:
+		case w := <-e.workers:
+			w.retire()
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -9,6 +9,39 @@ import (
 // socketExport is the export XP gives a controller's WebSocket events to.
 const socketExport = "webSocketEvent"
 
+// socketEventHandler is the package's socketEventHandler for the events of
+// script, with the callable kept: goja.AssertFunction allocates for every
+// call, and events come by the hundred thousand. The export is still read
+// every time, since a script may replace it.
+func (wk *worker) socketEventHandler(script string, exports goja.Value) goja.Callable {
+	obj, ok := exports.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	fo, ok := obj.Get(socketExport).(*goja.Object)
+	if !ok {
+		return nil
+	}
+	if c, ok := wk.socketFns[script]; ok && c.obj == fo {
+		return c.fn
+	}
+	fn, ok := goja.AssertFunction(fo)
+	if !ok {
+		return nil
+	}
+	if wk.socketFns == nil {
+		wk.socketFns = map[string]socketFn{}
+	}
+	wk.socketFns[script] = socketFn{fo, fn}
+	return fn
+}
+
+// socketFn is a webSocketEvent export and its callable.
+type socketFn struct {
+	obj *goja.Object
+	fn  goja.Callable
+}
+
 // socketEventHandler returns the controller's webSocketEvent, nil when it
 // has none.
 func socketEventHandler(exports goja.Value) goja.Callable {

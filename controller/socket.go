@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/dop251/goja"
 	"github.com/rs/zerolog"
@@ -80,6 +81,17 @@ type socketHandler struct {
 	// its events go to a Dirigible handler module instead of
 	// webSocketEvent.
 	dirigible *handlerTarget
+	// id is event.session.id, made once per session (sharedString)
+	// rather than once per message.
+	id goja.Value
+}
+
+// socketCall is what one event's call needs, in one allocation: a message
+// cost a dozen small ones, and allocation and collection were a sixth of
+// the echo's CPU time.
+type socketCall struct {
+	call  lib.Call
+	event jsEvent
 }
 
 // HandleEvent implements websocket.Handler. A controller without
@@ -100,26 +112,32 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 	if h.dirigible != nil {
 		return h.handlerEvent(ev)
 	}
-	call := lib.NewCall(h.scope, nil, nil)
-	call.Session = ev.Session
-	call.Upgrade = h.upgrade
-	return h.engine.run(context.Background(), call, func(wk *worker) error {
+	if h.id == nil {
+		h.id = sharedString(ev.Session.ID())
+	}
+	sc := &socketCall{call: lib.MakeCall(h.scope, nil, nil)}
+	sc.call.Session = ev.Session
+	sc.call.Upgrade = h.upgrade
+	return h.engine.run(context.Background(), &sc.call, func(wk *worker) error {
 		exports, err := wk.load(h.script)
 		if err != nil {
 			return err
 		}
-		fn := socketEventHandler(exports)
+		fn := wk.socketEventHandler(h.script, exports)
 		if fn == nil {
 			if ev.Type == websocket.EventMessage {
 				ev.Session.Hub().CountUnhandled()
 			}
 			return nil
 		}
-		event, err := wk.eventObject(ev)
-		if err != nil {
-			return err
-		}
-		_, err = wk.settle(fn(goja.Undefined(), event))
+		event := wk.initEvent(&sc.event, ev, h.id)
+		// The argument list is the worker's: a call's variadic slice
+		// escapes through goja.Callable and cost an allocation. goja
+		// copies arguments onto its own stack on entry.
+		wk.args[0] = event
+		v, err := fn(goja.Undefined(), wk.args[:]...)
+		wk.args[0] = nil
+		_, err = wk.settle(v, err)
 		return err
 	})
 }
@@ -135,11 +153,37 @@ var (
 	sessionUKeys = []string{"id", "path", "params", "user"}
 )
 
+// maxLazyKeys is the most names an event or session object starts with:
+// their values live in the object itself (lazyProps.vals points there).
+const maxLazyKeys = 4
+
+// eventTypes are the values of event.type, made once for every runtime.
+var eventTypes = func() (t [websocket.EventError + 1]goja.Value) {
+	for i := websocket.EventOpen; i <= websocket.EventError; i++ {
+		t[i] = sharedString(i.String())
+	}
+	return t
+}()
+
+// sharedString makes a JavaScript string that any runtime may use, from
+// any goroutine: goja's strings made by StringFromUTF16 are immutable
+// values, where Runtime.ToValue wraps a long Go string in one that
+// converts itself lazily, on first use, by whichever runtime uses it.
+func sharedString(s string) goja.Value {
+	return goja.StringFromUTF16(utf16.Encode([]rune(s)))
+}
+
 // eventObject builds XP's event: a fresh object per event, whose fields
-// are made when the script reads them (lazyProps). What must outlive the
-// handler is copied now: the message buffer is reused afterwards.
+// are made when the script reads them (lazyProps).
 func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
-	e := &jsEvent{wk: wk, ev: ev.Type, session: ev.Session}
+	return wk.initEvent(new(jsEvent), ev, nil), nil
+}
+
+// initEvent makes e the event object of ev. What must outlive the handler
+// is copied now: the message buffer is reused afterwards. id is
+// event.session.id, nil to make it from the session.
+func (wk *worker) initEvent(e *jsEvent, ev *websocket.Event, id goja.Value) goja.Value {
+	e.wk, e.ev, e.session, e.sess.id = wk, ev.Type, ev.Session, id
 	e.src = e
 	switch ev.Type {
 	case websocket.EventOpen:
@@ -161,32 +205,39 @@ func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
 			e.err = errorMessage(ev.Err)
 		}
 	}
-	return wk.vm.NewDynamicObject(e), nil
+	e.vals = e.valBuf[:len(e.names)]
+	return wk.vm.NewDynamicObject(e)
 }
 
-// jsEvent is one event object (a goja.DynamicObject through lazyProps).
+// jsEvent is one event object (a goja.DynamicObject through lazyProps),
+// with room for its session object: nearly every handler reads
+// event.session, for the id it answers to.
 type jsEvent struct {
 	lazyProps
+	valBuf  [maxLazyKeys]goja.Value
 	wk      *worker
 	ev      websocket.EventType
 	session *websocket.Session
 	message goja.Value
 	code    int
 	err     string
+	sess    jsSession
 }
 
 func (e *jsEvent) field(key string) goja.Value {
 	vm := e.wk.vm
 	switch key {
 	case "type":
-		return vm.ToValue(e.ev.String())
+		return eventTypes[e.ev]
 	case "session":
-		s := &jsSession{wk: e.wk, s: e.session}
+		s := &e.sess
+		s.wk, s.s = e.wk, e.session
 		s.src, s.names = s, sessionKeys
 		if u, ok := e.session.User().(map[string]any); ok && u != nil {
 			s.names = sessionUKeys
 			s.user = u
 		}
+		s.vals = s.valBuf[:len(s.names)]
 		return vm.NewDynamicObject(s)
 	case "data":
 		data := vm.NewObject()
@@ -207,14 +258,19 @@ func (e *jsEvent) field(key string) goja.Value {
 // jsSession is event.session (a goja.DynamicObject through lazyProps).
 type jsSession struct {
 	lazyProps
-	wk   *worker
-	s    *websocket.Session
-	user map[string]any
+	valBuf [maxLazyKeys]goja.Value
+	wk     *worker
+	s      *websocket.Session
+	id     goja.Value // nil: made from s; set with the event
+	user   map[string]any
 }
 
 func (s *jsSession) field(key string) goja.Value {
 	switch key {
 	case "id":
+		if s.id != nil {
+			return s.id
+		}
 		return s.wk.vm.ToValue(s.s.ID())
 	case "path":
 		return s.wk.vm.ToValue(s.s.Path())

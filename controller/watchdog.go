@@ -7,25 +7,36 @@ import (
 )
 
 // watchdog interrupts a worker's call when it outlives its budget or its
-// context. One timer per worker, re-armed per call, instead of a context
-// and a timer allocated for every call: WebSocket messages make calls by the
-// hundred thousand.
+// context. One timer per worker instead of a context and a timer allocated
+// for every call: WebSocket messages make calls by the hundred thousand.
+// Nor is the timer set and stopped for every call, two updates of the
+// timer heap per message: it stays set across calls (pending), and when it
+// fires before the running call's deadline it is set again for the rest.
 type watchdog struct {
-	mu     sync.Mutex
-	timer  *time.Timer
-	active bool // a call is running and may be interrupted
-	stopCx func() bool
+	mu       sync.Mutex
+	timer    *time.Timer
+	active   bool  // a call is running and may be interrupted
+	deadline int64 // the running call's, in monoNow's nanoseconds
+	pending  bool  // the timer is set, to fire at fireAt
+	fireAt   int64
+	retired  bool // the worker is gone: the timer stays stopped
+	stopCx   func() bool
 }
 
-// arm starts guarding a call on w; disarm must follow.
-func (w *worker) arm(ctx context.Context, d time.Duration) {
+// arm starts guarding a call on w that began at now (monoNow); disarm
+// must follow.
+func (w *worker) arm(ctx context.Context, now int64, d time.Duration) {
 	wd := &w.watchdog
 	wd.mu.Lock()
 	wd.active = true
-	if wd.timer == nil {
-		wd.timer = time.AfterFunc(d, func() { w.interrupt(ErrTimeout) })
-	} else {
-		wd.timer.Reset(d)
+	wd.deadline = now + int64(d)
+	if !wd.pending || wd.deadline < wd.fireAt {
+		wd.pending, wd.fireAt = true, wd.deadline
+		if wd.timer == nil {
+			wd.timer = time.AfterFunc(d, w.watch)
+		} else {
+			wd.timer.Reset(d)
+		}
 	}
 	wd.mu.Unlock()
 	if ctx.Done() != nil {
@@ -34,6 +45,44 @@ func (w *worker) arm(ctx context.Context, d time.Duration) {
 		wd.stopCx = context.AfterFunc(ctx, func() { w.interrupt(context.Cause(ctx)) })
 	}
 }
+
+// watch is the timer's: it stops the running call if its time is up, and
+// otherwise waits for the rest of it. Between calls it lets the timer be.
+func (w *worker) watch() {
+	wd := &w.watchdog
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	wd.pending = false
+	if !wd.active || wd.retired {
+		return
+	}
+	if left := time.Duration(wd.deadline - monoNow()); left > 0 {
+		wd.pending, wd.fireAt = true, wd.deadline
+		wd.timer.Reset(left)
+		return
+	}
+	w.stop(ErrTimeout)
+}
+
+// retire stops the timer of a worker that is no longer used, which would
+// otherwise keep its runtime reachable until it fires.
+func (w *worker) retire() {
+	wd := &w.watchdog
+	wd.mu.Lock()
+	wd.retired, wd.pending = true, false
+	if wd.timer != nil {
+		wd.timer.Stop()
+	}
+	wd.mu.Unlock()
+}
+
+// clockBase is where monoNow counts from.
+var clockBase = time.Now()
+
+// monoNow is nanoseconds on the monotonic clock, which is all a call's
+// timing needs: reading it costs half of time.Now, and every WebSocket
+// message makes a call.
+func monoNow() int64 { return int64(time.Since(clockBase)) }
 
 // interrupt stops the running call, if one still runs.
 func (w *worker) interrupt(cause error) {
@@ -67,7 +116,6 @@ func (w *worker) disarm() {
 	}
 	wd.mu.Lock()
 	wd.active = false
-	wd.timer.Stop()
 	wd.mu.Unlock()
 	w.vm.ClearInterrupt()
 	w.stopping.Store(false)

@@ -29,7 +29,8 @@ type worker struct {
 	env      *lib.Env
 	// deferred runs when the current call ends (lib.Env.Defer).
 	deferred []func()
-	// started is when the current (or last) call began, in unix nanos:
+	// started is when the current (or last) call began, in monoNow's
+	// nanoseconds:
 	// its deadline for lib.Env.Deadline, and the memory guard's way of
 	// telling the longest-running call. It is left as it is between calls
 	// (busy tells): one store per call, not two.
@@ -49,6 +50,11 @@ type worker struct {
 	// modules evaluated afresh for every event (Dirigible's handlers) must
 	// not build them each time.
 	tagged map[string]taggedLoggers
+	// socketFns caches each script's webSocketEvent callable
+	// (socketEventHandler).
+	socketFns map[string]socketFn
+	// args is the argument list of a webSocketEvent call.
+	args [1]goja.Value
 	// generation is the dev-mode reload generation the caches belong to.
 	generation uint64
 	// busy is set while a call runs, so that Abort interrupts only those.
@@ -67,7 +73,11 @@ func (w *worker) deadline() time.Time {
 	if started == 0 || !w.busy.Load() {
 		return time.Time{}
 	}
-	return time.Unix(0, started).Add(w.engine.opts.Timeout)
+	// Both clocks from one reading: the start, on the wall clock, is now
+	// less the time since.
+	now := time.Now()
+	since := now.Sub(clockBase) - time.Duration(started)
+	return now.Add(w.engine.opts.Timeout - since)
 }
 
 // finishFrom runs, most recent first, what was deferred since mark, and
@@ -99,6 +109,7 @@ func (w *worker) reloaded(generation uint64) {
 func (w *worker) forget(generation uint64) {
 	w.modules = map[string]*goja.Object{}
 	w.resolved = map[string]string{}
+	w.socketFns = nil
 	w.generation = generation
 }
 

@@ -40,7 +40,14 @@ func ScopeFrom(ctx context.Context) *Scope {
 // NewCall starts the Call of one controller invocation from scope (which may
 // be nil); w and r are nil for WebSocket events.
 func NewCall(scope *Scope, w http.ResponseWriter, r *http.Request) *Call {
-	c := &Call{Request: r, Response: w}
+	c := MakeCall(scope, w, r)
+	return &c
+}
+
+// MakeCall is NewCall for a Call that lives inside a larger per-call
+// allocation of the caller's (a WebSocket event's objects).
+func MakeCall(scope *Scope, w http.ResponseWriter, r *http.Request) Call {
+	c := Call{Request: r, Response: w}
 	// Most calls carry no values: the map is made only when there are
 	// some (a module that stores one makes it itself).
 	if scope != nil && len(scope.Values) > 0 {

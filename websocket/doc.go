@@ -7,11 +7,11 @@
 //
 // An idle connection holds no goroutine, no buffer and no timer. After the
 // upgrade the socket is taken from Go's net package (adoptFD) and watched
-// by the hub's epoll poller; readiness hands it to a runner, a kept
-// goroutine (runners.go), which reads what is there and runs the events it
-// read itself, so a message costs no hand-off between goroutines (as in
-// Jetty, bytes that arrive while a handler runs are read once it
-// returns). Replies a handler sends to its own session are written
+// by the hub's epoll poller; readiness queues it for the runners, kept
+// goroutines, one per core (runners.go), one of which reads what is there
+// and runs the events it read itself, so a message costs no hand-off
+// between goroutines (as in Jetty, bytes that arrive while a handler runs
+// are read once it returns). Replies a handler sends to its own session are written
 // by the same goroutine when the handler returns. Other frames go to the
 // hub's flushers (flushers.go), at most one per core, which write each
 // session's pending frames with one non-blocking writev; only a socket

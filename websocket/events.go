@@ -142,7 +142,9 @@ func (s *Session) pushMessage(buf *[]byte, binary bool) bool {
 		s.readerWaiting = true
 		s.paused.Store(true)
 		s.mu.Unlock()
+		s.hub.runners.blocking()
 		s.space.block()
+		s.hub.runners.unblocked()
 		s.mu.Lock()
 	}
 	if s.paused.Load() {

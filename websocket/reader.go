@@ -244,6 +244,7 @@ func (s *Session) drainFD(d time.Duration) {
 	deadline := time.Now().Add(d)
 	bp := s.hub.getReadBuf()
 	defer s.hub.putReadBuf(bp)
+	blocked := false
 	for {
 		s.fin.reset()
 		n, err := readFD(s.fdc.fd, *bp)
@@ -253,7 +254,15 @@ func (s *Session) drainFD(d time.Duration) {
 		case err == nil:
 		case isInterrupted(err):
 		case wouldBlock(err):
-			if !s.armed || !s.fin.wait(time.Until(deadline)) {
+			if !s.armed {
+				return
+			}
+			if !blocked {
+				blocked = true
+				s.hub.runners.blocking()
+				defer s.hub.runners.unblocked()
+			}
+			if !s.fin.wait(time.Until(deadline)) {
 				return
 			}
 		default:
@@ -266,10 +275,18 @@ func (s *Session) drainFD(d time.Duration) {
 // unwritable).
 func (s *Session) waitFlushed(d time.Duration) bool {
 	deadline := time.Now().Add(d)
+	blocked := false
 	for {
 		s.fin.reset()
 		if s.out.isFlushed() {
 			return true
+		}
+		if !blocked {
+			// What is waited for may be a dispatcher's task, queued
+			// behind this one.
+			blocked = true
+			s.hub.runners.blocking()
+			defer s.hub.runners.unblocked()
 		}
 		if !s.fin.wait(time.Until(deadline)) {
 			return s.out.isFlushed()

@@ -66,6 +66,7 @@ type config struct {
 	scenarios  string
 	sources    int
 	duplexArgs string
+	duplexBin  string
 }
 
 func logf(format string, args ...any) {
@@ -100,6 +101,7 @@ func main() {
 	fs.DurationVar(&cfg.quietWait, "quiet-wait", 60*time.Second, "before each scenario, wait up to this long for the machine to be idle (under 0.25 busy cores)")
 	fs.IntVar(&cfg.sources, "sources", 16, "client source addresses: 127.0.0.2 .. 127.0.0.(1+N)")
 	fs.StringVar(&cfg.duplexArgs, "duplex-args", "", "extra flags for `duplex serve`, space-separated")
+	fs.StringVar(&cfg.duplexBin, "duplex-bin", "", "measure this duplex binary instead of building ./cmd/duplex (to compare two commits in interleaved runs)")
 	_ = fs.Parse(os.Args[1:])
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "unexpected arguments: %v\n", fs.Args())

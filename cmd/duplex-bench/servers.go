@@ -111,10 +111,13 @@ func (h *harness) servers(names []string) ([]*server, error) {
 	for _, n := range names {
 		switch n {
 		case "duplex":
-			bin := filepath.Join(h.tmp, "duplex")
-			logf("building duplex (go build -o %s ./cmd/duplex)", bin)
-			if out, err := run(h.root, "go", "build", "-o", bin, "./cmd/duplex"); err != nil {
-				return nil, fmt.Errorf("go build ./cmd/duplex: %v\n%s", err, out)
+			bin := h.cfg.duplexBin
+			if bin == "" {
+				bin = filepath.Join(h.tmp, "duplex")
+				logf("building duplex (go build -o %s ./cmd/duplex)", bin)
+				if out, err := run(h.root, "go", "build", "-o", bin, "./cmd/duplex"); err != nil {
+					return nil, fmt.Errorf("go build ./cmd/duplex: %v\n%s", err, out)
+				}
 			}
 			app := filepath.Join(h.root, "bench", "app")
 			extra := strings.Fields(h.cfg.duplexArgs)
