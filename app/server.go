@@ -89,8 +89,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { _ = s.metrics.Serve(mln) }()
 		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
 	}
-	served := make(chan error, 1)
-	go func() { served <- s.http.Serve(ln) }()
 	quiet, stopQuiet := context.WithCancel(ctx)
 	defer stopQuiet()
 	go returnMemory(quiet, log)
@@ -101,9 +99,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		floorBytes = min(floorBytes, s.cfg.JSMaxMemory/2)
 	}
 	if floor := newHeapFloor(floorBytes, func() int64 { return int64(s.platform.shared.Limit.Open()) }); floor != nil {
-		s.conns.opened = floor.opened
+		s.conns.opened = floor.opened // before the listener is served
 		go floor.keep(quiet, log)
 	}
+	served := make(chan error, 1)
+	go func() { served <- s.http.Serve(ln) }()
 	names := make([]string, len(s.platform.apps))
 	for i, a := range s.platform.apps {
 		names[i] = a.Name
