@@ -243,9 +243,9 @@ func (e *Engine) exec(ctx context.Context, w *worker, call *lib.Call, fn func(w 
 	if e.closing.Load() {
 		return w, false, ErrShutdown
 	}
-	now := time.Now()
+	now := monoNow()
 	w.arm(ctx, now, e.opts.Timeout)
-	w.started.Store(now.UnixNano())
+	w.started.Store(now)
 	if e.reload != nil {
 		if gen := e.reload.check(e.opts.FS, &e.programs); gen != w.generation {
 			w.reloaded(gen)

@@ -15,21 +15,22 @@ import (
 type watchdog struct {
 	mu       sync.Mutex
 	timer    *time.Timer
-	active   bool      // a call is running and may be interrupted
-	deadline time.Time // the running call's
-	pending  bool      // the timer is set, to fire at fireAt
-	fireAt   time.Time
+	active   bool  // a call is running and may be interrupted
+	deadline int64 // the running call's, in monoNow's nanoseconds
+	pending  bool  // the timer is set, to fire at fireAt
+	fireAt   int64
 	retired  bool // the worker is gone: the timer stays stopped
 	stopCx   func() bool
 }
 
-// arm starts guarding a call on w that began at now; disarm must follow.
-func (w *worker) arm(ctx context.Context, now time.Time, d time.Duration) {
+// arm starts guarding a call on w that began at now (monoNow); disarm
+// must follow.
+func (w *worker) arm(ctx context.Context, now int64, d time.Duration) {
 	wd := &w.watchdog
 	wd.mu.Lock()
 	wd.active = true
-	wd.deadline = now.Add(d)
-	if !wd.pending || wd.deadline.Before(wd.fireAt) {
+	wd.deadline = now + int64(d)
+	if !wd.pending || wd.deadline < wd.fireAt {
 		wd.pending, wd.fireAt = true, wd.deadline
 		if wd.timer == nil {
 			wd.timer = time.AfterFunc(d, w.watch)
@@ -55,7 +56,7 @@ func (w *worker) watch() {
 	if !wd.active || wd.retired {
 		return
 	}
-	if left := time.Until(wd.deadline); left > 0 {
+	if left := time.Duration(wd.deadline - monoNow()); left > 0 {
 		wd.pending, wd.fireAt = true, wd.deadline
 		wd.timer.Reset(left)
 		return
@@ -74,6 +75,14 @@ func (w *worker) retire() {
 	}
 	wd.mu.Unlock()
 }
+
+// clockBase is where monoNow counts from.
+var clockBase = time.Now()
+
+// monoNow is nanoseconds on the monotonic clock, which is all a call's
+// timing needs: reading it costs half of time.Now, and every WebSocket
+// message makes a call.
+func monoNow() int64 { return int64(time.Since(clockBase)) }
 
 // interrupt stops the running call, if one still runs.
 func (w *worker) interrupt(cause error) {

@@ -47,3 +47,27 @@ func TestWatchdogBudgetPerCall(t *testing.T) {
 		t.Fatalf("call after an idle timer fired: %v", err)
 	}
 }
+
+// A call's deadline, as lib.Env.Deadline gives it to modules, is its start
+// plus the budget on the wall clock; between calls there is none.
+func TestWorkerDeadline(t *testing.T) {
+	t.Parallel()
+	const timeout = 5 * time.Second
+	e := newTimeoutEngine(t, timeout)
+	before := time.Now()
+	var got time.Time
+	var w0 *worker
+	if err := e.run(context.Background(), lib.NewCall(nil, nil, nil), func(w *worker) error {
+		time.Sleep(20 * time.Millisecond)
+		got, w0 = w.deadline(), w
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Before(before.Add(timeout)) || got.After(time.Now().Add(timeout)) {
+		t.Errorf("deadline %v, want between %v and %v", got, before.Add(timeout), time.Now().Add(timeout))
+	}
+	if d := w0.deadline(); !d.IsZero() {
+		t.Errorf("deadline between calls %v, want none", d)
+	}
+}

@@ -29,10 +29,10 @@ type worker struct {
 	env      *lib.Env
 	// deferred runs when the current call ends (lib.Env.Defer).
 	deferred []func()
-	// started is when the current (or last) call began, in unix nanos:
-	// its deadline for lib.Env.Deadline, and the memory guard's way of
-	// telling the longest-running call. It is left as it is between calls
-	// (busy tells): one store per call, not two.
+	// started is when the current (or last) call began, in monoNow's
+	// nanoseconds: its deadline for lib.Env.Deadline, and the memory
+	// guard's way of telling the longest-running call. It is left as it is
+	// between calls (busy tells): one store per call, not two.
 	started   atomic.Int64
 	jsonParse goja.Callable
 	// jsonStringify is the guarded JSON.stringify, as it was before any
@@ -72,7 +72,11 @@ func (w *worker) deadline() time.Time {
 	if started == 0 || !w.busy.Load() {
 		return time.Time{}
 	}
-	return time.Unix(0, started).Add(w.engine.opts.Timeout)
+	// Both clocks from one reading: the start, on the wall clock, is now
+	// less the time since.
+	now := time.Now()
+	since := now.Sub(clockBase) - time.Duration(started)
+	return now.Add(w.engine.opts.Timeout - since)
 }
 
 // finishFrom runs, most recent first, what was deferred since mark, and

@@ -61,7 +61,7 @@ func (h *Hub) sweep(period time.Duration, stop chan struct{}) {
 			batch = append(batch, s)
 		}
 		h.mu.RUnlock()
-		now := time.Now().UnixNano()
+		now := monoNow()
 		for i, s := range batch {
 			s.keepalive(now)
 			batch[i] = nil
@@ -90,7 +90,8 @@ func (s *Session) keepalive(now int64) {
 		s.closeNow(StatusGoingAway, "idle timeout", ErrIdleTimeout, false)
 		return
 	}
-	if o.PingInterval > 0 && idle >= o.PingInterval/2 && time.Duration(now-s.lastPing) >= o.PingInterval {
+	// lastPing 0: never pinged (monoNow starts at 0 with the process).
+	if o.PingInterval > 0 && idle >= o.PingInterval/2 && (s.lastPing == 0 || time.Duration(now-s.lastPing) >= o.PingInterval) {
 		s.lastPing = now
 		s.enqueue(s.hub.ping)
 	}

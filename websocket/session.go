@@ -33,11 +33,11 @@ type Session struct {
 	conn conn
 	fdc  fdConn
 
-	// lastRead is when bytes last arrived (unix nanos); paused tells the
+	// lastRead is when bytes last arrived (monoNow); paused tells the
 	// idle timer that the reader is not reading on purpose (backpressure).
 	lastRead atomic.Int64
 	paused   atomic.Bool
-	lastPing int64 // unix nanos; the hub's sweeper's alone
+	lastPing int64 // monoNow, 0 for never; the hub's sweeper's alone
 
 	// Inbound side, guarded by mu.
 	mu            sync.Mutex
@@ -163,7 +163,16 @@ func (s *Session) Hub() *Hub { return s.hub }
 // RemoteAddr is the peer address of the upgrade request.
 func (s *Session) RemoteAddr() string { return s.remote }
 
-func (s *Session) touch() { s.lastRead.Store(time.Now().UnixNano()) }
+func (s *Session) touch() { s.lastRead.Store(monoNow()) }
+
+// clockBase is where monoNow counts from.
+var clockBase = time.Now()
+
+// monoNow is nanoseconds on the monotonic clock, for the idle and ping
+// timing: a step of the wall clock must not make every session look idle
+// (or none), and reading only the monotonic clock costs half of
+// time.Now, which every read paid.
+func monoNow() int64 { return int64(time.Since(clockBase)) }
 
 // partDone is called by the reader and after the close event; the second
 // call makes the session gone for Shutdown.
