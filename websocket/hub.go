@@ -189,7 +189,9 @@ func (h *Hub) session(id string) *Session {
 }
 
 // encode builds the frame for a message once. Text must be UTF-8 (§5.6): a
-// peer would fail the connection on anything else.
+// peer would fail the connection on anything else. The frame is a copy:
+// no Send function keeps or changes the caller's data, which may be a
+// script's ArrayBuffer or a string's bytes.
 func encode(data []byte, binary bool) []byte {
 	if binary {
 		return frame.New(ws.OpBinary, data)

@@ -3,6 +3,8 @@
 package websocket
 
 import (
+	"unsafe"
+
 	"github.com/dop251/goja"
 
 	"duplex/lib"
@@ -99,11 +101,15 @@ func (m *Module) Instantiate(env *lib.Env) (goja.Value, error) {
 // would send their toString(), which is never what anyone meant).
 // A value JSON cannot take (a cycle, nesting past the limit) throws, rather
 // than sending its toString().
+//
+// The bytes may be the script's own (an ArrayBuffer's) or a string's:
+// the hub only reads them, copying them into the frame before it returns.
 func payload(env *lib.Env, v goja.Value) ([]byte, bool) {
 	if s, ok := v.(goja.String); ok {
-		// Export would box the string in an interface: an allocation per
-		// message.
-		return []byte(s.String()), false
+		// Neither Export, which boxes the string, nor a copy: two
+		// allocations per message.
+		str := s.String()
+		return unsafe.Slice(unsafe.StringData(str), len(str)), false
 	}
 	switch x := v.Export().(type) {
 	case string:
