@@ -19,18 +19,25 @@ type fielder interface {
 // a few of their fields, and building the whole object graph for every
 // message cost 2 µs and 38 allocations, for every request about 5 µs.
 type lazyProps struct {
-	src   fielder               // the object that embeds these props
-	names []string              // own properties at creation; shared, never changed
+	src   fielder      // the object that embeds these props
+	names []string     // own properties at creation; shared, never changed
+	vals  []goja.Value // values of names, by index, once made or assigned; made on first use unless the embedder gives it room
+	// changed is what a script did to the set of own properties, nil
+	// until it adds or deletes one, as handlers seldom do: a WebSocket
+	// event is two of these objects, made for every message.
+	changed *lazyChanges
+}
+
+type lazyChanges struct {
 	keys  []string              // own properties now, in order; nil while they are names
-	vals  []goja.Value          // values of names, by index, once made or assigned; made on first use unless the embedder gives it room
 	extra map[string]goja.Value // properties a script added
 }
 
 func (p *lazyProps) own() []string {
-	if p.keys == nil {
+	if p.changed == nil || p.changed.keys == nil {
 		return p.names
 	}
-	return p.keys
+	return p.changed.keys
 }
 
 func (p *lazyProps) index(key string) int { return slices.Index(p.names, key) }
@@ -54,12 +61,12 @@ func (p *lazyProps) get(key string) goja.Value {
 		}
 		return p.vals[i]
 	}
-	return p.extra[key]
+	return p.changed.extra[key]
 }
 
 func (p *lazyProps) set(key string, v goja.Value) bool {
 	if !p.has(key) {
-		p.keys = append(slices.Clone(p.own()), key)
+		p.change().keys = append(slices.Clone(p.own()), key)
 	}
 	if i := p.index(key); i >= 0 {
 		if p.vals == nil {
@@ -68,22 +75,32 @@ func (p *lazyProps) set(key string, v goja.Value) bool {
 		p.vals[i] = v
 		return true
 	}
-	if p.extra == nil {
-		p.extra = map[string]goja.Value{}
+	c := p.change()
+	if c.extra == nil {
+		c.extra = map[string]goja.Value{}
 	}
-	p.extra[key] = v
+	c.extra[key] = v
 	return true
 }
 
 func (p *lazyProps) del(key string) bool {
 	if i := slices.Index(p.own(), key); i >= 0 {
-		p.keys = slices.Delete(slices.Clone(p.own()), i, i+1)
+		p.change().keys = slices.Delete(slices.Clone(p.own()), i, i+1)
 	}
 	if i := p.index(key); i >= 0 && p.vals != nil {
 		p.vals[i] = nil
 	}
-	delete(p.extra, key)
+	if p.changed != nil {
+		delete(p.changed.extra, key)
+	}
 	return true
+}
+
+func (p *lazyProps) change() *lazyChanges {
+	if p.changed == nil {
+		p.changed = &lazyChanges{}
+	}
+	return p.changed
 }
 
 // The goja.DynamicObject methods, promoted to every type that embeds

@@ -183,7 +183,7 @@ func (wk *worker) eventObject(ev *websocket.Event) (goja.Value, error) {
 // is copied now: the message buffer is reused afterwards. id is
 // event.session.id, nil to make it from the session.
 func (wk *worker) initEvent(e *jsEvent, ev *websocket.Event, id goja.Value) goja.Value {
-	e.wk, e.ev, e.session, e.id = wk, ev.Type, ev.Session, id
+	e.wk, e.ev, e.session, e.sess.id = wk, ev.Type, ev.Session, id
 	e.src = e
 	switch ev.Type {
 	case websocket.EventOpen:
@@ -218,7 +218,6 @@ type jsEvent struct {
 	wk      *worker
 	ev      websocket.EventType
 	session *websocket.Session
-	id      goja.Value
 	message goja.Value
 	code    int
 	err     string
@@ -232,7 +231,7 @@ func (e *jsEvent) field(key string) goja.Value {
 		return eventTypes[e.ev]
 	case "session":
 		s := &e.sess
-		s.wk, s.s, s.id = e.wk, e.session, e.id
+		s.wk, s.s = e.wk, e.session
 		s.src, s.names = s, sessionKeys
 		if u, ok := e.session.User().(map[string]any); ok && u != nil {
 			s.names = sessionUKeys
@@ -262,7 +261,7 @@ type jsSession struct {
 	valBuf [maxLazyKeys]goja.Value
 	wk     *worker
 	s      *websocket.Session
-	id     goja.Value // nil: made from s
+	id     goja.Value // nil: made from s; set with the event
 	user   map[string]any
 }
 
