@@ -30,10 +30,9 @@ type worker struct {
 	// deferred runs when the current call ends (lib.Env.Defer).
 	deferred []func()
 	// started is when the current (or last) call began, in monoNow's
-	// nanoseconds:
-	// its deadline for lib.Env.Deadline, and the memory guard's way of
-	// telling the longest-running call. It is left as it is between calls
-	// (busy tells): one store per call, not two.
+	// nanoseconds: its deadline for lib.Env.Deadline, and the memory
+	// guard's way of telling the longest-running call. It is left as it is
+	// between calls (busy tells): one store per call, not two.
 	started   atomic.Int64
 	jsonParse goja.Callable
 	// json is the guarded JSON.stringify, as it was before any script
