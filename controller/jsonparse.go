@@ -197,6 +197,24 @@ func (p *jsonParser) value() goja.Value {
 	}
 }
 
+// listEnds reads what follows a member of an array or object: its closing
+// bracket (true) or a comma (false).
+func (p *jsonParser) listEnds(closing byte) bool {
+	p.space()
+	if p.pos >= len(p.s) {
+		p.fail("Unexpected end of JSON input")
+	}
+	c := p.s[p.pos]
+	p.pos++
+	if c == closing {
+		return true
+	}
+	if c != ',' {
+		p.unexpected(p.pos - 1)
+	}
+	return false
+}
+
 func (p *jsonParser) literal(word string) {
 	for i := 0; i < len(word); i++ {
 		if p.pos+i >= len(p.s) {
@@ -229,17 +247,8 @@ func (p *jsonParser) array() goja.Value {
 			// p.elems, and Go may read p.elems before or after it.
 			v := p.value()
 			p.elems = append(p.elems, v)
-			p.space()
-			if p.pos >= len(p.s) {
-				p.fail("Unexpected end of JSON input")
-			}
-			c := p.s[p.pos]
-			p.pos++
-			if c == ']' {
+			if p.listEnds(']') {
 				break
-			}
-			if c != ',' {
-				p.unexpected(p.pos - 1)
 			}
 		}
 	}
@@ -290,17 +299,8 @@ func (p *jsonParser) object() goja.Value {
 			if err != nil {
 				panic(err)
 			}
-			p.space()
-			if p.pos >= len(p.s) {
-				p.fail("Unexpected end of JSON input")
-			}
-			c := p.s[p.pos]
-			p.pos++
-			if c == '}' {
+			if p.listEnds('}') {
 				break
-			}
-			if c != ',' {
-				p.unexpected(p.pos - 1)
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -466,22 +465,15 @@ func checkJSONParse(t *testing.T, ours, native *goja.Runtime, text string, sameV
 
 // BenchmarkJSONParseOrder is JSON.parse of bench/order.json alone.
 func BenchmarkJSONParseOrder(b *testing.B) {
-	doc, err := os.ReadFile("../bench/order.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, doc); err != nil {
-		b.Fatal(err)
-	}
+	order := benchOrder(b)
 	for _, r := range []struct {
 		name string
 		vm   *goja.Runtime
 	}{{"ours", ourRuntime(b)}, {"native", nativeRuntime()}} {
 		b.Run(r.name, func(b *testing.B) {
 			parse, _ := goja.AssertFunction(r.vm.Get("JSON").ToObject(r.vm).Get("parse"))
-			text := r.vm.ToValue(compact.String())
-			b.SetBytes(int64(compact.Len()))
+			text := r.vm.ToValue(order)
+			b.SetBytes(int64(len(order)))
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := parse(goja.Undefined(), text); err != nil {
