@@ -149,10 +149,13 @@ func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 type metric struct {
 	name   string
 	higher bool // higher is better
-	target bool // one of the issue's targets (duplex vs Bun)
+	target bool // one of the issues' targets against Bun
 	value  func(*result) float64
 	format func(float64) string
 	scen   string // the scenario measuring it (set by metrics)
+	// nodeTarget: one of the targets against Node.js too (issue 16's
+	// HTTP rows).
+	nodeTarget bool
 }
 
 func (rep *report) metrics() []metric {
@@ -175,28 +178,28 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.fanout.rate
-				}, num, ""},
+				}, num, "", false},
 			metric{"fan-out latency p50", false, false,
 				func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p50)
-				}, fd, ""},
+				}, fd, "", false},
 			metric{"fan-out latency p99", false, true,
 				func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p99)
-				}, fd, ""},
+				}, fd, "", false},
 			metric{"fan-out server CPU per delivery", false, false,
 				func(r *result) float64 {
 					if r.fanout == nil || r.fanout.rate == 0 {
 						return 0
 					}
 					return r.fanout.cpu.server / r.fanout.rate * 1e9
-				}, cpuPer, ""})
+				}, cpuPer, "", false})
 	}
 	tag("fanout")
 	if rep.scen["echo"] {
@@ -207,28 +210,28 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.echo.rate
-				}, num, ""},
+				}, num, "", false},
 			metric{"echo round trip p50", false, false,
 				func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p50)
-				}, fd, ""},
+				}, fd, "", false},
 			metric{"echo round trip p99", false, false,
 				func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p99)
-				}, fd, ""},
+				}, fd, "", false},
 			metric{"echo server CPU per message", false, false,
 				func(r *result) float64 {
 					if r.echo == nil || r.echo.rate == 0 {
 						return 0
 					}
 					return r.echo.cpu.server / r.echo.rate * 1e9
-				}, cpuPer, ""})
+				}, cpuPer, "", false})
 	}
 	tag("echo")
 	if rep.scen["idle"] {
@@ -238,7 +241,7 @@ func (rep *report) metrics() []metric {
 					return 0
 				}
 				return r.idle.perConn
-			}, kib, ""})
+			}, kib, "", false})
 	}
 	tag("idle")
 	if rep.scen["upgrades"] {
@@ -249,21 +252,21 @@ func (rep *report) metrics() []metric {
 						return 0
 					}
 					return r.upgrade.rate
-				}, num, ""},
+				}, num, "", false},
 			metric{"upgrade p99 (handshake to welcome)", false, false,
 				func(r *result) float64 {
 					if r.upgrade == nil {
 						return 0
 					}
 					return d(r.upgrade.p99)
-				}, fd, ""},
+				}, fd, "", false},
 			metric{"upgrade server CPU per connection", false, false,
 				func(r *result) float64 {
 					if r.upgrade == nil || r.upgrade.rate == 0 {
 						return 0
 					}
 					return r.upgrade.cpu.server / r.upgrade.rate * 1e9
-				}, cpuPer, ""})
+				}, cpuPer, "", false})
 	}
 	tag("upgrades")
 	if rep.scen["http"] {
@@ -289,32 +292,58 @@ func httpMetrics(short, detail string, get func(*result) *httpResult) []metric {
 		}
 		return nil
 	}
+	// Issue 16's targets: requests/s at least Bun's and Node's, p99 at
+	// most Node's.
 	return []metric{
-		{short + " requests/s (" + detail + ")", true, false, func(r *result) float64 {
+		{short + " requests/s (" + detail + ")", true, true, func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return h.rate
 			}
 			return 0
-		}, num, ""},
+		}, num, "", true},
 		{short + " latency p50", false, false, func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return float64(h.p50)
 			}
 			return 0
-		}, fd, ""},
+		}, fd, "", false},
 		{short + " latency p99", false, false, func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return float64(h.p99)
 			}
 			return 0
-		}, fd, ""},
+		}, fd, "", true},
 		{short + " server CPU per request", false, false, func(r *result) float64 {
 			if h := ok(r); h != nil && h.rate > 0 {
 				return h.cpu.server / h.rate * 1e9
 			}
 			return 0
-		}, cpuPer, ""},
+		}, cpuPer, "", false},
 	}
+}
+
+// targetVerdict says whether duplex's figure met m's target against
+// peer's: at least as high, or as low, as the peer's.
+func targetVerdict(m metric, duplex, peer *result, who string) string {
+	dv, pv := m.value(duplex), m.value(peer)
+	op := "≤"
+	if m.higher {
+		op = "≥"
+	}
+	verdict := "not measured"
+	if dv > 0 && pv > 0 {
+		met := dv <= pv
+		if m.higher {
+			met = dv >= pv
+		}
+		verdict = "**missed**"
+		if met {
+			verdict = "met"
+		}
+	} else if pv > 0 {
+		verdict = "**missed** (no figure)"
+	}
+	return fmt.Sprintf("%s 1%s: %s", op, who, verdict)
 }
 
 // peers returns the results of duplex, Bun and Node.js, those measured.
@@ -380,7 +409,7 @@ func (rep *report) markdown() string {
 		w(" duplex / Node |")
 		sep += "---:|"
 	}
-	if haveRatio {
+	if haveRatio || nodeRatio {
 		w(" target |")
 		sep += "---|"
 	}
@@ -396,30 +425,21 @@ func (rep *report) markdown() string {
 		if nodeRatio {
 			w(" %s |", markedRatio(m, duplex, node))
 		}
-		if haveRatio {
-			dv, bv := m.value(duplex), m.value(bun)
-			target := ""
-			if m.target {
-				op := "≤"
-				if m.higher {
-					op = "≥"
-				}
-				verdict := "not measured"
-				if dv > 0 && bv > 0 {
-					met := dv <= bv
-					if m.higher {
-						met = dv >= bv
-					}
-					verdict = "**missed**"
-					if met {
-						verdict = "met"
-					}
-				} else if bv > 0 {
-					verdict = "**missed** (no figure)"
-				}
-				target = fmt.Sprintf("%s 1: %s", op, verdict)
+		if haveRatio || nodeRatio {
+			// A row with a target against Bun alone (the WebSocket ones)
+			// says no name; one against both names each.
+			var verdicts []string
+			bunWho := ""
+			if m.nodeTarget && nodeRatio {
+				bunWho = " (Bun)"
 			}
-			w(" %s |", target)
+			if m.target && haveRatio {
+				verdicts = append(verdicts, targetVerdict(m, duplex, bun, bunWho))
+			}
+			if m.nodeTarget && nodeRatio {
+				verdicts = append(verdicts, targetVerdict(m, duplex, node, " (Node)"))
+			}
+			w(" %s |", strings.Join(verdicts, "; "))
 		}
 		w("\n")
 	}
