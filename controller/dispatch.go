@@ -82,7 +82,7 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 		if err != nil {
 			return err
 		}
-		fn := handlerFor(wk.vm, exports, export)
+		fn := wk.handlerFor(t.Script, exports, export)
 		if fn == nil {
 			result = noHandler
 			return nil
@@ -121,24 +121,17 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, t Target) {
 }
 
 // handlerFor picks the export XP would call: the method's name, else `all`.
-func handlerFor(vm *goja.Runtime, exports goja.Value, name string) goja.Callable {
-	obj, ok := exports.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	if fn, ok := goja.AssertFunction(obj.Get(name)); ok {
+func (wk *worker) handlerFor(script string, exports goja.Value, name string) goja.Callable {
+	if fn := wk.exportFn(script, exports, name); fn != nil {
 		return fn
 	}
-	if fn, ok := goja.AssertFunction(obj.Get("all")); ok {
-		return fn
-	}
-	return nil
+	return wk.exportFn(script, exports, "all")
 }
 
 // readRequest gathers the parameters and the text body before a runtime is
 // borrowed. It answers the status to send when the request is unreadable.
 func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (*httpRequest, int, error) {
-	req := &httpRequest{r: r, contextPath: t.ContextPath, appErrors: t.AppErrors, params: r.URL.Query(), webSocket: frame.IsUpgradeRequest(r)}
+	req := &httpRequest{r: r, contextPath: t.ContextPath, appErrors: t.AppErrors, webSocket: frame.IsUpgradeRequest(r)}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" || r.Body == nil || r.Body == http.NoBody {
 		return req, 0, nil
@@ -187,9 +180,7 @@ func (e *Engine) readRequest(w http.ResponseWriter, r *http.Request, t Target) (
 	if err != nil {
 		return nil, http.StatusBadRequest, errors.New("malformed form body")
 	}
-	for k, v := range formValues {
-		req.params[k] = append(req.params[k], v...)
-	}
+	req.form = formValues
 	return req, 0, nil
 }
 

@@ -18,7 +18,7 @@ const errorScript = "/error/error"
 // it for the errors it finds before a controller runs (an unknown service,
 // say).
 func (e *Engine) ServeError(w http.ResponseWriter, r *http.Request, t Target, status int, message string) {
-	e.renderError(w, r, &httpRequest{r: r, contextPath: t.ContextPath, appErrors: t.AppErrors, params: r.URL.Query()}, status, message, "", "")
+	e.renderError(w, r, &httpRequest{r: r, contextPath: t.ContextPath, appErrors: t.AppErrors}, status, message, "", "")
 }
 
 // renderError runs error/error.js if the app has it and the request is

@@ -10,34 +10,43 @@ import (
 const socketExport = "webSocketEvent"
 
 // socketEventHandler is the package's socketEventHandler for the events of
-// script, with the callable kept: goja.AssertFunction allocates for every
-// call, and events come by the hundred thousand. The export is still read
-// every time, since a script may replace it.
+// script, with the callable kept (exportFn).
 func (wk *worker) socketEventHandler(script string, exports goja.Value) goja.Callable {
+	return wk.exportFn(script, exports, socketExport)
+}
+
+// exportFn is script's export name as a callable, nil when it is not a
+// function. The callable is kept: goja.AssertFunction allocates for every
+// call, and events and requests come by the hundred thousand. The export
+// is still read every time, since a script may replace it.
+func (wk *worker) exportFn(script string, exports goja.Value, name string) goja.Callable {
 	obj, ok := exports.(*goja.Object)
 	if !ok {
 		return nil
 	}
-	fo, ok := obj.Get(socketExport).(*goja.Object)
+	fo, ok := obj.Get(name).(*goja.Object)
 	if !ok {
 		return nil
 	}
-	if c, ok := wk.socketFns[script]; ok && c.obj == fo {
+	key := exportKey{script, name}
+	if c, ok := wk.exportFns[key]; ok && c.obj == fo {
 		return c.fn
 	}
 	fn, ok := goja.AssertFunction(fo)
 	if !ok {
 		return nil
 	}
-	if wk.socketFns == nil {
-		wk.socketFns = map[string]socketFn{}
+	if wk.exportFns == nil {
+		wk.exportFns = map[exportKey]cachedFn{}
 	}
-	wk.socketFns[script] = socketFn{fo, fn}
+	wk.exportFns[key] = cachedFn{fo, fn}
 	return fn
 }
 
-// socketFn is a webSocketEvent export and its callable.
-type socketFn struct {
+type exportKey struct{ script, name string }
+
+// cachedFn is an export and its callable.
+type cachedFn struct {
 	obj *goja.Object
 	fn  goja.Callable
 }

@@ -18,13 +18,28 @@ import (
 type httpRequest struct {
 	r           *http.Request
 	contextPath string
-	params      url.Values
-	body        *string
-	webSocket   bool
-	appErrors   bool // error/error.js renders its errors (Target.AppErrors)
+	// params are the query's and a form body's parameters, made on first
+	// use (query): most GETs are answered without reading them.
+	params url.Values
+	// form is a form body's parameters, which params adds to the query's.
+	form      url.Values
+	body      *string
+	webSocket bool
+	appErrors bool // error/error.js renders its errors (Target.AppErrors)
 	// held is what the body took from Options.Bodies, given back when the
 	// request is answered.
 	held int64
+}
+
+// query is the request's parameters, the query's then a form body's.
+func (req *httpRequest) query() url.Values {
+	if req.params == nil {
+		req.params = req.r.URL.Query()
+		for k, v := range req.form {
+			req.params[k] = append(req.params[k], v...)
+		}
+	}
+	return req.params
 }
 
 // isTextType mirrors XP's RequestBodyReader.isText: only these bodies reach
@@ -134,7 +149,7 @@ func (o *jsRequest) field(key string) goja.Value {
 	case "body":
 		return vm.ToValue(*o.req.body)
 	case "params":
-		return o.w.multiMap(o.req.params)
+		return o.w.multiMap(o.req.query())
 	case "headers":
 		return newHeaderObject(vm, r)
 	case "cookies":

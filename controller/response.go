@@ -17,7 +17,7 @@ type httpResponse struct {
 	body        []byte
 	hasBody     bool
 	contentType string
-	headers     http.Header
+	headers     http.Header // nil when the controller gave none
 	cookies     []*http.Cookie
 	redirect    string
 	webSocket   *SocketOptions
@@ -38,7 +38,7 @@ const (
 // readResponse follows PortalResponseSerializer: a non-object is an empty
 // 200; an object's fields are read one by one, each with XP's default.
 func (w *worker) readResponse(v goja.Value) (*httpResponse, error) {
-	res := &httpResponse{status: http.StatusOK, contentType: contentTypeText, headers: http.Header{}}
+	res := &httpResponse{status: http.StatusOK, contentType: contentTypeText}
 	obj, ok := v.(*goja.Object)
 	if !ok || isNullish(v) {
 		return res, nil
@@ -56,6 +56,7 @@ func (w *worker) readResponse(v goja.Value) (*httpResponse, error) {
 		res.contentType = ct.String()
 	}
 	if h, ok := obj.Get("headers").(*goja.Object); ok {
+		res.headers = http.Header{}
 		for _, k := range h.Keys() {
 			val := h.Get(k)
 			if isNullish(val) {

@@ -17,7 +17,7 @@ import (
 // XP, the response's status, headers and cookies are not sent: the answer is
 // the 101.
 func (e *Engine) acceptSocket(w http.ResponseWriter, r *http.Request, t Target, req *httpRequest, opts *SocketOptions, log zerolog.Logger) {
-	params := req.params
+	params := req.query()
 	if len(params) == 0 {
 		params = nil // an empty map still costs every idle session its header
 	}

@@ -49,9 +49,9 @@ type worker struct {
 	// modules evaluated afresh for every event (Dirigible's handlers) must
 	// not build them each time.
 	tagged map[string]taggedLoggers
-	// socketFns caches each script's webSocketEvent callable
-	// (socketEventHandler).
-	socketFns map[string]socketFn
+	// exportFns caches the callables of scripts' exported handlers
+	// (exportFn).
+	exportFns map[exportKey]cachedFn
 	// args is the argument list of a webSocketEvent call.
 	args [1]goja.Value
 	// generation is the dev-mode reload generation the caches belong to.
@@ -108,7 +108,7 @@ func (w *worker) reloaded(generation uint64) {
 func (w *worker) forget(generation uint64) {
 	w.modules = map[string]*goja.Object{}
 	w.resolved = map[string]string{}
-	w.socketFns = nil
+	w.exportFns = nil
 	w.generation = generation
 }
 
