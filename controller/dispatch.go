@@ -228,7 +228,11 @@ func (e *Engine) writeResponse(w http.ResponseWriter, r *http.Request, res *http
 	h.Set("Content-Length", strconv.Itoa(len(res.body)))
 	w.WriteHeader(res.status)
 	if r.Method != http.MethodHead && len(res.body) > 0 {
-		_, _ = w.Write(res.body)
+		_, _ = w.Write(res.body) // net/http keeps no reference to it
+	}
+	if res.pooled != nil {
+		e.bodyBufs.put(res.pooled, res.body)
+		res.body, res.pooled = nil, nil
 	}
 }
 

@@ -75,6 +75,9 @@ type Engine struct {
 	// endpoints are the hosts WebSocket sessions were opened at.
 	endpoints endpoints
 	programs  sync.Map // module path -> *source, shared by every runtime
+	// bodyBufs are the buffers JSON response bodies are serialized into,
+	// given back once written (writeResponse).
+	bodyBufs bodyBuffers
 	// controllers and modules cache the answers of Controller (path
 	// without extension -> file) and ResolveModule outside dev mode.
 	controllers sync.Map

@@ -68,7 +68,12 @@ func (s *jsonStringifier) stringify(c goja.FunctionCall) goja.Value {
 // marshal is JSON.stringify for Go callers (response bodies, messages,
 // logs), straight into bytes, with the script's guards: goja's
 // Object.MarshalJSON would run the native serializer with none of them.
-func (w *worker) marshal(v goja.Value) (out []byte, err error) {
+func (w *worker) marshal(v goja.Value) ([]byte, error) {
+	return w.marshalTo(make([]byte, 0, 512), v)
+}
+
+// marshalTo is marshal appending to dst.
+func (w *worker) marshalTo(dst []byte, v goja.Value) (out []byte, err error) {
 	defer func() {
 		if x := recover(); x != nil {
 			stopped, ok := x.(*goja.InterruptedError)
@@ -79,11 +84,11 @@ func (w *worker) marshal(v goja.Value) (out []byte, err error) {
 		}
 	}()
 	if exc := w.vm.Try(func() {
-		j := jsonWrite{s: w.json, buf: make([]byte, 0, 512), replacerArg: goja.Undefined(), spaceArg: goja.Undefined()}
+		j := jsonWrite{s: w.json, buf: dst, replacerArg: goja.Undefined(), spaceArg: goja.Undefined()}
 		if j.top(v) {
 			out = j.buf
 		} else {
-			out = []byte("null")
+			out = append(dst, "null"...)
 		}
 	}); exc != nil {
 		return nil, exc

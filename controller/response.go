@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -15,6 +16,7 @@ import (
 type httpResponse struct {
 	status      int
 	body        []byte
+	pooled      *[]byte // the Engine.bodyBufs buffer body is in, given back once written
 	hasBody     bool
 	contentType string
 	headers     http.Header // nil when the controller gave none
@@ -118,11 +120,12 @@ func (w *worker) readBody(res *httpResponse, b goja.Value) error {
 		res.hasBody = false
 		return nil
 	}
-	data, err := w.marshal(obj)
+	buf := w.engine.bodyBufs.get()
+	data, err := w.marshalTo((*buf)[:0], obj)
 	if err != nil {
 		return err
 	}
-	res.body = data
+	res.body, res.pooled = data, buf
 	res.contentType = contentTypeJSON
 	return nil
 }
@@ -229,4 +232,29 @@ func toString(v any) string {
 		return ""
 	}
 	return ""
+}
+
+// bodyBuffers keeps the buffers of JSON response bodies between requests:
+// a 2 KB answer grew a fresh buffer four times (512 bytes, doubled) and
+// left them all to the collector.
+type bodyBuffers struct{ pool sync.Pool }
+
+// maxPooledBody bounds what is kept: a rare huge answer must not stay
+// allocated for ever after.
+const maxPooledBody = 64 << 10
+
+func (b *bodyBuffers) get() *[]byte {
+	if p, ok := b.pool.Get().(*[]byte); ok {
+		return p
+	}
+	buf := make([]byte, 0, 1024)
+	return &buf
+}
+
+// put gives back p, now holding buf (grown from it, perhaps).
+func (b *bodyBuffers) put(p *[]byte, buf []byte) {
+	if cap(buf) <= maxPooledBody {
+		*p = buf[:0]
+		b.pool.Put(p)
+	}
 }
