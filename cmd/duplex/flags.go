@@ -173,13 +173,13 @@ func serveGroups() []flagGroup {
 		{"Applications", []string{"app DIR", "dev", "log-level LEVEL", "config"}},
 		{"HTTP", []string{"addr HOST:PORT", "tls-cert", "tls-key", "trust-proxy CIDR|HOST", "max-connections", "max-connections-per-ip", "max-body BYTES", "max-buffered-bodies BYTES",
 			"max-header-bytes BYTES", "read-header-timeout", "read-timeout", "shutdown-timeout", "allowed-origins ORIGIN"}},
-		{"JavaScript", []string{"js-workers", "js-timeout", "js-max-stack", "js-max-memory BYTES", "js-event-queue",
+		{"JavaScript", []string{"js-workers", "js-timeout", "js-max-stack", "js-max-memory BYTES", "gc-heap-floor BYTES", "js-event-queue",
 			"js-regexp-timeout", "outbound-allow CIDR|HOST", "ws-max-clients", "dirigible-v2"}},
 		{"WebSockets", []string{"ws-max-message BYTES", "ws-idle-timeout", "ws-ping-interval", "ws-max-backlog BYTES", "ws-handshake-timeout"}},
 		{"Login", []string{"users", "session-secret-file", "session-secret SECRET", "session-ttl"}},
 		{"Cluster", []string{"nats URL", "nats-embed", "nats-listen HOST:PORT", "nats-routes URL", "cluster-ttl", "node-id ID",
 			"cluster-secret-file", "cluster-secret SECRET", "nats-creds", "nats-tls-cert", "nats-tls-key", "nats-tls-ca"}},
-		{"Monitoring", []string{"metrics-addr HOST:PORT", "pprof", "gc-heap-floor BYTES"}},
+		{"Monitoring", []string{"metrics-addr HOST:PORT", "pprof"}},
 	}
 }
 
