@@ -94,7 +94,6 @@ type heapFloor struct {
 	set     func(int) int
 	stopped atomic.Bool
 	live    []metrics.Sample
-	last    uint64 // live bytes at the collection before
 	// mu orders settings made from afterGC and opened.
 	mu sync.Mutex
 	// held is the number of connections open now; heldThen, at the last

@@ -50,7 +50,7 @@ type jsonStringifier struct {
 
 // stringify is JSON.stringify(value, replacer, space).
 func (s *jsonStringifier) stringify(c goja.FunctionCall) goja.Value {
-	j := jsonWrite{s: s, replacerArg: c.Argument(1), spaceArg: c.Argument(2)}
+	j := jsonWrite{s: s, spaceArg: c.Argument(2)}
 	if r, ok := c.Argument(1).(*goja.Object); ok {
 		if fn, ok := goja.AssertFunction(r); ok {
 			j.replacer = fn
@@ -84,7 +84,7 @@ func (w *worker) marshalTo(dst []byte, v goja.Value) (out []byte, err error) {
 		}
 	}()
 	if exc := w.vm.Try(func() {
-		j := jsonWrite{s: w.json, buf: dst, replacerArg: goja.Undefined(), spaceArg: goja.Undefined()}
+		j := jsonWrite{s: w.json, buf: dst, spaceArg: goja.Undefined()}
 		if j.top(v) {
 			out = j.buf
 		} else {
@@ -167,7 +167,9 @@ func jsonGap(space goja.Value) string {
 
 var errStringifyStopped = errors.New("JSON.stringify stopped: the call was interrupted")
 
-const deepStringifyMessage = "Maximum call stack size exceeded: JSON.stringify nested deeper than 10000 levels"
+func deepStringifyMessage() string {
+	return "Maximum call stack size exceeded: JSON.stringify nested deeper than " + strconv.Itoa(maxJSONDepth) + " levels"
+}
 
 // stringifyWatch follows goja's serializer, where jsonWrite hands it a
 // value, from the replacer it is given.
@@ -225,7 +227,7 @@ func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
 		return value
 	}
 	if s.depth+len(s.path) > maxJSONDepth {
-		panic(rangeError(s.vm, deepStringifyMessage))
+		panic(rangeError(s.vm, deepStringifyMessage()))
 	}
 	if s.keys != nil && takesPropertyList(o) {
 		o = s.pick(o)

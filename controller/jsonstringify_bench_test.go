@@ -36,7 +36,7 @@ func BenchmarkStringify(b *testing.B) {
 		b.Run(name+"/ours", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				j := jsonWrite{s: s, replacerArg: goja.Undefined(), spaceArg: goja.Undefined()}
+				j := jsonWrite{s: s, spaceArg: goja.Undefined()}
 				if !j.top(v) {
 					b.Fatal("undefined")
 				}

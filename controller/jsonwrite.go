@@ -35,10 +35,10 @@ type jsonWrite struct {
 	stack    []*goja.Object
 	replacer goja.Callable // the script's replacer function, if any
 	keys     []string      // the script's property list, if it gave one
-	// replacerArg and spaceArg are the arguments as given, for goja's
-	// serializer when a value goes to it.
-	replacerArg, spaceArg goja.Value
-	gap, indent           string
+	// spaceArg is the argument as given, for goja's serializer when a
+	// value goes to it (the replacer goes as user or keys).
+	spaceArg    goja.Value
+	gap, indent string
 }
 
 var (
@@ -215,7 +215,7 @@ func (j *jsonWrite) enter(o *goja.Object) {
 		}
 	}
 	if len(j.stack) >= maxJSONDepth {
-		panic(rangeError(j.s.vm, deepStringifyMessage))
+		panic(rangeError(j.s.vm, deepStringifyMessage()))
 	}
 	j.stack = append(j.stack, o)
 }
