@@ -75,6 +75,8 @@ func writeMetrics(b *bytes.Buffer, apps []*App) {
 	m.value("duplex_goroutines", int64(runtime.NumGoroutine()))
 	m.head("duplex_heap_inuse_bytes", "gauge", "Bytes in in-use heap spans.")
 	m.value("duplex_heap_inuse_bytes", int64(mem.HeapInuse))
+	m.head("duplex_gc_cycles_total", "counter", "Garbage collections the process has run (see --gc-heap-floor).")
+	m.value("duplex_gc_cycles_total", int64(mem.NumGC))
 	m.head("duplex_rss_bytes", "gauge", "Resident set size of the process.")
 	m.value("duplex_rss_bytes", residentBytes())
 
