@@ -40,6 +40,9 @@ type Config struct {
 	// that stops sending half-way does not hold its connection forever.
 	ReadTimeout    time.Duration
 	MaxHeaderBytes int
+	// NetHTTPOnly serves every connection with net/http, without the
+	// epoll fast path (app/http1).
+	NetHTTPOnly bool
 	// GCHeapFloor is the heap size below which the garbage collector does
 	// not run (app/memory.go, heapFloor); 0 leaves Go's pacing alone, as
 	// does GOGC in the environment.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"duplex/app/http1"
 	"duplex/controller"
 	"duplex/websocket"
 )
@@ -19,9 +20,9 @@ import (
 // withPprof Go's profiler under /debug/pprof/ for finding where CPU and
 // memory go. The profiler's cmdline page is never served: whatever is on
 // the command line is nobody's business on a network port.
-func privateMux(p *Platform, conns *limitListener, withPprof bool) http.Handler {
+func privateMux(p *Platform, conns *limitListener, fast *http1.Server, withPprof bool) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metricsHandler(p, conns))
+	mux.Handle("/metrics", metricsHandler(p, conns, fast))
 	if withPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", http.NotFound)
@@ -35,12 +36,13 @@ func privateMux(p *Platform, conns *limitListener, withPprof bool) http.Handler 
 // metricsHandler serves the server's counters in Prometheus' text format.
 // It lives on its own listener (--metrics-addr), never on the public one, so
 // a reverse proxy cannot expose it by accident.
-func metricsHandler(p *Platform, conns *limitListener) http.Handler {
+func metricsHandler(p *Platform, conns *limitListener, fast *http1.Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
 		writeMetrics(&b, p.apps)
 		writePlatformMetrics(&b, p)
 		writeConnMetrics(&b, conns)
+		writeFastPathMetrics(&b, fast)
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_, _ = w.Write(b.Bytes())
 	})
@@ -187,4 +189,18 @@ func writeConnMetrics(b *bytes.Buffer, l *limitListener) {
 	m.value("duplex_connections_refused_total", l.refusedIP.Load(), "limit", "max_connections_per_ip")
 	m.head("duplex_accept_errors_total", "counter", "Accepts that failed for want of file descriptors (EMFILE, ENFILE).")
 	m.value("duplex_accept_errors_total", l.acceptErrors.Load())
+}
+
+// writeFastPathMetrics tells how many requests the epoll fast path served
+// and how many connections it gave to net/http (none without it).
+func writeFastPathMetrics(b *bytes.Buffer, fast *http1.Server) {
+	var served, handed int64
+	if fast != nil {
+		served, handed = fast.Served.Load(), fast.Handoffs.Load()
+	}
+	m := metricWriter{b}
+	m.head("duplex_http_fast_requests_total", "counter", "HTTP requests served by the epoll fast path (app/http1); the rest by net/http.")
+	m.value("duplex_http_fast_requests_total", served)
+	m.head("duplex_http_handoffs_total", "counter", "Connections the fast path gave to net/http: a request in parts, chunked, HEAD, HTTP/1.0, an odd head, a full send buffer.")
+	m.value("duplex_http_handoffs_total", handed)
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"duplex/app/http1"
 	"duplex/websocket"
 )
 
@@ -18,6 +20,8 @@ type Server struct {
 	platform *Platform
 	conns    *limitListener // set by Serve
 	http     *http.Server
+	fast     *http1.Server // nil: net/http serves every connection
+	handoff  *handoffListener
 	metrics  *http.Server
 	cert     *serverCert // nil: plain HTTP
 }
@@ -70,6 +74,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// are back on for everyone else at once.
 		s.http.SetKeepAlivesEnabled(false)
 		s.http.SetKeepAlivesEnabled(true)
+		if s.fast != nil {
+			s.fast.CloseIdle()
+		}
 	}
 	s.http.ConnState = s.conns.connState
 	s.http.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
@@ -78,14 +85,31 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		return ctx
 	}
-	ln = s.conns
+	s.handoff = newHandoffListener(s.conns)
+	if s.cert == nil && !s.cfg.NetHTTPOnly {
+		fast, err := http1.New(http1.Config{
+			Handler:        s.http.Handler,
+			Handoff:        s.handOver,
+			ConnContext:    s.http.ConnContext,
+			ConnState:      s.http.ConnState,
+			MaxHeaderBytes: s.cfg.MaxHeaderBytes,
+			IdleTimeout:    s.http.IdleTimeout,
+			Log:            log,
+		})
+		if err != nil {
+			s.conns.Close()
+			return fmt.Errorf("HTTP fast path: %w", err)
+		}
+		s.fast = fast
+	}
+	ln = s.handoff
 	if s.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
-		s.metrics = &http.Server{Handler: privateMux(s.platform, s.conns, s.cfg.Pprof), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
+		s.metrics = &http.Server{Handler: privateMux(s.platform, s.conns, s.fast, s.cfg.Pprof), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
 		go func() { _ = s.metrics.Serve(mln) }()
 		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
 	}
@@ -104,6 +128,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- s.http.Serve(ln) }()
+	go s.accept()
 	names := make([]string, len(s.platform.apps))
 	for i, a := range s.platform.apps {
 		names[i] = a.Name
@@ -137,6 +162,14 @@ func (s *Server) shutdown(served <-chan error) error {
 		defer wg.Done()
 		httpErr = s.http.Shutdown(ctx)
 	}()
+	var fastErr error
+	if s.fast != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fastErr = s.fast.Shutdown(ctx)
+		}()
+	}
 	for _, a := range s.platform.apps {
 		wg.Add(1)
 		go func() {
@@ -154,6 +187,7 @@ func (s *Server) shutdown(served <-chan error) error {
 		}
 	}()
 	wg.Wait()
+	httpErr = cmp.Or(httpErr, fastErr)
 	// Before anything is interrupted: main.js's disposers, and every
 	// runtime's, get to run.
 	for _, a := range s.platform.apps {
@@ -189,4 +223,48 @@ func (s *Server) shutdown(served <-chan error) error {
 	}
 	log.Info().Msg("stopped")
 	return err
+}
+
+// accept takes each new connection: plain ones to the fast path, the rest
+// (TLS, or any the fast path refuses) to net/http.
+func (s *Server) accept() {
+	var delay time.Duration
+	for {
+		c, err := s.conns.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of descriptors, for one (already logged): wait a
+			// little, as net/http does, and try again.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		if s.fast == nil || s.fast.Adopt(c) != nil {
+			s.handoff.push(c)
+		}
+	}
+}
+
+// handOver gives net/http a connection the fast path gave up: owner is
+// the limitConn it was given, conn the socket now in Go's net package,
+// buffered what was read from it already.
+func (s *Server) handOver(owner, conn net.Conn, buffered []byte) {
+	lc, ok := owner.(*limitConn)
+	if !ok {
+		conn.Close()
+		owner.Close()
+		return
+	}
+	lc.mu.Lock()
+	lc.lengths.scan(buffered)
+	lc.mu.Unlock()
+	if len(buffered) > 0 {
+		lc.Conn = &prefixConn{Conn: conn, head: buffered}
+	} else {
+		lc.Conn = conn
+	}
+	s.handoff.push(lc)
 }

@@ -18,6 +18,14 @@ import (
 // (their bytes must pass through crypto/tls); those are read by a blocking
 // loop instead.
 func adoptFD(c net.Conn) int {
+	// A server that reads its sockets itself hands the descriptor over
+	// as it is: no duplicate, and it never was in Go's netpoller.
+	if d, ok := c.(interface{ DetachFD() int }); ok {
+		if fd := d.DetachFD(); fd >= 0 {
+			c.Close()
+			return fd
+		}
+	}
 	inner := c
 	// A server may wrap its connections (to count them); the socket is
 	// the TCP connection inside, but closing goes through the wrapper.

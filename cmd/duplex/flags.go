@@ -115,6 +115,7 @@ func parseServeFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&cl.TLSCert, "nats-tls-cert", "", "certificate `FILE` (PEM) of this node: TLS for the embedded server's routes, or the client certificate for --nats")
 	fs.StringVar(&cl.TLSKey, "nats-tls-key", "", "private key `FILE` (PEM) of --nats-tls-cert")
 	fs.StringVar(&cl.TLSCA, "nats-tls-ca", "", "CA certificate `FILE` (PEM) the other nodes' (or --nats servers') certificates must be signed by")
+	fs.BoolVar(&c.NetHTTPOnly, "net-http", false, "serve every connection with Go's net/http, without the epoll fast path for plain HTTP/1.1 keep-alive requests (slower: for comparison, or should the fast path misbehave)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty; keep it private)")
 	fs.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler at http://ADDR/debug/pprof/ on the --metrics-addr listener")
 	fs.Int64Var(&c.GCHeapFloor, "gc-heap-floor", d.GCHeapFloor, "heap bytes below which Go's garbage collector does not run: fewer collections while the live heap is small; 0 for Go's own pacing (so does GOGC in the environment)")
@@ -172,7 +173,7 @@ func serveGroups() []flagGroup {
 	return []flagGroup{
 		{"Applications", []string{"app DIR", "dev", "log-level LEVEL", "config"}},
 		{"HTTP", []string{"addr HOST:PORT", "tls-cert", "tls-key", "trust-proxy CIDR|HOST", "max-connections", "max-connections-per-ip", "max-body BYTES", "max-buffered-bodies BYTES",
-			"max-header-bytes BYTES", "read-header-timeout", "read-timeout", "shutdown-timeout", "allowed-origins ORIGIN"}},
+			"max-header-bytes BYTES", "read-header-timeout", "read-timeout", "shutdown-timeout", "allowed-origins ORIGIN", "net-http"}},
 		{"JavaScript", []string{"js-workers", "js-timeout", "js-max-stack", "js-max-memory BYTES", "gc-heap-floor BYTES", "js-event-queue",
 			"js-regexp-timeout", "outbound-allow CIDR|HOST", "ws-max-clients", "dirigible-v2"}},
 		{"WebSockets", []string{"ws-max-message BYTES", "ws-idle-timeout", "ws-ping-interval", "ws-max-backlog BYTES", "ws-handshake-timeout"}},

@@ -1,0 +1,135 @@
+package http1
+
+import (
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// poller is one goroutine that waits on the epoll set and serves what it
+// finds, on its own stack: no hand-off between goroutines per request.
+type poller struct {
+	// since is when its request began (monotonic nanoseconds, 0 while
+	// it polls); the watch reads it.
+	since atomic.Int64
+	// replaced: the watch found its request stalled and started another
+	// poller; when the request ends this goroutine polls again only if
+	// a poller is missing.
+	replaced atomic.Bool
+}
+
+// poll waits for one ready socket at a time: a poller holds no batch of
+// ready sockets that would wait behind a request that stalls.
+func (s *Server) poll(p *poller) {
+	var events [1]unix.EpollEvent
+	for {
+		n, err := unix.EpollWait(s.epfd, events[:], -1)
+		if err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			s.cfg.Log.Error().Err(err).Msg("http1: epoll_wait failed; the fast path stops polling")
+			return
+		}
+		if n == 0 {
+			continue
+		}
+		fd := int(events[0].Fd)
+		if fd == s.wakefd {
+			s.leave(p)
+			return
+		}
+		c := s.lookup(fd)
+		if c == nil || !c.ready() {
+			continue
+		}
+		p.since.Store(s.nanotime())
+		s.serve(c)
+		p.since.Store(0)
+		if p.replaced.Load() && !s.rejoin(p) {
+			return
+		}
+	}
+}
+
+// rejoin lets a replaced poller poll again if the pollers are short of
+// their number; otherwise its goroutine ends.
+func (s *Server) rejoin(p *poller) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing || len(s.pollers) >= s.target {
+		return false
+	}
+	p.replaced.Store(false)
+	s.pollers = append(s.pollers, p)
+	return true
+}
+
+func (s *Server) leave(p *poller) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, q := range s.pollers {
+		if q == p {
+			s.pollers = append(s.pollers[:i], s.pollers[i+1:]...)
+			break
+		}
+	}
+	s.closeFDsLocked()
+}
+
+// watch replaces pollers whose request stalls, and closes connections
+// idle for longer than IdleTimeout. It runs while there are connections.
+func (s *Server) watch() {
+	tick := time.NewTicker(stallAfter)
+	defer tick.Stop()
+	var sweep time.Time
+	for range tick.C {
+		now := s.nanotime()
+		s.mu.Lock()
+		if s.closing || s.count == 0 {
+			s.watching = false
+			s.closeFDsLocked()
+			s.mu.Unlock()
+			return
+		}
+		for i := 0; i < len(s.pollers); i++ {
+			p := s.pollers[i]
+			if since := p.since.Load(); since != 0 && now-since > int64(stallAfter) {
+				p.replaced.Store(true)
+				s.pollers[i] = &poller{}
+				go s.poll(s.pollers[i])
+			}
+		}
+		s.mu.Unlock()
+		if wall := time.Now(); wall.Sub(sweep) > time.Second {
+			sweep = wall
+			s.closeIdleSince(wall.Add(-s.cfg.IdleTimeout))
+		}
+	}
+}
+
+// closeIdleSince closes the connections idle since before t.
+func (s *Server) closeIdleSince(t time.Time) {
+	if s.cfg.IdleTimeout <= 0 {
+		return
+	}
+	limit := t.Unix()
+	for _, c := range s.snapshot() {
+		if c.active.Load() < limit && c.state.CompareAndSwap(stIdle, stGone) {
+			s.closeConn(c)
+		}
+	}
+}
+
+// closeFDsLocked releases the epoll set once Shutdown began and no
+// poller or watch uses it.
+func (s *Server) closeFDsLocked() {
+	if !s.closing || len(s.pollers) > 0 || s.watching || s.epfd < 0 {
+		return
+	}
+	unix.Close(s.epfd)
+	unix.Close(s.wakefd)
+	s.epfd, s.wakefd = -1, -1
+}

@@ -1,0 +1,263 @@
+package http1
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+)
+
+// Config is what a Server needs from the application server.
+type Config struct {
+	Handler http.Handler
+	// Handoff gives net/http a connection for the rest of its life:
+	// owner is the connection Adopt was given, conn the socket now in
+	// Go's net package, buffered the bytes already read from it, which
+	// net/http must read first.
+	Handoff func(owner, conn net.Conn, buffered []byte)
+	// ConnContext makes the context of a connection's requests.
+	ConnContext func(ctx context.Context, owner net.Conn) context.Context
+	// ConnState is told when a connection starts and stops serving a
+	// request (http.StateActive, http.StateIdle), as net/http tells its
+	// ConnState.
+	ConnState func(owner net.Conn, state http.ConnState)
+	// MaxHeaderBytes bounds a request head; a longer one goes to
+	// net/http, which refuses it with 431.
+	MaxHeaderBytes int
+	IdleTimeout    time.Duration
+	Log            zerolog.Logger
+}
+
+// maxBody is the largest request body the fast path reads; a longer one
+// is net/http's to read, under --read-timeout.
+const maxBody = 64 << 10
+
+// stallAfter is how long a request may hold its poller before another
+// goroutine takes over the polling: a handler that waits for something
+// must not hold up other connections.
+const stallAfter = 2 * time.Millisecond
+
+// Server is the fast path. Adopt gives it connections; Shutdown ends it.
+type Server struct {
+	cfg    Config
+	epfd   int
+	wakefd int // eventfd: readable once Shutdown begins
+
+	mu    sync.Mutex
+	conns []*conn // by descriptor
+	count int
+	// pollers are the goroutines that wait on the epoll set now, one per
+	// core; a poller whose request stalls is replaced (watch).
+	pollers  []*poller
+	target   int
+	watching bool
+	closing  bool
+	gone     chan struct{} // closed when the last connection is gone after closing
+
+	bufs   sync.Pool // *[]byte read buffers
+	writes sync.Pool // *response
+
+	start time.Time // for a monotonic clock in nanoseconds
+	dates atomic.Pointer[dateValue]
+
+	// Counters for the metrics.
+	Served, Handoffs atomic.Int64
+}
+
+// New starts a Server; its pollers start with its first connection.
+func New(cfg Config) (*Server, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	wake, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, err
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &ev); err != nil {
+		unix.Close(epfd)
+		unix.Close(wake)
+		return nil, err
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = http.DefaultMaxHeaderBytes
+	}
+	s := &Server{cfg: cfg, epfd: epfd, wakefd: wake, target: runtime.GOMAXPROCS(0), start: time.Now(), gone: make(chan struct{})}
+	s.bufs.New = func() any { b := make([]byte, 0, 16<<10); return &b }
+	s.writes.New = func() any { return new(response) }
+	return s, nil
+}
+
+// errNotSocket: the connection is not a plain TCP socket (TLS, a test's
+// pipe); net/http serves it.
+var errNotSocket = errors.New("http1: not a TCP socket")
+
+// ErrClosed: the server is shutting down.
+var ErrClosed = errors.New("http1: server closed")
+
+// Adopt takes over owner's socket: from now on the server reads it, and
+// owner (whose Close gives back what the connection holds) is closed when
+// the connection ends. It fails, leaving owner alone, when owner is no
+// plain TCP connection or the server is closing.
+func (s *Server) Adopt(owner net.Conn) error {
+	inner := owner
+	if w, ok := owner.(interface{ NetConn() net.Conn }); ok {
+		inner = w.NetConn()
+	}
+	tc, ok := inner.(*net.TCPConn)
+	if !ok {
+		return errNotSocket
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	fd := -1
+	var derr error
+	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return err
+	}
+	if derr != nil {
+		return derr
+	}
+	ctx := context.Background()
+	if s.cfg.ConnContext != nil {
+		ctx = s.cfg.ConnContext(ctx, owner)
+	}
+	c := &conn{fd: fd, owner: owner, remote: owner.RemoteAddr().String()}
+	c.tmpl = (&http.Request{}).WithContext(ctx)
+	c.touch()
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		unix.Close(fd)
+		return ErrClosed
+	}
+	// Closing the original takes it out of Go's netpoller; the duplicate
+	// keeps the socket open.
+	tc.Close()
+	if fd >= len(s.conns) {
+		s.conns = append(s.conns, make([]*conn, fd+1-len(s.conns)+len(s.conns)/2)...)
+	}
+	s.conns[fd] = c
+	s.count++
+	s.startLocked()
+	// Under the lock: the epoll set's descriptor is closed under it.
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(fd)}
+	err = unix.EpollCtl(s.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
+	s.mu.Unlock()
+	if err != nil {
+		s.unregister(c)
+		unix.Close(fd)
+		owner.Close()
+		s.cfg.Log.Warn().Err(err).Msg("http1: epoll_ctl failed; connection closed")
+	}
+	return nil
+}
+
+// nanotime is a monotonic clock reading.
+func (s *Server) nanotime() int64 { return int64(time.Since(s.start)) }
+
+// startLocked starts the pollers and the watch with the first connection.
+func (s *Server) startLocked() {
+	for len(s.pollers) < s.target {
+		p := &poller{}
+		s.pollers = append(s.pollers, p)
+		go s.poll(p)
+	}
+	if !s.watching {
+		s.watching = true
+		go s.watch()
+	}
+}
+
+// unregister forgets c and takes its socket out of the epoll set, before
+// its descriptor is closed or given away.
+func (s *Server) unregister(c *conn) {
+	s.mu.Lock()
+	if c.fd < len(s.conns) && s.conns[c.fd] == c {
+		_ = unix.EpollCtl(s.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+		s.conns[c.fd] = nil
+		s.count--
+		if s.count == 0 && s.closing {
+			close(s.gone)
+		}
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) lookup(fd int) *conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fd < len(s.conns) {
+		return s.conns[fd]
+	}
+	return nil
+}
+
+// CloseIdle closes the connections that wait between requests, to make
+// room for new clients.
+func (s *Server) CloseIdle() {
+	for _, c := range s.snapshot() {
+		if c.state.CompareAndSwap(stIdle, stGone) {
+			s.closeConn(c)
+		}
+	}
+}
+
+func (s *Server) snapshot() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*conn, 0, s.count)
+	for _, c := range s.conns {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Shutdown closes idle connections and every other one after its answer
+// in progress, and returns when all are gone or ctx ends; then the rest
+// are closed under their handlers, whose writes fail.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closing {
+		s.closing = true
+		if s.count == 0 {
+			close(s.gone)
+		}
+		var one = [8]byte{1}
+		_, _ = unix.Write(s.wakefd, one[:])
+	}
+	s.closeFDsLocked()
+	s.mu.Unlock()
+	s.CloseIdle()
+	var err error
+	select {
+	case <-s.gone:
+	case <-ctx.Done():
+		err = ctx.Err()
+		for _, c := range s.snapshot() {
+			s.unregister(c)
+			_ = unix.Shutdown(c.fd, unix.SHUT_RDWR)
+		}
+	}
+	return err
+}
+
+// isClosing reports whether Shutdown began.
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
