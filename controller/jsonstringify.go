@@ -31,7 +31,7 @@ func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64
 		return nil, err
 	}
 	interrupted, _ := goja.AssertFunction(probe)
-	s := &jsonStringifier{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput}
+	s := &jsonStringifier{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput, props: newPlainProps(vm)}
 	_, err = replaceJSON(vm, "stringify", func(native goja.Callable) func(goja.FunctionCall) goja.Value {
 		s.nativeStringify = native
 		return s.stringify
@@ -46,6 +46,10 @@ type jsonStringifier struct {
 	interrupted     goja.Callable // raises the pending interruption
 	maxOutput       int64
 	nativeStringify goja.Callable // goja's own, for values jsonWrite leaves to it
+	props           plainProps
+	// names holds the keys of the objects being serialized, each
+	// object's after its parent's, so that one array serves every call.
+	names []string
 }
 
 // stringify is JSON.stringify(value, replacer, space).

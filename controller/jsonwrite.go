@@ -179,10 +179,23 @@ func (j *jsonWrite) object(o *goja.Object) bool {
 		// Ordinary objects (Error, RegExp and Math included) export as
 		// maps; goja's wrappers of Go values, proxies, typed arrays and Maps
 		// do not.
+		if j.keys == nil {
+			// Most objects a script serializes are plain: their
+			// keys and values are read in place.
+			base := len(j.s.names)
+			if names, ok := j.s.props.names(o, j.s.names); ok {
+				j.s.names = names
+				j.enter(o)
+				j.members(o, names[base:], j.s.props.values(o))
+				j.leave()
+				j.s.names = j.s.names[:base]
+				return true
+			}
+		}
 		if o.ExportType() == typeMap {
 			if keys, ok := j.propertyNames(o); ok {
 				j.enter(o)
-				j.members(o, keys)
+				j.members(o, keys, nil)
 				j.leave()
 				return true
 			}
@@ -246,7 +259,9 @@ func (j *jsonWrite) array(o *goja.Object) {
 	j.write("]")
 }
 
-func (j *jsonWrite) members(o *goja.Object, keys []string) {
+// members writes o's properties keys; values, when given, is o's
+// storage (plainProps), read instead of asking o for each value.
+func (j *jsonWrite) members(o *goja.Object, keys []string, values map[string]goja.Value) {
 	stepback := j.indent
 	j.indent += j.gap
 	open := len(j.buf)
@@ -269,7 +284,19 @@ func (j *jsonWrite) members(o *goja.Object, keys []string) {
 		} else {
 			j.buf = append(j.buf, ':')
 		}
-		if j.property(o, k, -1, o.Get(k)) {
+		var v goja.Value
+		if values != nil {
+			// Read now, not with the names: a toJSON or replacer
+			// may have changed it meanwhile. A property it made an
+			// accessor is asked for its value.
+			v = values[k]
+			if v != nil && j.s.props.flagged(v) {
+				v = o.Get(k)
+			}
+		} else {
+			v = o.Get(k)
+		}
+		if j.property(o, k, -1, v) {
 			empty = false
 		} else {
 			j.buf, j.wide = j.buf[:mark], wide
