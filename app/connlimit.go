@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
 
 	"duplex/websocket"
 )
@@ -75,6 +76,31 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	}
 }
 
+// acceptFD admits a socket the fast path accepted (http1.AcceptFunc): the
+// same budget, refusal and hook as Accept, for a connection that never
+// was a net.Conn.
+func (l *limitListener) acceptFD(fd int, remote net.Addr) (net.Conn, bool) {
+	addr := remote.String()
+	if setting := l.admit(addr); setting != "" {
+		_, _ = unix.Write(fd, []byte(refuseAnswer)) // a fresh socket has room
+		_ = unix.Close(fd)
+		l.refused(addr, setting)
+		return nil, false
+	}
+	if l.opened != nil {
+		l.opened()
+	}
+	return &limitConn{Conn: socketAddrs{local: l.Addr(), remote: remote}, l: l, remote: addr}, true
+}
+
+// acceptFailed is told of an accept the fast path could not make.
+func (l *limitListener) acceptFailed(err error) {
+	l.acceptErrors.Add(1)
+	l.warn(&l.loggedEMFILE, func(ev *zerolog.Event) {
+		ev.Err(err).Msg("accept failed: out of file descriptors; raise the open-file limit (ulimit -n) or lower --max-connections")
+	})
+}
+
 // admit takes a slot for a connection from remote; it answers the setting
 // that refused it, if one did.
 func (l *limitListener) admit(remote string) string {
@@ -109,6 +135,11 @@ func (l *limitListener) refuse(c net.Conn, remote, setting string) {
 		_, _ = c.Write([]byte(refuseAnswer))
 	}
 	_ = c.Close()
+	l.refused(remote, setting)
+}
+
+// refused logs a refusal (at most once a second per setting).
+func (l *limitListener) refused(remote, setting string) {
 	last := &l.loggedFull
 	if setting == "--max-connections-per-ip" {
 		last = &l.loggedIP

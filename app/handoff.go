@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"net"
 	"sync"
 )
@@ -43,7 +44,11 @@ func (l *handoffListener) Close() error {
 	var err error
 	l.once.Do(func() {
 		close(l.done)
-		err = l.ln.Close()
+		// The fast path may have closed the listener already (it
+		// listens on a duplicate of it).
+		if err = l.ln.Close(); errors.Is(err, net.ErrClosed) {
+			err = nil
+		}
 		for {
 			select {
 			case c := <-l.ch:

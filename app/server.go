@@ -85,6 +85,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		return ctx
 	}
+	tcp := ln // before it is wrapped
 	s.handoff = newHandoffListener(s.conns)
 	if s.cert == nil && !s.cfg.NetHTTPOnly {
 		fast, err := http1.New(http1.Config{
@@ -128,7 +129,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- s.http.Serve(ln) }()
-	go s.accept()
+	if err := s.listenFast(tcp); err != nil {
+		go s.accept()
+	}
 	names := make([]string, len(s.platform.apps))
 	for i, a := range s.platform.apps {
 		names[i] = a.Name
@@ -224,6 +227,19 @@ func (s *Server) shutdown(served <-chan error) error {
 	log.Info().Msg("stopped")
 	return err
 }
+
+// listenFast lets the fast path accept on ln itself; it fails when there
+// is no fast path or ln is not a TCP listener, and ln is then accepted
+// from by accept.
+func (s *Server) listenFast(ln net.Listener) error {
+	tl, ok := ln.(*net.TCPListener)
+	if s.fast == nil || !ok {
+		return errNoFastListen
+	}
+	return s.fast.Listen(tl, s.conns.acceptFD, s.conns.acceptFailed)
+}
+
+var errNoFastListen = errors.New("no fast path, or not a TCP listener")
 
 // accept takes each new connection: plain ones to the fast path, the rest
 // (TLS, or any the fast path refuses) to net/http.

@@ -41,6 +41,10 @@ func (s *Server) poll(p *poller) {
 			s.leave(p)
 			return
 		}
+		if fd == int(s.lfdReady.Load()) {
+			s.acceptReady()
+			continue
+		}
 		c := s.lookup(fd)
 		if c == nil || !c.ready() {
 			continue

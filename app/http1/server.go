@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -61,6 +62,14 @@ type Server struct {
 	closing  bool
 	gone     chan struct{} // closed when the last connection is gone after closing
 
+	// The listening socket (Listen), -1 without one; acceptMu is held
+	// while a poller accepts, so that it is not closed under it.
+	lfd          int
+	lfdReady     atomic.Int32 // lfd, for the pollers to recognize its events
+	acceptMu     sync.Mutex
+	acceptFn     AcceptFunc
+	acceptFailed func(error)
+
 	bufs   sync.Pool // *[]byte read buffers
 	writes sync.Pool // *response
 
@@ -91,7 +100,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = http.DefaultMaxHeaderBytes
 	}
-	s := &Server{cfg: cfg, epfd: epfd, wakefd: wake, target: runtime.GOMAXPROCS(0), start: time.Now(), gone: make(chan struct{})}
+	s := &Server{cfg: cfg, epfd: epfd, wakefd: wake, target: runtime.GOMAXPROCS(0), start: time.Now(), lfd: -1, gone: make(chan struct{})}
+	s.lfdReady.Store(-1)
 	s.bufs.New = func() any { b := make([]byte, 0, 16<<10); return &b }
 	s.writes.New = func() any { return new(response) }
 	return s, nil
@@ -117,18 +127,22 @@ func (s *Server) Adopt(owner net.Conn) error {
 	if !ok {
 		return errNotSocket
 	}
-	raw, err := tc.SyscallConn()
+	fd, err := dupFD(tc)
 	if err != nil {
 		return err
 	}
-	fd := -1
-	var derr error
-	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+	// Closing the original takes it out of Go's netpoller; the duplicate
+	// keeps the socket open.
+	if err := s.add(fd, owner, tc.Close); err != nil {
+		unix.Close(fd)
 		return err
 	}
-	if derr != nil {
-		return derr
-	}
+	return nil
+}
+
+// add registers the socket fd, whose connection is owner; before it is
+// registered, but once the server is sure to take it, release runs.
+func (s *Server) add(fd int, owner net.Conn, release func() error) error {
 	ctx := context.Background()
 	if s.cfg.ConnContext != nil {
 		ctx = s.cfg.ConnContext(ctx, owner)
@@ -139,12 +153,11 @@ func (s *Server) Adopt(owner net.Conn) error {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		unix.Close(fd)
 		return ErrClosed
 	}
-	// Closing the original takes it out of Go's netpoller; the duplicate
-	// keeps the socket open.
-	tc.Close()
+	if release != nil {
+		_ = release()
+	}
 	if fd >= len(s.conns) {
 		s.conns = append(s.conns, make([]*conn, fd+1-len(s.conns)+len(s.conns)/2)...)
 	}
@@ -153,7 +166,7 @@ func (s *Server) Adopt(owner net.Conn) error {
 	s.startLocked()
 	// Under the lock: the epoll set's descriptor is closed under it.
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(fd)}
-	err = unix.EpollCtl(s.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
+	err := unix.EpollCtl(s.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
 	s.mu.Unlock()
 	if err != nil {
 		s.unregister(c)
@@ -163,9 +176,6 @@ func (s *Server) Adopt(owner net.Conn) error {
 	}
 	return nil
 }
-
-// nanotime is a monotonic clock reading.
-func (s *Server) nanotime() int64 { return int64(time.Since(s.start)) }
 
 // startLocked starts the pollers and the watch with the first connection.
 func (s *Server) startLocked() {
@@ -241,6 +251,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.closeFDsLocked()
 	s.mu.Unlock()
+	s.stopListening()
 	s.CloseIdle()
 	var err error
 	select {
@@ -260,4 +271,22 @@ func (s *Server) isClosing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closing
+}
+
+// nanotime is a monotonic clock reading.
+func (s *Server) nanotime() int64 { return int64(time.Since(s.start)) }
+
+// dupFD duplicates the descriptor of a socket of Go's net package, leaving
+// it as it is (non-blocking).
+func dupFD(c syscall.Conn) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd := -1
+	var derr error
+	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, err
+	}
+	return fd, derr
 }
