@@ -82,10 +82,12 @@ func (s *Server) drain(c *conn) bool {
 	bp := s.bufs.Get().(*[]byte)
 	buf := (*bp)[:0]
 	defer func() {
-		if cap(buf) <= 64<<10 {
+		// buf is nil once the connection is given away; a buffer that
+		// grew for a large request is kept up to a bound.
+		if cap(buf) > cap(*bp) && cap(buf) <= 64<<10 {
 			*bp = buf[:0]
-			s.bufs.Put(bp)
 		}
+		s.bufs.Put(bp)
 	}()
 	for {
 		if len(buf) == cap(buf) {

@@ -3,6 +3,7 @@ package http1
 import (
 	"errors"
 	"net"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -59,7 +60,9 @@ func (s *Server) acceptReady() {
 		return
 	}
 	for range acceptBatch {
-		fd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		// The standard library's accept4: x/sys's asks every IPv4
+		// socket for its protocol (one getsockopt more per connection).
+		fd, sa, err := syscall.Accept4(lfd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
 		if err != nil {
 			switch {
 			case errors.Is(err, unix.EAGAIN):
@@ -126,11 +129,11 @@ func (s *Server) stopListening() {
 	}
 }
 
-func sockaddrTCP(sa unix.Sockaddr) net.Addr {
+func sockaddrTCP(sa syscall.Sockaddr) net.Addr {
 	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
+	case *syscall.SockaddrInet4:
 		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
-	case *unix.SockaddrInet6:
+	case *syscall.SockaddrInet6:
 		addr := &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
 		if a.ZoneId != 0 {
 			if ifi, err := net.InterfaceByIndex(int(a.ZoneId)); err == nil {

@@ -381,3 +381,31 @@ func TestAnswerHeadLikeNetHTTP(t *testing.T) {
 		t.Fatalf("short answer %q", raw)
 	}
 }
+
+// A connection given away (here, upgraded) leaves its read buffer, whole,
+// to the next: the next request is read in one read, not in doubling
+// pieces from an empty buffer.
+func TestReadBufferSurvivesHandoff(t *testing.T) {
+	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/up" {
+			conn, _, _ := http.NewResponseController(w).Hijack()
+			conn.Close()
+			return
+		}
+		io.WriteString(w, "ok")
+	}), nil)
+	for range 3 {
+		c, br := ts.dial()
+		send(t, c, "GET /up HTTP/1.1\nHost: x\n\n")
+		if _, err := br.ReadByte(); err != io.EOF {
+			t.Fatalf("after the hijack: %v", err)
+		}
+	}
+	for range 4 {
+		bp := ts.fast.bufs.Get().(*[]byte)
+		if cap(*bp) < 16<<10 {
+			t.Fatalf("a pooled read buffer of %d bytes", cap(*bp))
+		}
+		defer ts.fast.bufs.Put(bp)
+	}
+}
