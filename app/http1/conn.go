@@ -93,6 +93,7 @@ func (s *Server) drain(c *conn) bool {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
+		space := cap(buf) - len(buf)
 		n, err := unix.Read(c.fd, buf[len(buf):cap(buf)])
 		switch {
 		case n > 0:
@@ -100,6 +101,16 @@ func (s *Server) drain(c *conn) bool {
 			var keep bool
 			if buf, keep = s.serveBuffered(c, buf); !keep {
 				return false
+			}
+			if n < space {
+				// A short read drained the socket: bytes that arrive
+				// later raise a new edge, so no read is spent to hear
+				// EAGAIN (one system call in three per request).
+				if len(buf) > 0 {
+					s.handoff(c, buf)
+					return false
+				}
+				return true
 			}
 		case err == unix.EAGAIN:
 			if len(buf) > 0 {
