@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -49,7 +50,9 @@ const stallAfter = 2 * time.Millisecond
 type Server struct {
 	cfg    Config
 	epfd   int
-	wakefd int // eventfd: readable once Shutdown begins
+	epFile *os.File        // epfd, in Go's netpoller
+	epRaw  syscall.RawConn // for waiting on it there
+	wakefd int             // eventfd: readable once Shutdown begins
 
 	mu    sync.Mutex
 	conns []*conn // by descriptor
@@ -97,10 +100,24 @@ func New(cfg Config) (*Server, error) {
 		unix.Close(wake)
 		return nil, err
 	}
+	// Non-blocking, so that Go's netpoller takes the epoll set's
+	// descriptor (wait).
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
+		unix.Close(wake)
+		return nil, err
+	}
+	epFile := os.NewFile(uintptr(epfd), "http1-epoll")
+	epRaw, err := epFile.SyscallConn()
+	if err != nil {
+		epFile.Close()
+		unix.Close(wake)
+		return nil, err
+	}
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = http.DefaultMaxHeaderBytes
 	}
-	s := &Server{cfg: cfg, epfd: epfd, wakefd: wake, target: runtime.GOMAXPROCS(0), start: time.Now(), lfd: -1, gone: make(chan struct{})}
+	s := &Server{cfg: cfg, epfd: epfd, epFile: epFile, epRaw: epRaw, wakefd: wake, target: runtime.GOMAXPROCS(0), start: time.Now(), lfd: -1, gone: make(chan struct{})}
 	s.lfdReady.Store(-1)
 	s.bufs.New = func() any { b := make([]byte, 0, 16<<10); return &b }
 	s.writes.New = func() any { return new(response) }
