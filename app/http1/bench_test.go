@@ -38,8 +38,7 @@ func BenchmarkKeepAliveRequest(b *testing.B) {
 		}
 	}
 	b.Run("fast-path", func(b *testing.B) {
-		ts := startServer(&testing.T{}, h, nil)
-		defer ts.stop()
+		ts := startServer(b, h, nil)
 		run(b, ts.addr)
 	})
 	b.Run("net-http", func(b *testing.B) {

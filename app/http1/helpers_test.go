@@ -17,7 +17,7 @@ import (
 // testServer is a Server behind a real listener, with net/http behind it
 // for what it hands off, as app.Server arranges them.
 type testServer struct {
-	t        *testing.T
+	t        testing.TB
 	fast     *Server
 	ln       net.Listener
 	fallback *http.Server
@@ -44,7 +44,7 @@ func (o *owner) Close() error {
 	return err
 }
 
-func startServer(t *testing.T, h http.Handler, tune func(*Config)) *testServer {
+func startServer(t testing.TB, h http.Handler, tune func(*Config)) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
