@@ -47,9 +47,11 @@ type jsonParser struct {
 	exact bool
 	busy  bool
 
-	elems []any // pending array elements, shared by every level
-	buf   []byte
-	keys  map[string]string
+	elems   []any        // pending array elements, shared by every level
+	members []jsonMember // pending object members, likewise
+	props   plainProps   // to size an object's key list before it is filled
+	buf     []byte
+	keys    map[string]string
 }
 
 // The scratch space kept between calls; a larger one made for a large input
@@ -63,6 +65,13 @@ const (
 	jsonInternKeys   = 4096
 	jsonInternKeyLen = 64
 )
+
+// jsonMember is an object member read and not yet set.
+type jsonMember struct {
+	name string
+	odd  goja.Value // the key, when a Go string cannot carry it (name is then unused)
+	v    goja.Value
+}
 
 // jsonSyntaxError unwinds the parser; parse turns it into a SyntaxError.
 type jsonSyntaxError struct{ msg string }
@@ -89,6 +98,7 @@ func newJSONParser(vm *goja.Runtime) (*jsonParser, error) {
 		valueFalse:     vm.ToValue(false),
 		negativeZero:   vm.ToValue(math.Copysign(0, -1)),
 		keys:           map[string]string{},
+		props:          newPlainProps(vm),
 	}
 	if missing != nil {
 		return nil, fmt.Errorf("controller: %s missing", strings.Join(missing, ", "))
@@ -104,7 +114,7 @@ func (p *jsonParser) Parse(text goja.String, reviver goja.Value) goja.Value {
 		// mid-parse; should that change, the nested call must not share
 		// this one's state.
 		q := *p
-		q.busy, q.elems, q.buf, q.keys = false, nil, nil, map[string]string{}
+		q.busy, q.elems, q.members, q.buf, q.keys = false, nil, nil, nil, map[string]string{}
 		return q.Parse(text, reviver)
 	}
 	v := p.parse(text)
@@ -133,6 +143,11 @@ func (p *jsonParser) parse(text goja.String) (v goja.Value) {
 			p.elems = nil
 		}
 		p.elems = p.elems[:0]
+		if cap(p.members) > jsonKeepElems {
+			p.members = nil
+		}
+		clear(p.members[:cap(p.members)])
+		p.members = p.members[:0]
 		if cap(p.buf) > jsonKeepBuf {
 			p.buf = nil
 		}
@@ -267,7 +282,7 @@ func (p *jsonParser) object() goja.Value {
 	// that Set is CreateDataProperty: no setter up the chain runs (not
 	// __proto__'s, nor one a script put on Object.prototype), and "__proto__"
 	// becomes an own property as the spec says.
-	o := p.vm.CreateObject(nil)
+	start := len(p.members)
 	p.space()
 	if p.pos < len(p.s) && p.s[p.pos] == '}' {
 		p.pos++
@@ -289,21 +304,33 @@ func (p *jsonParser) object() goja.Value {
 				p.unexpected(p.pos)
 			}
 			p.pos++
+			// Not append(p.members, …p.value()): the nested call
+			// may grow the slice.
 			v := p.value()
-			var err error
-			if odd != nil {
-				err = p.defineOdd(o, odd, v)
-			} else {
-				err = o.Set(name, v)
-			}
-			if err != nil {
-				panic(err)
-			}
+			p.members = append(p.members, jsonMember{name, odd, v})
 			if p.listEnds('}') {
 				break
 			}
 		}
 	}
+	// The members are all read before the object is made, so that its
+	// list of keys is made once at its size: goja grows it one append at
+	// a time (four allocations for five keys).
+	o := p.vm.CreateObject(nil)
+	p.props.presize(o, len(p.members)-start)
+	for _, m := range p.members[start:] {
+		var err error
+		if m.odd != nil {
+			err = p.defineOdd(o, m.odd, m.v)
+		} else {
+			err = o.Set(m.name, m.v)
+		}
+		if err != nil {
+			panic(err)
+		}
+	}
+	clear(p.members[start:])
+	p.members = p.members[:start]
 	if err := o.SetPrototype(p.objectProto); err != nil {
 		panic(err)
 	}

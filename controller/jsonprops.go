@@ -142,3 +142,21 @@ func (p *plainProps) names(o *goja.Object, dst []string) ([]string, bool) {
 func (p *plainProps) flagged(v goja.Value) bool {
 	return (*iface)(unsafe.Pointer(&v)).typ == p.propType
 }
+
+// presize gives a new, empty plain object room for n keys in its list of
+// names, which goja otherwise grows one append at a time. The list's
+// elements are unistring.String, a string type: a []string is the same
+// slice.
+func (p *plainProps) presize(o *goja.Object, n int) {
+	if !p.ok || n < 2 {
+		return
+	}
+	b := p.base(o)
+	if b == nil {
+		return
+	}
+	names := (*[]string)(unsafe.Add(b, p.namesOff))
+	if len(*names) == 0 && cap(*names) < n {
+		*names = make([]string, 0, n)
+	}
+}

@@ -82,3 +82,24 @@ func TestPlainPropsReadValuesLate(t *testing.T) {
 		}
 	}
 }
+
+// Objects JSON.parse makes have their key list sized up front (presize);
+// they behave as any other after: keys in order, added and deleted ones
+// too, and the serializer reads them in place.
+func TestParsedObjectsBehaveAfterPresize(t *testing.T) {
+	e := newTestEngine(t, nil, 1)
+	w := <-e.workers
+	defer func() { e.workers <- w }()
+	v, err := w.vm.RunString(`
+		var o = JSON.parse('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"a":10}');
+		o.j = 11; delete o.c; o.k = 12;
+		var inner = JSON.parse('{"x":{"y":1,"z":2}}').x; inner.w = 3;
+		[Object.keys(o).join(","), JSON.stringify(o), JSON.stringify(inner)].join(" | ")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `a,b,d,e,f,g,h,i,j,k | {"a":10,"b":2,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":11,"k":12} | {"y":1,"z":2,"w":3}`
+	if v.String() != want {
+		t.Fatalf("got  %s\nwant %s", v, want)
+	}
+}
