@@ -21,7 +21,7 @@ type Server struct {
 	conns    *limitListener // set by Serve
 	http     *http.Server
 	fast     *http1.Server // nil: net/http serves every connection
-	handoff  *handoffListener
+	handoff  *http1.HandoffListener
 	metrics  *http.Server
 	cert     *serverCert // nil: plain HTTP
 }
@@ -86,7 +86,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return ctx
 	}
 	tcp := ln // before it is wrapped
-	s.handoff = newHandoffListener(s.conns)
+	s.handoff = http1.NewHandoffListener(s.conns)
 	if s.cert == nil && !s.cfg.NetHTTPOnly {
 		fast, err := http1.New(http1.Config{
 			Handler:        s.http.Handler,
@@ -130,6 +130,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	served := make(chan error, 1)
 	go func() { served <- s.http.Serve(ln) }()
 	if err := s.listenFast(tcp); err != nil {
+		if s.fast != nil {
+			// Not a TCP listener: net/http serves every connection.
+			_ = s.fast.Shutdown(ctx)
+			s.fast = nil
+		}
 		go s.accept()
 	}
 	names := make([]string, len(s.platform.apps))
@@ -241,8 +246,8 @@ func (s *Server) listenFast(ln net.Listener) error {
 
 var errNoFastListen = errors.New("no fast path, or not a TCP listener")
 
-// accept takes each new connection: plain ones to the fast path, the rest
-// (TLS, or any the fast path refuses) to net/http.
+// accept gives every new connection to net/http, when the fast path does
+// not accept itself (TLS, or a listener that is not TCP).
 func (s *Server) accept() {
 	var delay time.Duration
 	for {
@@ -258,9 +263,7 @@ func (s *Server) accept() {
 			continue
 		}
 		delay = 0
-		if s.fast == nil || s.fast.Adopt(c) != nil {
-			s.handoff.push(c)
-		}
+		s.handoff.Push(c)
 	}
 }
 
@@ -277,10 +280,6 @@ func (s *Server) handOver(owner, conn net.Conn, buffered []byte) {
 	lc.mu.Lock()
 	lc.lengths.scan(buffered)
 	lc.mu.Unlock()
-	if len(buffered) > 0 {
-		lc.Conn = &prefixConn{Conn: conn, head: buffered}
-	} else {
-		lc.Conn = conn
-	}
-	s.handoff.push(lc)
+	lc.Conn = http1.WithBuffered(conn, buffered)
+	s.handoff.Push(lc)
 }

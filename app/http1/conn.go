@@ -123,7 +123,6 @@ func (s *Server) drain(c *conn) bool {
 		case err == unix.EINTR:
 		default:
 			// The client closed (or reset) the connection.
-			c.state.Store(stGone)
 			s.closeConn(c)
 			return false
 		}
@@ -161,27 +160,36 @@ func (s *Server) serveBuffered(c *conn, buf []byte) (rest []byte, keep bool) {
 
 // handoff gives c to net/http with the bytes read from it.
 func (s *Server) handoff(c *conn, buffered []byte) {
-	c.state.Store(stGone)
-	gc, err := s.toGo(c)
-	if err != nil {
-		s.cfg.Log.Warn().Err(err).Str("remote", c.remote).Msg("http1: connection could not be moved to net/http; closed")
-		c.owner.Close()
-		return
+	if gc, err := s.toGo(c); err == nil {
+		s.giveAway(c, gc, buffered)
 	}
+}
+
+// giveAway gives net/http c, whose socket is gc now, with buffered to be
+// read first.
+func (s *Server) giveAway(c *conn, gc net.Conn, buffered []byte) {
 	s.Handoffs.Add(1)
 	s.cfg.Handoff(c.owner, gc, bytes.Clone(buffered))
 }
 
-// toGo moves c's socket into Go's net package.
+// toGo moves c's socket into Go's net package; the connection is the
+// fast path's no more. Should that fail, the connection is closed.
 func (s *Server) toGo(c *conn) (net.Conn, error) {
+	c.state.Store(stGone)
 	s.unregister(c)
 	f := os.NewFile(uintptr(c.fd), "")
 	defer f.Close()
-	return net.FileConn(f)
+	gc, err := net.FileConn(f)
+	if err != nil {
+		s.cfg.Log.Warn().Err(err).Str("remote", c.remote).Msg("http1: connection could not be moved to net/http; closed")
+		c.owner.Close()
+	}
+	return gc, err
 }
 
 // closeConn ends c.
 func (s *Server) closeConn(c *conn) {
+	c.state.Store(stGone)
 	s.unregister(c)
 	unix.Close(c.fd)
 	c.owner.Close()
@@ -189,13 +197,9 @@ func (s *Server) closeConn(c *conn) {
 
 // closeAfter ends c after an answer that said Connection: close.
 func (s *Server) closeAfter(c *conn) {
-	c.state.Store(stGone)
-	gc, err := s.toGo(c)
-	if err != nil {
-		c.owner.Close()
-		return
+	if gc, err := s.toGo(c); err == nil {
+		go linger(gc, c.owner)
 	}
-	go linger(gc, c.owner)
 }
 
 // linger closes the write side first and the rest after a while for the

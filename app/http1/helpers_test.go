@@ -14,51 +14,65 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// testServer is a Server behind a real listener, with net/http behind it
-// for what it hands off, as app.Server arranges them.
+// testServer is a Server accepting on a real listener, with net/http
+// behind it for what it hands off, as app.Server arranges them.
 type testServer struct {
 	t        testing.TB
 	fast     *Server
-	ln       net.Listener
 	fallback *http.Server
-	handed   *chanListener
+	handed   *HandoffListener
 	addr     string
-	// owners counts the owner connections closed: each connection ends
+	// closed counts the owner connections closed: each connection ends
 	// exactly once.
 	closed atomic.Int64
-	wg     sync.WaitGroup
+	served chan error
 }
 
-// owner is the connection Adopt is given; it counts its closing.
+// owner is the connection the accept function makes for a socket: its
+// addresses until a handoff gives it the socket, and a count of closing.
 type owner struct {
 	net.Conn
-	ts   *testServer
-	once sync.Once
+	local, remote net.Addr
+	ts            *testServer
+	once          sync.Once
 }
 
-func (o *owner) NetConn() net.Conn { return o.Conn }
+func (o *owner) LocalAddr() net.Addr  { return o.local }
+func (o *owner) RemoteAddr() net.Addr { return o.remote }
 
 func (o *owner) Close() error {
-	err := o.Conn.Close()
+	var err error
+	if o.Conn != nil {
+		err = o.Conn.Close()
+	}
 	o.once.Do(func() { o.ts.closed.Add(1) })
 	return err
 }
 
 func startServer(t testing.TB, h http.Handler, tune func(*Config)) *testServer {
 	t.Helper()
+	return startServerWith(t, h, tune, nil)
+}
+
+// startServerWith is startServer whose accept function asks refuse first:
+// true means it refused the socket (and closed it).
+func startServerWith(t testing.TB, h http.Handler, tune func(*Config), refuse func(fd int) bool) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{t: t, ln: ln, addr: ln.Addr().String()}
-	ts.handed = &chanListener{addr: ln.Addr(), ch: make(chan net.Conn, 16), done: make(chan struct{})}
+	ts := &testServer{t: t, addr: ln.Addr().String(), served: make(chan error, 1)}
+	// The fast path listens on a duplicate; the handoff listener closes
+	// the original, already closed, at the end.
+	ts.handed = NewHandoffListener(ln)
 	ts.fallback = &http.Server{Handler: h, ReadHeaderTimeout: 2 * time.Second, MaxHeaderBytes: 4096}
 	cfg := Config{
 		Handler: h,
 		Handoff: func(o, gc net.Conn, buffered []byte) {
 			ow := o.(*owner)
-			ow.Conn = &prefix{Conn: gc, head: buffered}
-			ts.handed.ch <- ow
+			ow.Conn = WithBuffered(gc, buffered)
+			ts.handed.Push(ow)
 		},
 		MaxHeaderBytes: 4096,
 		IdleTimeout:    time.Minute,
@@ -71,38 +85,28 @@ func startServer(t testing.TB, h http.Handler, tune func(*Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.wg.Add(2)
-	go func() {
-		defer ts.wg.Done()
-		_ = ts.fallback.Serve(ts.handed)
-	}()
-	go func() {
-		defer ts.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			o := &owner{Conn: c, ts: ts}
-			if err := ts.fast.Adopt(o); err != nil {
-				t.Errorf("Adopt: %v", err)
-				o.Close()
-			}
+	go func() { ts.served <- ts.fallback.Serve(ts.handed) }()
+	accept := func(fd int, remote net.Addr) (net.Conn, bool) {
+		if refuse != nil && refuse(fd) {
+			return nil, false
 		}
-	}()
+		return &owner{local: ln.Addr(), remote: remote, ts: ts}, true
+	}
+	if err := ts.fast.Listen(ln.(*net.TCPListener), accept, func(err error) { t.Errorf("accept: %v", err) }); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(ts.stop)
 	return ts
 }
 
 func (ts *testServer) stop() {
-	ts.ln.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := ts.fast.Shutdown(ctx); err != nil {
 		ts.t.Errorf("Shutdown: %v", err)
 	}
 	_ = ts.fallback.Shutdown(ctx)
-	ts.wg.Wait()
+	<-ts.served
 }
 
 // dial opens a client connection with a reader for its answers.
@@ -143,41 +147,4 @@ func answer(t *testing.T, br *bufio.Reader, method string) (*http.Response, stri
 	}
 	resp.Body.Close()
 	return resp, b.String()
-}
-
-type chanListener struct {
-	addr net.Addr
-	ch   chan net.Conn
-	done chan struct{}
-	once sync.Once
-}
-
-func (l *chanListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.ch:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *chanListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *chanListener) Addr() net.Addr { return l.addr }
-
-type prefix struct {
-	net.Conn
-	head []byte
-}
-
-func (p *prefix) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.Conn.Read(b)
 }

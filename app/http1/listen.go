@@ -89,7 +89,7 @@ func (s *Server) acceptReady() {
 		if !ok {
 			continue
 		}
-		if s.add(fd, owner, nil) != nil {
+		if s.add(fd, owner) != nil {
 			unix.Close(fd)
 			owner.Close()
 		}

@@ -11,46 +11,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 )
 
-// listenServer is a Server accepting on its own listening socket.
-func listenServer(t *testing.T, h http.Handler, accept AcceptFunc) (*Server, string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	s, err := New(Config{Handler: h, Handoff: func(o, gc net.Conn, _ []byte) { gc.Close(); o.Close() },
-		IdleTimeout: time.Minute, Log: zerolog.New(zerolog.NewTestWriter(t))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Listen(ln.(*net.TCPListener), accept, func(error) {}); err != nil {
-		t.Fatal(err)
-	}
-	return s, addr
-}
-
 func TestListenAcceptsAndRefuses(t *testing.T) {
 	var accepted, refused atomic.Int64
-	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
-	accept := func(fd int, remote net.Addr) (net.Conn, bool) {
-		if accepted.Load() == 2 {
-			refused.Add(1)
-			unix.Write(fd, []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-			unix.Close(fd)
-			return nil, false
+	refuse := func(fd int) bool {
+		if accepted.Load() < 2 {
+			accepted.Add(1)
+			return false
 		}
-		accepted.Add(1)
-		c, _ := net.Pipe() // stands for the owner: addresses and Close
-		return &fakeOwner{Conn: c, local: local, remote: remote}, true
+		refused.Add(1)
+		unix.Write(fd, []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		unix.Close(fd)
+		return true
 	}
-	s, addr := listenServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts := startServerWith(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, r.RemoteAddr)
-	}), accept)
+	}), nil, refuse)
+	addr := ts.addr
 	for i := range 3 {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -76,7 +55,7 @@ func TestListenAcceptsAndRefuses(t *testing.T) {
 	if refused.Load() != 1 {
 		t.Fatalf("%d refused, want 1", refused.Load())
 	}
-	if err := s.Shutdown(context.Background()); err != nil {
+	if err := ts.fast.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := net.Dial("tcp", addr); err == nil {
@@ -84,11 +63,3 @@ func TestListenAcceptsAndRefuses(t *testing.T) {
 		t.Fatal("the listening socket is still open after Shutdown")
 	}
 }
-
-type fakeOwner struct {
-	net.Conn
-	local, remote net.Addr
-}
-
-func (o *fakeOwner) LocalAddr() net.Addr  { return o.local }
-func (o *fakeOwner) RemoteAddr() net.Addr { return o.remote }

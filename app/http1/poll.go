@@ -110,9 +110,13 @@ func (s *Server) leave(p *poller) {
 }
 
 // watch replaces pollers whose request stalls, and closes connections
-// idle for longer than IdleTimeout. It runs while there are connections.
+// idle for longer than IdleTimeout. It runs while there are connections,
+// looking every stallAfter while a poller serves and every watchIdle
+// while none does, so that a server with only idle keep-alive
+// connections is not woken 500 times a second.
 func (s *Server) watch() {
-	tick := time.NewTicker(stallAfter)
+	period := stallAfter
+	tick := time.NewTicker(period)
 	defer tick.Stop()
 	var sweep time.Time
 	for range tick.C {
@@ -124,15 +128,26 @@ func (s *Server) watch() {
 			s.mu.Unlock()
 			return
 		}
+		serving := false
 		for i := 0; i < len(s.pollers); i++ {
 			p := s.pollers[i]
-			if since := p.since.Load(); since != 0 && now-since > int64(stallAfter) {
+			since := p.since.Load()
+			serving = serving || since != 0
+			if since != 0 && now-since > int64(stallAfter) {
 				p.replaced.Store(true)
 				s.pollers[i] = &poller{}
 				go s.poll(s.pollers[i])
 			}
 		}
 		s.mu.Unlock()
+		next := watchIdle
+		if serving {
+			next = stallAfter
+		}
+		if next != period {
+			period = next
+			tick.Reset(period)
+		}
 		if wall := time.Now(); wall.Sub(sweep) > time.Second {
 			sweep = wall
 			s.closeIdleSince(wall.Add(-s.cfg.IdleTimeout))

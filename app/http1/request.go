@@ -52,7 +52,6 @@ func (s *Server) call(w *response, r *http.Request) (ok bool) {
 				s.cfg.Log.Error().Str("remote", r.RemoteAddr).Str("path", r.URL.Path).Interface("panic", v).Msg("http: panic serving request")
 			}
 			if !w.hijacked {
-				w.c.state.Store(stGone)
 				s.closeConn(w.c)
 			}
 		}

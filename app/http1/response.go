@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -36,7 +37,7 @@ type response struct {
 	// send buffer), it goes out through Go's net package, and the
 	// connection is net/http's afterwards.
 	gc      net.Conn
-	chunked bool
+	chunked io.Writer // gc in chunks, when the answer has no length
 	out     []byte
 }
 
@@ -45,11 +46,11 @@ func (w *response) reset(s *Server, c *conn, r *http.Request, rest []byte) {
 	w.header = make(http.Header, 4)
 	w.status, w.declared, w.written = 0, -1, 0
 	w.body = w.body[:0]
-	w.hijacked, w.gc, w.chunked = false, nil, false
+	w.hijacked, w.gc, w.chunked = false, nil, nil
 }
 
 func (w *response) release() {
-	w.s, w.c, w.req, w.rest, w.header, w.gc = nil, nil, nil, nil, nil, nil
+	w.s, w.c, w.req, w.rest, w.header, w.gc, w.chunked = nil, nil, nil, nil, nil, nil, nil
 	if cap(w.body) > streamAt {
 		w.body = nil
 	}
@@ -150,10 +151,10 @@ func (w *response) finish(closeConn bool) bool {
 		w.WriteHeader(http.StatusOK)
 	}
 	if w.gc != nil {
-		if w.chunked {
+		if w.chunked != nil {
 			_, _ = w.gc.Write([]byte("0\r\n\r\n"))
 		}
-		return w.after(w.gc, closeConn || w.written != w.declared && !w.chunked)
+		return w.after(w.gc, closeConn || w.written != w.declared && w.chunked == nil)
 	}
 	if w.declared >= 0 && w.written != w.declared && bodyAllowed(w.status) {
 		closeConn = true // the client waits for bytes that never come
@@ -175,13 +176,12 @@ func (w *response) finish(closeConn bool) bool {
 		n = 0
 	}
 	if err != nil && err != unix.EAGAIN {
-		w.c.state.Store(stGone)
 		w.s.closeConn(w.c)
 		return false
 	}
 	// The send buffer is full: the rest goes out through Go's net
 	// package, whose write waits without holding a thread.
-	gc, gerr := w.toGo()
+	gc, gerr := w.s.toGo(w.c)
 	if gerr != nil {
 		return false
 	}
@@ -200,30 +200,21 @@ func (w *response) after(gc net.Conn, closeConn bool) bool {
 		go linger(gc, w.c.owner)
 		return false
 	}
-	w.s.Handoffs.Add(1)
-	w.s.cfg.Handoff(w.c.owner, gc, bytes.Clone(w.rest))
+	w.s.giveAway(w.c, gc, w.rest)
 	return false
-}
-
-func (w *response) toGo() (net.Conn, error) {
-	w.c.state.Store(stGone)
-	gc, err := w.s.toGo(w.c)
-	if err != nil {
-		w.s.cfg.Log.Warn().Err(err).Str("remote", w.c.remote).Msg("http1: connection could not be moved to net/http; closed")
-		w.c.owner.Close()
-	}
-	return gc, err
 }
 
 // startStream sends the head and what is held, and makes the rest of the
 // answer go out as it is written.
 func (w *response) startStream() error {
-	gc, err := w.toGo()
+	gc, err := w.s.toGo(w.c)
 	if err != nil {
 		return err
 	}
 	w.gc = gc
-	w.chunked = w.declared < 0
+	if w.declared < 0 {
+		w.chunked = httputil.NewChunkedWriter(gc)
+	}
 	w.out = w.head(w.out[:0], false, false)
 	if _, err := gc.Write(w.out); err != nil {
 		return err
@@ -236,11 +227,10 @@ func (w *response) startStream() error {
 }
 
 func (w *response) stream(p []byte) (int, error) {
-	if !w.chunked {
+	if w.chunked == nil {
 		return w.gc.Write(p)
 	}
-	cw := httputil.NewChunkedWriter(w.gc)
-	return cw.Write(p)
+	return w.chunked.Write(p)
 }
 
 // head appends the status line and header fields. done: the whole body

@@ -20,7 +20,7 @@ import (
 type Config struct {
 	Handler http.Handler
 	// Handoff gives net/http a connection for the rest of its life:
-	// owner is the connection Adopt was given, conn the socket now in
+	// owner is the connection the AcceptFunc gave, conn the socket now in
 	// Go's net package, buffered the bytes already read from it, which
 	// net/http must read first.
 	Handoff func(owner, conn net.Conn, buffered []byte)
@@ -46,7 +46,11 @@ const maxBody = 64 << 10
 // must not hold up other connections.
 const stallAfter = 2 * time.Millisecond
 
-// Server is the fast path. Adopt gives it connections; Shutdown ends it.
+// watchIdle is how often the watch looks while no poller serves: a
+// request that starts stalling then is found within this and stallAfter.
+const watchIdle = 20 * time.Millisecond
+
+// Server is the fast path. Listen starts it; Shutdown ends it.
 type Server struct {
 	cfg    Config
 	epfd   int
@@ -124,42 +128,11 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// errNotSocket: the connection is not a plain TCP socket (TLS, a test's
-// pipe); net/http serves it.
-var errNotSocket = errors.New("http1: not a TCP socket")
-
 // ErrClosed: the server is shutting down.
 var ErrClosed = errors.New("http1: server closed")
 
-// Adopt takes over owner's socket: from now on the server reads it, and
-// owner (whose Close gives back what the connection holds) is closed when
-// the connection ends. It fails, leaving owner alone, when owner is no
-// plain TCP connection or the server is closing.
-func (s *Server) Adopt(owner net.Conn) error {
-	inner := owner
-	if w, ok := owner.(interface{ NetConn() net.Conn }); ok {
-		inner = w.NetConn()
-	}
-	tc, ok := inner.(*net.TCPConn)
-	if !ok {
-		return errNotSocket
-	}
-	fd, err := dupFD(tc)
-	if err != nil {
-		return err
-	}
-	// Closing the original takes it out of Go's netpoller; the duplicate
-	// keeps the socket open.
-	if err := s.add(fd, owner, tc.Close); err != nil {
-		unix.Close(fd)
-		return err
-	}
-	return nil
-}
-
-// add registers the socket fd, whose connection is owner; before it is
-// registered, but once the server is sure to take it, release runs.
-func (s *Server) add(fd int, owner net.Conn, release func() error) error {
+// add registers the socket fd, whose connection is owner.
+func (s *Server) add(fd int, owner net.Conn) error {
 	ctx := context.Background()
 	if s.cfg.ConnContext != nil {
 		ctx = s.cfg.ConnContext(ctx, owner)
@@ -171,9 +144,6 @@ func (s *Server) add(fd int, owner net.Conn, release func() error) error {
 	if s.closing {
 		s.mu.Unlock()
 		return ErrClosed
-	}
-	if release != nil {
-		_ = release()
 	}
 	if fd >= len(s.conns) {
 		s.conns = append(s.conns, make([]*conn, fd+1-len(s.conns)+len(s.conns)/2)...)

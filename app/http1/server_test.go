@@ -320,7 +320,6 @@ func TestShutdownClosesIdleAndFinishesBusy(t *testing.T) {
 	busy, busyBR := ts.dial()
 	send(t, busy, "GET /slow HTTP/1.1\nHost: x\n\n")
 	<-started
-	ts.ln.Close()
 	stopped := make(chan error, 1)
 	go func() { stopped <- ts.fast.Shutdown(t.Context()) }()
 	if _, err := idleBR.ReadByte(); err != io.EOF {

@@ -1,4 +1,4 @@
-package app
+package http1
 
 import (
 	"errors"
@@ -6,22 +6,23 @@ import (
 	"sync"
 )
 
-// handoffListener is the listener net/http serves: the connections the
-// fast path (app/http1) does not take, TLS ones among them, and those it
-// gives up mid-way. Closing it closes the real listener too.
-type handoffListener struct {
+// HandoffListener is the listener net/http serves: the connections the
+// fast path gives up (Config.Handoff pushes them), and any others the
+// server gives it (TLS ones). Closing it closes ln, the real listener, too.
+type HandoffListener struct {
 	ln   net.Listener
 	ch   chan net.Conn
 	done chan struct{}
 	once sync.Once
 }
 
-func newHandoffListener(ln net.Listener) *handoffListener {
-	return &handoffListener{ln: ln, ch: make(chan net.Conn, 64), done: make(chan struct{})}
+// NewHandoffListener makes the listener for net/http in front of ln.
+func NewHandoffListener(ln net.Listener) *HandoffListener {
+	return &HandoffListener{ln: ln, ch: make(chan net.Conn, 64), done: make(chan struct{})}
 }
 
-// push gives c to net/http; after Close, c is closed instead.
-func (l *handoffListener) push(c net.Conn) {
+// Push gives c to net/http; after Close, c is closed instead.
+func (l *HandoffListener) Push(c net.Conn) {
 	select {
 	case l.ch <- c:
 	case <-l.done:
@@ -30,7 +31,7 @@ func (l *handoffListener) push(c net.Conn) {
 }
 
 // Accept implements net.Listener.
-func (l *handoffListener) Accept() (net.Conn, error) {
+func (l *HandoffListener) Accept() (net.Conn, error) {
 	select {
 	case c := <-l.ch:
 		return c, nil
@@ -40,7 +41,7 @@ func (l *handoffListener) Accept() (net.Conn, error) {
 }
 
 // Close implements net.Listener.
-func (l *handoffListener) Close() error {
+func (l *HandoffListener) Close() error {
 	var err error
 	l.once.Do(func() {
 		close(l.done)
@@ -62,10 +63,18 @@ func (l *handoffListener) Close() error {
 }
 
 // Addr implements net.Listener.
-func (l *handoffListener) Addr() net.Addr { return l.ln.Addr() }
+func (l *HandoffListener) Addr() net.Addr { return l.ln.Addr() }
 
-// prefixConn is a connection whose first bytes were already read by the
-// fast path: net/http reads those first.
+// WithBuffered is c with buffered, the bytes the fast path read from it
+// already, to be read first.
+func WithBuffered(c net.Conn, buffered []byte) net.Conn {
+	if len(buffered) == 0 {
+		return c
+	}
+	return &prefixConn{Conn: c, head: buffered}
+}
+
+// prefixConn is a connection whose first bytes were already read.
 type prefixConn struct {
 	net.Conn
 	head []byte
