@@ -50,10 +50,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		c, err := l.Listener.Accept()
 		if err != nil {
 			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
-				l.acceptErrors.Add(1)
-				l.warn(&l.loggedEMFILE, func(ev *zerolog.Event) {
-					ev.Err(err).Msg("accept failed: out of file descriptors; raise the open-file limit (ulimit -n) or lower --max-connections")
-				})
+				l.acceptFailed(err)
 			}
 			return nil, err
 		}
@@ -62,10 +59,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			l.refuse(c, remote, setting)
 			continue
 		}
-		if l.opened != nil {
-			l.opened()
-		}
-		lc := &limitConn{Conn: c, l: l, remote: remote}
+		lc := l.admitted(c, remote)
 		if l.tls != nil {
 			// The handshake happens on the connection's first read, in
 			// its own goroutine under --read-header-timeout, never here.
@@ -87,10 +81,15 @@ func (l *limitListener) acceptFD(fd int, remote net.Addr) (net.Conn, bool) {
 		l.refused(addr, setting)
 		return nil, false
 	}
+	return l.admitted(socketAddrs{local: l.Addr(), remote: remote}, addr), true
+}
+
+// admitted is the connection c from remote, which holds a slot now.
+func (l *limitListener) admitted(c net.Conn, remote string) *limitConn {
 	if l.opened != nil {
 		l.opened()
 	}
-	return &limitConn{Conn: socketAddrs{local: l.Addr(), remote: remote}, l: l, remote: addr}, true
+	return &limitConn{Conn: c, l: l, remote: remote}
 }
 
 // acceptFailed is told of an accept the fast path could not make.

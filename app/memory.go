@@ -143,6 +143,10 @@ func (f *heapFloor) keep(ctx context.Context, log zerolog.Logger) {
 	f.afterGC()
 	f.arm()
 	<-ctx.Done()
+	// Under the lock that follow and opened set under, so that neither
+	// sets a percentage after this one.
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.stopped.Store(true)
 	f.set(100)
 }

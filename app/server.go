@@ -85,9 +85,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		return ctx
 	}
-	tcp := ln // before it is wrapped
-	s.handoff = http1.NewHandoffListener(s.conns)
-	if s.cert == nil && !s.cfg.NetHTTPOnly {
+	tcp, _ := ln.(*net.TCPListener) // before it is wrapped
+	if s.cert == nil && !s.cfg.NetHTTPOnly && tcp != nil {
 		fast, err := http1.New(http1.Config{
 			Handler:        s.http.Handler,
 			Handoff:        s.handOver,
@@ -103,11 +102,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		s.fast = fast
 	}
-	ln = s.handoff
 	if s.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
 		if err != nil {
-			ln.Close()
+			s.conns.Close()
+			if s.fast != nil {
+				_ = s.fast.Shutdown(ctx)
+			}
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
 		s.metrics = &http.Server{Handler: privateMux(s.platform, s.conns, s.fast, s.cfg.Pprof), ReadHeaderTimeout: s.cfg.ReadHeaderTimeout}
@@ -127,16 +128,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.conns.opened = floor.opened // before the listener is served
 		go floor.keep(quiet, log)
 	}
+	// net/http accepts by itself unless the fast path does (after the
+	// heap floor's hook is set): then net/http serves what it hands over.
+	ln = s.conns
+	if s.fast != nil {
+		s.handoff = http1.NewHandoffListener(s.conns)
+		if err := s.fast.Listen(tcp, s.conns.acceptFD, s.conns.acceptFailed); err != nil {
+			log.Warn().Err(err).Msg("the HTTP fast path could not listen; net/http serves every connection (as with --net-http)")
+			_ = s.fast.Shutdown(ctx)
+			s.fast, s.handoff = nil, nil
+		} else {
+			ln = s.handoff
+		}
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.http.Serve(ln) }()
-	if err := s.listenFast(tcp); err != nil {
-		if s.fast != nil {
-			// Not a TCP listener: net/http serves every connection.
-			_ = s.fast.Shutdown(ctx)
-			s.fast = nil
-		}
-		go s.accept()
-	}
 	names := make([]string, len(s.platform.apps))
 	for i, a := range s.platform.apps {
 		names[i] = a.Name
@@ -233,53 +239,13 @@ func (s *Server) shutdown(served <-chan error) error {
 	return err
 }
 
-// listenFast lets the fast path accept on ln itself; it fails when there
-// is no fast path or ln is not a TCP listener, and ln is then accepted
-// from by accept.
-func (s *Server) listenFast(ln net.Listener) error {
-	tl, ok := ln.(*net.TCPListener)
-	if s.fast == nil || !ok {
-		return errNoFastListen
-	}
-	return s.fast.Listen(tl, s.conns.acceptFD, s.conns.acceptFailed)
-}
-
-var errNoFastListen = errors.New("no fast path, or not a TCP listener")
-
-// accept gives every new connection to net/http, when the fast path does
-// not accept itself (TLS, or a listener that is not TCP).
-func (s *Server) accept() {
-	var delay time.Duration
-	for {
-		c, err := s.conns.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			// Out of descriptors, for one (already logged): wait a
-			// little, as net/http does, and try again.
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		s.handoff.Push(c)
-	}
-}
-
 // handOver gives net/http a connection the fast path gave up: owner is
 // the limitConn it was given, conn the socket now in Go's net package,
 // buffered what was read from it already.
 func (s *Server) handOver(owner, conn net.Conn, buffered []byte) {
-	lc, ok := owner.(*limitConn)
-	if !ok {
-		conn.Close()
-		owner.Close()
-		return
-	}
-	lc.mu.Lock()
-	lc.lengths.scan(buffered)
-	lc.mu.Unlock()
+	// The buffered bytes pass through lc.Read again, where its length
+	// watch sees them.
+	lc := owner.(*limitConn)
 	lc.Conn = http1.WithBuffered(conn, buffered)
 	s.handoff.Push(lc)
 }
