@@ -14,8 +14,8 @@ const maxJSONDepth = 10000
 
 // guardJSONParse replaces JSON.parse with our parser (jsonparse.go), which
 // refuses input nested deeper than maxJSONDepth.
-func guardJSONParse(vm *goja.Runtime) (goja.Callable, error) {
-	p, err := newJSONParser(vm)
+func guardJSONParse(vm *goja.Runtime, props plainProps) (goja.Callable, error) {
+	p, err := newJSONParser(vm, props)
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ type jsonMember struct {
 // jsonSyntaxError unwinds the parser; parse turns it into a SyntaxError.
 type jsonSyntaxError struct{ msg string }
 
-func newJSONParser(vm *goja.Runtime) (*jsonParser, error) {
+func newJSONParser(vm *goja.Runtime, props plainProps) (*jsonParser, error) {
 	var missing []string
 	intrinsic := func(object, name string) goja.Callable {
 		f, ok := goja.AssertFunction(vm.Get(object).ToObject(vm).Get(name))
@@ -98,7 +98,7 @@ func newJSONParser(vm *goja.Runtime) (*jsonParser, error) {
 		valueFalse:     vm.ToValue(false),
 		negativeZero:   vm.ToValue(math.Copysign(0, -1)),
 		keys:           map[string]string{},
-		props:          newPlainProps(vm),
+		props:          props,
 	}
 	if missing != nil {
 		return nil, fmt.Errorf("controller: %s missing", strings.Join(missing, ", "))
@@ -138,15 +138,17 @@ func (p *jsonParser) parse(text goja.String) (v goja.Value) {
 	p.pos, p.depth, p.busy = 0, 0, true
 	defer func() {
 		p.s, p.busy = "", false
-		clear(p.elems[:cap(p.elems)])
+		// Each level clears what it used on its way out; a syntax
+		// error leaves what its levels held, up to len.
+		clear(p.elems)
 		if cap(p.elems) > jsonKeepElems {
 			p.elems = nil
 		}
 		p.elems = p.elems[:0]
+		clear(p.members)
 		if cap(p.members) > jsonKeepElems {
 			p.members = nil
 		}
-		clear(p.members[:cap(p.members)])
 		p.members = p.members[:0]
 		if cap(p.buf) > jsonKeepBuf {
 			p.buf = nil

@@ -46,7 +46,7 @@ func nativeRuntime() *goja.Runtime { return goja.New() }
 
 func ourRuntime(t testing.TB) *goja.Runtime {
 	vm := goja.New()
-	if _, err := guardJSONParse(vm); err != nil {
+	if _, err := guardJSONParse(vm, newPlainProps(vm)); err != nil {
 		t.Fatal(err)
 	}
 	return vm
@@ -336,7 +336,7 @@ func TestJSONParseReviver(t *testing.T) {
 // hold on to the text or to what it made.
 func TestJSONParseKeepsNoText(t *testing.T) {
 	vm := goja.New()
-	p, err := newJSONParser(vm)
+	p, err := newJSONParser(vm, newPlainProps(vm))
 	if err != nil {
 		t.Fatal(err)
 	}

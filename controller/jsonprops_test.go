@@ -65,7 +65,7 @@ func TestPlainPropsAgreeWithKeys(t *testing.T) {
 // the specification gives: keys taken first, values read as they come.
 func TestPlainPropsReadValuesLate(t *testing.T) {
 	vm := goja.New()
-	if _, err := guardJSONStringify(vm, new(atomic.Bool), 0); err != nil {
+	if _, err := guardJSONStringify(vm, new(atomic.Bool), 0, newPlainProps(vm)); err != nil {
 		t.Fatal(err)
 	}
 	for src, want := range map[string]string{
@@ -101,5 +101,25 @@ func TestParsedObjectsBehaveAfterPresize(t *testing.T) {
 	want := `a,b,d,e,f,g,h,i,j,k | {"a":10,"b":2,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":11,"k":12} | {"y":1,"z":2,"w":3}`
 	if v.String() != want {
 		t.Fatalf("got  %s\nwant %s", v, want)
+	}
+}
+
+// A stringify that throws midway leaves no keys behind in the shared
+// list: a thousand of them would otherwise hold eight thousand.
+func TestStringifyThrowLeavesNoKeys(t *testing.T) {
+	vm := goja.New()
+	s, err := guardJSONStringify(vm, new(atomic.Bool), 0, newPlainProps(vm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.RunString(`
+		for (var i = 0; i < 1000; i++) {
+			var o = {a: 1, b: 2, c: {d: 3}}; o.c.self = o;
+			try { JSON.stringify(o); throw new Error("no throw"); } catch (e) { if (!(e instanceof TypeError)) throw e; }
+		}`); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.names); n != 0 {
+		t.Fatalf("%d keys left in the list after the throws", n)
 	}
 }

@@ -22,7 +22,7 @@ import (
 // throws a RangeError, as V8 does, past maxJSONDepth levels, or once the
 // output must be longer than maxOutput characters (0: no limit), the
 // longest string the memory limit lets a built-in make.
-func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64) (*jsonStringifier, error) {
+func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64, props plainProps) (*jsonStringifier, error) {
 	// Calling any script function while the runtime is interrupted yields
 	// goja's own uncatchable InterruptedError, with its cause: thrown from
 	// the serializer, it ends the call as the interruption would have.
@@ -31,7 +31,7 @@ func guardJSONStringify(vm *goja.Runtime, stopping *atomic.Bool, maxOutput int64
 		return nil, err
 	}
 	interrupted, _ := goja.AssertFunction(probe)
-	s := &jsonStringifier{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput, props: newPlainProps(vm)}
+	s := &jsonStringifier{vm: vm, stopping: stopping, interrupted: interrupted, maxOutput: maxOutput, props: props}
 	_, err = replaceJSON(vm, "stringify", func(native goja.Callable) func(goja.FunctionCall) goja.Value {
 		s.nativeStringify = native
 		return s.stringify
@@ -124,7 +124,7 @@ func (s *jsonStringifier) call(fn goja.Callable, this goja.Value, args ...goja.V
 // native is goja's serialization of o, which jsonWrite at depth has
 // prepared, under the replacer guard below.
 func (s *jsonStringifier) native(o *goja.Object, j *jsonWrite, depth int64) string {
-	w := &stringifyWatch{vm: s.vm, stopping: s.stopping, interrupted: s.interrupted, depth: int(depth), skipUser: true}
+	w := &stringifyWatch{js: s, depth: int(depth)}
 	if s.maxOutput > 0 {
 		w.maxOutput = max(1, s.maxOutput-(int64(len(j.buf))-j.wide))
 	}
@@ -178,12 +178,9 @@ func deepStringifyMessage() string {
 // stringifyWatch follows goja's serializer, where jsonWrite hands it a
 // value, from the replacer it is given.
 type stringifyWatch struct {
-	vm       *goja.Runtime
-	stopping *atomic.Bool
-	// interrupted raises the pending interruption.
-	interrupted goja.Callable
-	user        goja.Callable // the script's own replacer function, if any
-	keys        []string      // the script's property list, if it gave one
+	js   *jsonStringifier
+	user goja.Callable // the script's own replacer function, if any
+	keys []string      // the script's property list, if it gave one
 	// path is the chain of objects from the top to the one being
 	// serialized. The replacer sees no "leave", but it needs none: the
 	// serializer goes depth first, so a value's holder is on the path and
@@ -193,22 +190,15 @@ type stringifyWatch struct {
 	// (V8 throws the same RangeError past its longest string).
 	size, maxOutput int64
 	// depth is how deep in the whole serialization the value handed over
-	// sits; skipUser: the script's replacer has seen that value already.
-	depth    int
-	skipUser bool
+	// sits. The script's replacer has seen that value already.
+	depth int
 }
 
 func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
-	if s.stopping.Load() {
-		if _, err := s.interrupted(goja.Undefined()); err != nil {
-			panic(err)
-		}
-		panic(s.vm.NewGoError(errStringifyStopped))
-	}
+	s.js.checkStop()
 	holder, _ := c.This.(*goja.Object)
 	key, value := c.Argument(0), c.Argument(1)
-	first := s.skipUser && len(s.path) == 0
-	if s.user != nil && !first {
+	if s.user != nil && len(s.path) > 0 {
 		v, err := s.user(c.This, key, value)
 		if err != nil {
 			panic(err)
@@ -225,13 +215,13 @@ func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
 		}
 	}
 	if s.size += n; s.maxOutput > 0 && s.size > s.maxOutput {
-		panic(rangeError(s.vm, "Invalid string length"))
+		panic(rangeError(s.js.vm, "Invalid string length"))
 	}
 	if o == nil {
 		return value
 	}
 	if s.depth+len(s.path) > maxJSONDepth {
-		panic(rangeError(s.vm, deepStringifyMessage()))
+		panic(rangeError(s.js.vm, deepStringifyMessage()))
 	}
 	if s.keys != nil && takesPropertyList(o) {
 		o = s.pick(o)
@@ -291,7 +281,7 @@ type pathStep struct {
 // count and getters run once). A property list and a replacer function
 // cannot be given to the native serializer together.
 func (s *stringifyWatch) pick(o *goja.Object) *goja.Object {
-	out := s.vm.NewObject()
+	out := s.js.vm.NewObject()
 	for _, k := range s.keys {
 		if v := o.Get(k); v != nil {
 			_ = out.Set(k, v)

@@ -25,7 +25,7 @@ func BenchmarkStringify(b *testing.B) {
 	}
 	for _, name := range []string{"hello", "order"} {
 		vm := goja.New()
-		s, err := guardJSONStringify(vm, new(atomic.Bool), 0)
+		s, err := guardJSONStringify(vm, new(atomic.Bool), 0, newPlainProps(vm))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -93,7 +93,7 @@ func runBothLimited(t *testing.T, src string, maxOutput int64) (native, guarded 
 func runGuarded(t *testing.T, src string, maxOutput int64) string {
 	t.Helper()
 	vm := goja.New()
-	if _, err := guardJSONStringify(vm, new(atomic.Bool), maxOutput); err != nil {
+	if _, err := guardJSONStringify(vm, new(atomic.Bool), maxOutput, newPlainProps(vm)); err != nil {
 		t.Fatal(err)
 	}
 	return runIn(t, vm, src)
@@ -155,7 +155,7 @@ func TestJSONStringifyOutputLimit(t *testing.T) {
 // few million levels overflow the Go stack, which ends the process.
 func TestJSONStringifyRefusesDeepNesting(t *testing.T) {
 	vm := goja.New()
-	if _, err := guardJSONStringify(vm, new(atomic.Bool), 0); err != nil {
+	if _, err := guardJSONStringify(vm, new(atomic.Bool), 0, newPlainProps(vm)); err != nil {
 		t.Fatal(err)
 	}
 	v, err := vm.RunString(`
@@ -183,7 +183,7 @@ func TestJSONStringifyRefusesDeepNesting(t *testing.T) {
 func TestJSONStringifyStopsWhenInterrupted(t *testing.T) {
 	vm := goja.New()
 	var stopping atomic.Bool
-	if _, err := guardJSONStringify(vm, &stopping, 0); err != nil {
+	if _, err := guardJSONStringify(vm, &stopping, 0, newPlainProps(vm)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := vm.RunString(`var a = [1]; for (var i = 0; i < 24; i++) { a = [a, a]; }`); err != nil {
@@ -260,7 +260,7 @@ func BenchmarkJSONStringify(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			vm := goja.New()
 			if guarded {
-				if _, err := guardJSONStringify(vm, new(atomic.Bool), 0); err != nil {
+				if _, err := guardJSONStringify(vm, new(atomic.Bool), 0, newPlainProps(vm)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -302,7 +302,7 @@ func FuzzJSONStringify(f *testing.F) {
 		`function (k, v) { return k === "a" ? undefined : v; }`}
 	spaces := []string{"", "2", "'\\t-'"}
 	native, ours := goja.New(), goja.New()
-	if _, err := guardJSONStringify(ours, new(atomic.Bool), 0); err != nil {
+	if _, err := guardJSONStringify(ours, new(atomic.Bool), 0, newPlainProps(ours)); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, doc string, mode byte) {
@@ -335,7 +335,7 @@ func FuzzJSONStringify(f *testing.F) {
 // serializer has it, so that the output is UTF-8 a WebSocket may carry.
 func TestJSONStringifyInvalidUTF8(t *testing.T) {
 	vm := goja.New()
-	s, err := guardJSONStringify(vm, new(atomic.Bool), 0)
+	s, err := guardJSONStringify(vm, new(atomic.Bool), 0, newPlainProps(vm))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,13 @@ var (
 // top serializes v as the value of the key "" of a fresh holder, as the
 // specification's wrapper object; false: v serializes to undefined.
 func (j *jsonWrite) top(v goja.Value) bool {
+	// A throw (a cycle, a toJSON, the timeout) skips the truncation that
+	// each object does on its way out: its keys must not stay.
+	base := len(j.s.names)
+	defer func() {
+		clear(j.s.names[base:])
+		j.s.names = j.s.names[:base]
+	}()
 	var holder *goja.Object
 	if j.replacer != nil { // only a replacer function can see the holder
 		holder = j.s.vm.NewObject()

@@ -9,12 +9,6 @@ import (
 // socketExport is the export XP gives a controller's WebSocket events to.
 const socketExport = "webSocketEvent"
 
-// socketEventHandler is the package's socketEventHandler for the events of
-// script, with the callable kept (exportFn).
-func (wk *worker) socketEventHandler(script string, exports goja.Value) goja.Callable {
-	return wk.exportFn(script, exports, socketExport)
-}
-
 // exportFn is script's export name as a callable, nil when it is not a
 // function. The callable is kept: goja.AssertFunction allocates for every
 // call, and events and requests come by the hundred thousand. The export
@@ -51,24 +45,13 @@ type cachedFn struct {
 	fn  goja.Callable
 }
 
-// socketEventHandler returns the controller's webSocketEvent, nil when it
-// has none.
-func socketEventHandler(exports goja.Value) goja.Callable {
-	obj, ok := exports.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	fn, _ := goja.AssertFunction(obj.Get(socketExport))
-	return fn
-}
-
 // checkSocketExports warns that script accepted a WebSocket with no
 // webSocketEvent to give its events to. XP accepts such an upgrade and
 // drops the events, and so does duplex; a misspelled export must not go
 // unnoticed for that. Once per version of the controller (a --dev reload
 // compiles a new one), not once per upgrade: they come by the thousand.
 func (wk *worker) checkSocketExports(script string, exports goja.Value) {
-	if socketEventHandler(exports) != nil {
+	if wk.exportFn(script, exports, socketExport) != nil {
 		return
 	}
 	e := wk.engine

@@ -123,7 +123,7 @@ func (h *socketHandler) HandleEvent(ev *websocket.Event) error {
 		if err != nil {
 			return err
 		}
-		fn := wk.socketEventHandler(h.script, exports)
+		fn := wk.exportFn(h.script, exports, socketExport)
 		if fn == nil {
 			if ev.Type == websocket.EventMessage {
 				ev.Session.Hub().CountUnhandled()

@@ -138,7 +138,9 @@ func newWorker(e *Engine) (*worker, error) {
 		JSON:     w.marshal,
 		Events:   bus{e},
 	}
-	parse, err := guardJSONParse(vm)
+	// How goja stores plain objects, read once for both directions.
+	props := newPlainProps(vm)
+	parse, err := guardJSONParse(vm, props)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +153,7 @@ func newWorker(e *Engine) (*worker, error) {
 		maxString = limits.maxString
 	}
 	w.jsonParse = parse
-	stringify, err := guardJSONStringify(vm, &w.stopping, maxString)
+	stringify, err := guardJSONStringify(vm, &w.stopping, maxString, props)
 	if err != nil {
 		return nil, err
 	}
