@@ -206,6 +206,9 @@ func encode(data []byte, binary bool) []byte {
 // closing id, for invalid UTF-8 text, and when the message overflows the
 // session's backlog (which closes it with 1008). In a cluster, an id of
 // another node is sent there, and true means only that it was published.
+// data is only read, and copied into the frame before Send returns:
+// callers may pass bytes they do not own (lib/websocket passes a
+// string's), and so must every change to this path keep it.
 func (h *Hub) Send(id string, data []byte, binary bool) bool {
 	s := h.session(id)
 	if s == nil && !h.cluster.Remote(id) {
@@ -252,7 +255,8 @@ func (h *Hub) enqueue(s *Session, frame []byte) bool {
 
 // SendToGroup encodes the message once, queues it to the local members
 // and hands the same frame to the cluster for the other nodes; it returns
-// the number of local sessions it was queued for.
+// the number of local sessions it was queued for. data is only read, as
+// by Send.
 func (h *Hub) SendToGroup(group string, data []byte, binary bool) int {
 	f := encode(data, binary)
 	if f == nil {
