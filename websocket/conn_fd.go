@@ -26,12 +26,25 @@ func (c *fdConn) discard(s *Session, frame []byte) {
 	_ = unix.Close(c.fd)
 }
 
-// startReading feeds the bytes that arrived behind the handshake, then
-// reads until the socket is drained and hands it to the poller.
+// startReading hands the socket to the poller. A runner reads first only
+// when bytes arrived behind the handshake: otherwise the registration
+// itself reports what is already there (the poller's add raises an edge
+// for a readable socket), and a first read would mostly find nothing.
 func (c *fdConn) startReading(s *Session) {
 	if err := s.register(); err != nil {
 		go s.finish(err)
 		return
+	}
+	if s.initial == nil {
+		// As readNow lets go of the read right: an edge or an abort that
+		// came while we held it is taken up here.
+		s.rstate.Store(readerIdle)
+		if !s.more.Load() && !s.aborted.Load() {
+			return
+		}
+		if !s.rstate.CompareAndSwap(readerIdle, readerBusy) {
+			return
+		}
 	}
 	s.hub.runners.run(task{s, taskRead})
 }

@@ -127,7 +127,11 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 	s.openPending = true
 	s.dispatching = true
 	s.mu.Unlock()
-	s.hub.runners.run(task{s, taskDispatch})
+	// The open event runs here, on the goroutine that ran the upgrade's
+	// get, before the socket is read: only the open handler's own doings
+	// (a close, the hub's shutdown) can queue more, so this stays bounded.
+	// Handed to a runner, it cost a goroutine hand-off per upgrade.
+	s.dispatch()
 	s.startReading()
 	return nil
 }
