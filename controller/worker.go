@@ -59,6 +59,8 @@ type worker struct {
 	// busy is set while a call runs, so that Abort interrupts only those.
 	busy     atomic.Bool
 	watchdog watchdog
+	// stack is kept from call to call (vmStack).
+	stack vmStack
 	// stopping is set with every Runtime.Interrupt of the current call, for
 	// native code that must notice it (goja's own only checks between
 	// instructions); disarm clears it.
@@ -138,6 +140,7 @@ func newWorker(e *Engine) (*worker, error) {
 		JSON:     w.marshal,
 		Events:   bus{e},
 	}
+	w.stack = newVMStack(vm)
 	// How goja stores plain objects, read once for both directions.
 	props := newPlainProps(vm)
 	parse, err := guardJSONParse(vm, props)
