@@ -129,7 +129,12 @@ func (s *jsonStringifier) native(o *goja.Object, j *jsonWrite, depth int64) stri
 		w.maxOutput = max(1, s.maxOutput-(int64(len(j.buf))-j.wide))
 	}
 	w.user, w.keys = j.replacer, j.keys
-	v, err := s.nativeStringify(goja.Undefined(), o, s.vm.ToValue(w.visit), j.spaceArg)
+	// toJSON was applied already, to what o came from: handed o itself,
+	// goja would read o's toJSON and apply it a second time. It starts
+	// from an object of ours whose toJSON answers o.
+	start := s.vm.NewObject()
+	_ = start.Set("toJSON", func(goja.FunctionCall) goja.Value { return o })
+	v, err := s.nativeStringify(goja.Undefined(), start, s.vm.ToValue(w.visit), j.spaceArg)
 	if err != nil {
 		panic(err)
 	}

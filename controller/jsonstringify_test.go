@@ -75,6 +75,12 @@ var stringifyCases = []string{
 	`JSON.stringify((function () { return arguments; })(1, 2))`,
 	`JSON.stringify({f: function () {}, g: () => 1, h: class {}})`,
 	`var o = {}; o.a = {b: {c: o}}; JSON.stringify([o], null, 1)`,
+	// An object goja serializes for us (a proxy) gets toJSON applied once,
+	// and its toJSON read once, as the specification has it.
+	`var n = 0; var p = new Proxy({x: 1, toJSON: function () { n++; return this; }}, {}); JSON.stringify({a: p}) + n`,
+	`var g = 0; var p = new Proxy({y: 2}, {get: function (t, k) { if (k === "toJSON") g++; return t[k]; }}); JSON.stringify([p, {q: p}], null, 1) + g`,
+	`var c = 0; var inner = new Proxy({z: 3, toJSON: function () { c++; return "inner"; }}, {}); JSON.stringify({a: {toJSON: function () { return inner; }}}) + c`,
+	`var r = 0; JSON.stringify({a: new Proxy({b: 1, toJSON: function (k) { return {k: k}; }}, {})}, function (k, v) { r++; return v; }) + r`,
 }
 
 func runBoth(t *testing.T, src string) (native, guarded string) {

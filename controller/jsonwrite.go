@@ -328,7 +328,8 @@ func (j *jsonWrite) newline() {
 
 // foreign hands o to goja's serializer, guarded as before, and inlines
 // what it writes at the present indentation. toJSON and the replacer have
-// been applied to o already; the guard keeps the replacer off o itself.
+// been applied to o already; native keeps goja from applying either to o
+// itself again.
 func (j *jsonWrite) foreign(o *goja.Object) {
 	text := j.s.native(o, j, int64(len(j.stack)))
 	if j.gap != "" && j.indent != "" {
