@@ -91,7 +91,7 @@ func main() {
 	fs.IntVar(&cfg.idleConns, "idle-conns", 15000, "idle: connections held")
 	fs.DurationVar(&cfg.idleDeadline, "idle-deadline", 120*time.Second, "idle: give up opening connections after this long")
 	fs.DurationVar(&cfg.settle, "settle", 3*time.Second, "idle: wait before each RSS reading")
-	fs.IntVar(&cfg.upgrades, "upgrades", 10000, "upgrades: connections opened and closed")
+	fs.IntVar(&cfg.upgrades, "upgrades", 30000, "upgrades: connections opened and closed")
 	fs.IntVar(&cfg.upgradeConcurrency, "upgrade-concurrency", 64, "upgrades: handshakes in flight")
 	fs.DurationVar(&cfg.upgradeDeadline, "upgrade-deadline", 60*time.Second, "upgrades: give up after this long")
 	fs.IntVar(&cfg.httpConns, "http-conns", 64, "http, http-json: keep-alive connections, each with one request in flight")
