@@ -70,28 +70,11 @@ func (s *Server) poll(p *poller) {
 func (s *Server) wait(events []unix.EpollEvent) (int, error) {
 	// Under load something is ready at once: a look without the read
 	// lock, as many pollers at a time as there are.
-	n, werr := unix.EpollWait(s.epfd, events, 0)
+	n, werr := s.ep.Look(events)
 	if n > 0 || (werr != nil && !errors.Is(werr, unix.EINTR)) {
 		return n, werr
 	}
-	return s.park(events)
-}
-
-// park waits in Go's netpoller. It is wait's second half, on its own so
-// that the variables its callback sets (moved to the heap for it) cost
-// nothing when something was ready at the first look: two allocations for
-// every look, most of them.
-func (s *Server) park(events []unix.EpollEvent) (int, error) {
-	var n int
-	var werr error
-	err := s.epRaw.Read(func(fd uintptr) bool {
-		n, werr = unix.EpollWait(int(fd), events, 0)
-		return n > 0 || (werr != nil && !errors.Is(werr, unix.EINTR))
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, werr
+	return s.ep.Park(events)
 }
 
 // rejoin lets a replaced poller poll again if the pollers are short of
@@ -184,7 +167,6 @@ func (s *Server) closeFDsLocked() {
 	if !s.closing || len(s.pollers) > 0 || s.watching || s.epfd < 0 {
 		return
 	}
-	_ = s.epFile.Close()
-	unix.Close(s.wakefd)
+	s.ep.Close()
 	s.epfd, s.wakefd = -1, -1
 }

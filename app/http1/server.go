@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/epoll"
 )
 
 // Config is what a Server needs from the application server.
@@ -53,10 +54,9 @@ const watchIdle = 20 * time.Millisecond
 // Server is the fast path. Listen starts it; Shutdown ends it.
 type Server struct {
 	cfg    Config
-	epfd   int
-	epFile *os.File        // epfd, in Go's netpoller
-	epRaw  syscall.RawConn // for waiting on it there
-	wakefd int             // eventfd: readable once Shutdown begins
+	ep     *epoll.Set
+	epfd   int // ep.FD; -1 once released
+	wakefd int // ep.Wake: readable once Shutdown begins
 
 	mu    sync.Mutex
 	conns []*conn // by descriptor
@@ -89,39 +89,14 @@ type Server struct {
 
 // New starts a Server; its pollers start with its first connection.
 func New(cfg Config) (*Server, error) {
-	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	ep, err := epoll.New("http1-epoll")
 	if err != nil {
-		return nil, err
-	}
-	wake, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
-	if err != nil {
-		unix.Close(epfd)
-		return nil, err
-	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &ev); err != nil {
-		unix.Close(epfd)
-		unix.Close(wake)
-		return nil, err
-	}
-	// Non-blocking, so that Go's netpoller takes the epoll set's
-	// descriptor (wait).
-	if err := unix.SetNonblock(epfd, true); err != nil {
-		unix.Close(epfd)
-		unix.Close(wake)
-		return nil, err
-	}
-	epFile := os.NewFile(uintptr(epfd), "http1-epoll")
-	epRaw, err := epFile.SyscallConn()
-	if err != nil {
-		epFile.Close()
-		unix.Close(wake)
 		return nil, err
 	}
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = http.DefaultMaxHeaderBytes
 	}
-	s := &Server{cfg: cfg, epfd: epfd, epFile: epFile, epRaw: epRaw, wakefd: wake, target: runtime.GOMAXPROCS(0), start: time.Now(), lfd: -1, gone: make(chan struct{})}
+	s := &Server{cfg: cfg, ep: ep, epfd: ep.FD, wakefd: ep.Wake, target: runtime.GOMAXPROCS(0), start: time.Now(), lfd: -1, gone: make(chan struct{})}
 	s.lfdReady.Store(-1)
 	s.bufs.New = func() any { b := make([]byte, 0, 16<<10); return &b }
 	s.writes.New = func() any { return new(response) }
@@ -233,8 +208,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.count == 0 {
 			close(s.gone)
 		}
-		var one = [8]byte{1}
-		_, _ = unix.Write(s.wakefd, one[:])
+		s.ep.Signal()
 	}
 	s.closeFDsLocked()
 	s.mu.Unlock()
