@@ -66,34 +66,26 @@ func (j *jsonWrite) top(v goja.Value) bool {
 		holder = j.s.vm.NewObject()
 		_ = holder.DefineDataProperty("", v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	}
-	return j.property(holder, "", -1, v)
+	return j.property(holder, "", v)
 }
 
-// property serializes v, the value of key (an array's index when index is
-// not -1) in holder; false: nothing is written, as v serializes to
-// undefined.
-func (j *jsonWrite) property(holder *goja.Object, key string, index int, v goja.Value) bool {
+// property serializes v, the value of key (an array's index, in decimal)
+// in holder; false: nothing is written, as v serializes to undefined.
+func (j *jsonWrite) property(holder *goja.Object, key string, v goja.Value) bool {
 	j.s.checkStop()
 	if o, ok := v.(*goja.Object); ok {
 		if fn, ok := goja.AssertFunction(o.Get("toJSON")); ok {
-			v = j.s.call(fn, o, j.keyValue(key, index))
+			v = j.s.call(fn, o, j.s.vm.ToValue(key))
 		}
 	} else if v != nil && v.ExportType() == typeBigInt {
 		if fn, ok := goja.AssertFunction(v.ToObject(j.s.vm).Get("toJSON")); ok {
-			v = j.s.call(fn, v, j.keyValue(key, index))
+			v = j.s.call(fn, v, j.s.vm.ToValue(key))
 		}
 	}
 	if j.replacer != nil {
-		v = j.s.call(j.replacer, holder, j.keyValue(key, index), v)
+		v = j.s.call(j.replacer, holder, j.s.vm.ToValue(key), v)
 	}
 	return j.value(v)
-}
-
-func (j *jsonWrite) keyValue(key string, index int) goja.Value {
-	if index >= 0 {
-		return j.s.vm.ToValue(strconv.Itoa(index))
-	}
-	return j.s.vm.ToValue(key)
 }
 
 func (j *jsonWrite) value(v goja.Value) bool {
@@ -257,7 +249,7 @@ func (j *jsonWrite) array(o *goja.Object) {
 		}
 		j.newline()
 		key := strconv.FormatInt(i, 10)
-		if !j.property(o, key, int(i), o.Get(key)) {
+		if !j.property(o, key, o.Get(key)) {
 			j.write("null")
 		}
 	}
@@ -303,7 +295,7 @@ func (j *jsonWrite) members(o *goja.Object, keys []string, values map[string]goj
 		} else {
 			v = o.Get(k)
 		}
-		if j.property(o, k, -1, v) {
+		if j.property(o, k, v) {
 			empty = false
 		} else {
 			j.buf, j.wide = j.buf[:mark], wide
