@@ -172,101 +172,101 @@ func (rep *report) metrics() []metric {
 	}
 	if rep.scen["fanout"] {
 		ms = append(ms,
-			metric{fmt.Sprintf("fan-out deliveries/s (%d clients, %d in flight, %d B)", c.fanoutClients, c.inflight, c.size), true, true,
-				func(r *result) float64 {
+			metric{name: fmt.Sprintf("fan-out deliveries/s (%d clients, %d in flight, %d B)", c.fanoutClients, c.inflight, c.size), higher: true, target: true,
+				value: func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return r.fanout.rate
-				}, num, "", false},
-			metric{"fan-out latency p50", false, false,
-				func(r *result) float64 {
+				}, format: num},
+			metric{name: "fan-out latency p50",
+				value: func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p50)
-				}, fd, "", false},
-			metric{"fan-out latency p99", false, true,
-				func(r *result) float64 {
+				}, format: fd},
+			metric{name: "fan-out latency p99", target: true,
+				value: func(r *result) float64 {
 					if r.fanout == nil {
 						return 0
 					}
 					return d(r.fanout.p99)
-				}, fd, "", false},
-			metric{"fan-out server CPU per delivery", false, false,
-				func(r *result) float64 {
+				}, format: fd},
+			metric{name: "fan-out server CPU per delivery",
+				value: func(r *result) float64 {
 					if r.fanout == nil || r.fanout.rate == 0 {
 						return 0
 					}
 					return r.fanout.cpu.server / r.fanout.rate * 1e9
-				}, cpuPer, "", false})
+				}, format: cpuPer})
 	}
 	tag("fanout")
 	if rep.scen["echo"] {
 		ms = append(ms,
-			metric{fmt.Sprintf("echo messages/s (%d clients, %d B)", c.echoClients, c.size), true, true,
-				func(r *result) float64 {
+			metric{name: fmt.Sprintf("echo messages/s (%d clients, %d B)", c.echoClients, c.size), higher: true, target: true,
+				value: func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return r.echo.rate
-				}, num, "", false},
-			metric{"echo round trip p50", false, false,
-				func(r *result) float64 {
+				}, format: num},
+			metric{name: "echo round trip p50",
+				value: func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p50)
-				}, fd, "", false},
-			metric{"echo round trip p99", false, false,
-				func(r *result) float64 {
+				}, format: fd},
+			metric{name: "echo round trip p99",
+				value: func(r *result) float64 {
 					if r.echo == nil {
 						return 0
 					}
 					return d(r.echo.p99)
-				}, fd, "", false},
-			metric{"echo server CPU per message", false, false,
-				func(r *result) float64 {
+				}, format: fd},
+			metric{name: "echo server CPU per message",
+				value: func(r *result) float64 {
 					if r.echo == nil || r.echo.rate == 0 {
 						return 0
 					}
 					return r.echo.cpu.server / r.echo.rate * 1e9
-				}, cpuPer, "", false})
+				}, format: cpuPer})
 	}
 	tag("echo")
 	if rep.scen["idle"] {
-		ms = append(ms, metric{fmt.Sprintf("idle RSS per connection (%d connections)", c.idleConns), false, true,
-			func(r *result) float64 {
+		ms = append(ms, metric{name: fmt.Sprintf("idle RSS per connection (%d connections)", c.idleConns), target: true,
+			value: func(r *result) float64 {
 				if r.idle == nil || r.idle.err != "" {
 					return 0
 				}
 				return r.idle.perConn
-			}, kib, "", false})
+			}, format: kib})
 	}
 	tag("idle")
 	if rep.scen["upgrades"] {
 		ms = append(ms,
-			metric{fmt.Sprintf("upgrades/s (%d, %d in flight)", c.upgrades, c.upgradeConcurrency), true, true,
-				func(r *result) float64 {
+			metric{name: fmt.Sprintf("upgrades/s (%d, %d in flight)", c.upgrades, c.upgradeConcurrency), higher: true, target: true,
+				value: func(r *result) float64 {
 					if r.upgrade == nil {
 						return 0
 					}
 					return r.upgrade.rate
-				}, num, "", false},
-			metric{"upgrade p99 (handshake to welcome)", false, false,
-				func(r *result) float64 {
+				}, format: num},
+			metric{name: "upgrade p99 (handshake to welcome)",
+				value: func(r *result) float64 {
 					if r.upgrade == nil {
 						return 0
 					}
 					return d(r.upgrade.p99)
-				}, fd, "", false},
-			metric{"upgrade server CPU per connection", false, false,
-				func(r *result) float64 {
+				}, format: fd},
+			metric{name: "upgrade server CPU per connection",
+				value: func(r *result) float64 {
 					if r.upgrade == nil || r.upgrade.rate == 0 {
 						return 0
 					}
 					return r.upgrade.cpu.server / r.upgrade.rate * 1e9
-				}, cpuPer, "", false})
+				}, format: cpuPer})
 	}
 	tag("upgrades")
 	if rep.scen["http"] {
@@ -295,30 +295,30 @@ func httpMetrics(short, detail string, get func(*result) *httpResult) []metric {
 	// Issue 16's targets: requests/s at least Bun's and Node's, p99 at
 	// most Node's.
 	return []metric{
-		{short + " requests/s (" + detail + ")", true, true, func(r *result) float64 {
+		{name: short + " requests/s (" + detail + ")", higher: true, target: true, value: func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return h.rate
 			}
 			return 0
-		}, num, "", true},
-		{short + " latency p50", false, false, func(r *result) float64 {
+		}, format: num, nodeTarget: true},
+		{name: short + " latency p50", value: func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return float64(h.p50)
 			}
 			return 0
-		}, fd, "", false},
-		{short + " latency p99", false, false, func(r *result) float64 {
+		}, format: fd},
+		{name: short + " latency p99", value: func(r *result) float64 {
 			if h := ok(r); h != nil {
 				return float64(h.p99)
 			}
 			return 0
-		}, fd, "", true},
-		{short + " server CPU per request", false, false, func(r *result) float64 {
+		}, format: fd, nodeTarget: true},
+		{name: short + " server CPU per request", value: func(r *result) float64 {
 			if h := ok(r); h != nil && h.rate > 0 {
 				return h.cpu.server / h.rate * 1e9
 			}
 			return 0
-		}, cpuPer, "", false},
+		}, format: cpuPer},
 	}
 }
 
