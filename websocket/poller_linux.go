@@ -103,7 +103,9 @@ func (p *poller) remove(s *Session) {
 	if s.fdc.fd < len(p.regs) && p.regs[s.fdc.fd] == s {
 		p.regs[s.fdc.fd] = nil
 		p.count--
-		if p.count == 0 {
+		// A poller that shut after a failed wait has released its
+		// eventfd, whose number may belong to another file by now.
+		if p.count == 0 && !p.closed {
 			p.set.Signal()
 		}
 	}
