@@ -26,6 +26,14 @@ type conn struct {
 	tmpl   *http.Request // carries the connection's context into each request
 	state  atomic.Int32
 	active atomic.Int64 // unix seconds of the last request, for IdleTimeout
+	// hup: the client shut its side (EPOLLRDHUP). Its FIN may have come
+	// with the last request, so a short read no longer means that the
+	// socket is drained: it is read to the end and closed.
+	hup atomic.Bool
+	// released: the socket went to Go's net package (toGo), whose
+	// connection (or whoever took it) closes it now; set and read by the
+	// goroutine serving c.
+	released bool
 }
 
 func (c *conn) touch() { c.active.Store(time.Now().Unix()) }
@@ -102,7 +110,7 @@ func (s *Server) drain(c *conn) bool {
 			if buf, keep = s.serveBuffered(c, buf); !keep {
 				return false
 			}
-			if n < space {
+			if n < space && !c.hup.Load() {
 				// A short read drained the socket: bytes that arrive
 				// later raise a new edge, so no read is spent to hear
 				// EAGAIN (one system call in three per request).
@@ -177,6 +185,7 @@ func (s *Server) giveAway(c *conn, gc net.Conn, buffered []byte) {
 func (s *Server) toGo(c *conn) (net.Conn, error) {
 	c.state.Store(stGone)
 	s.unregister(c)
+	c.released = true
 	f := os.NewFile(uintptr(c.fd), "")
 	defer f.Close()
 	gc, err := net.FileConn(f)
@@ -187,8 +196,12 @@ func (s *Server) toGo(c *conn) (net.Conn, error) {
 	return gc, err
 }
 
-// closeConn ends c.
+// closeConn ends c, unless its socket went to Go's net package: its
+// descriptor's number may belong to another file by then.
 func (s *Server) closeConn(c *conn) {
+	if c.released {
+		return
+	}
 	c.state.Store(stGone)
 	s.unregister(c)
 	unix.Close(c.fd)

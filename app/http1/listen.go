@@ -33,7 +33,7 @@ func (s *Server) Listen(ln *net.TCPListener, accept AcceptFunc, failed func(erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing || s.lfd >= 0 {
+	if s.closing.Load() || s.lfd >= 0 {
 		unix.Close(lfd)
 		return ErrClosed
 	}
@@ -69,6 +69,9 @@ func (s *Server) acceptReady() {
 				s.rearm(0)
 			case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED):
 				continue
+			case errors.Is(err, unix.EBADF), errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOTSOCK), errors.Is(err, unix.EOPNOTSUPP):
+				// The listening socket itself is unusable.
+				s.cfg.Log.Error().Err(err).Msg("http1: accept failed; the server accepts no more connections")
 			case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE), errors.Is(err, unix.ENOBUFS), errors.Is(err, unix.ENOMEM):
 				if s.acceptFailed != nil {
 					s.acceptFailed(err)
@@ -77,7 +80,11 @@ func (s *Server) acceptReady() {
 				// listener rests while descriptors are freed.
 				s.rearm(50 * time.Millisecond)
 			default:
-				s.cfg.Log.Error().Err(err).Msg("http1: accept failed; the server accepts no more connections")
+				// accept(2) passes on the pending connection's network
+				// errors (EPROTO, ENETDOWN, EHOSTUNREACH, ...), to be
+				// treated like EAGAIN: the next one may be fine.
+				s.cfg.Log.Warn().Err(err).Msg("http1: accept failed; accepting goes on")
+				s.rearm(0)
 			}
 			return
 		}
@@ -105,7 +112,7 @@ func (s *Server) rearm(pause time.Duration) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing || s.lfd < 0 {
+	if s.closing.Load() || s.lfd < 0 {
 		return
 	}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLONESHOT, Fd: int32(s.lfd)}

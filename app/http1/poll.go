@@ -46,7 +46,13 @@ func (s *Server) poll(p *poller) {
 			continue
 		}
 		c := s.lookup(fd)
-		if c == nil || !c.ready() {
+		if c == nil {
+			continue
+		}
+		if events[0].Events&unix.EPOLLRDHUP != 0 {
+			c.hup.Store(true)
+		}
+		if !c.ready() {
 			continue
 		}
 		p.since.Store(s.nanotime())
@@ -82,7 +88,7 @@ func (s *Server) wait(events []unix.EpollEvent) (int, error) {
 func (s *Server) rejoin(p *poller) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing || len(s.pollers) >= s.target {
+	if s.closing.Load() || len(s.pollers) >= s.target {
 		return false
 	}
 	p.replaced.Store(false)
@@ -115,7 +121,7 @@ func (s *Server) watch() {
 	for range tick.C {
 		now := s.nanotime()
 		s.mu.Lock()
-		if s.closing || s.count == 0 {
+		if s.closing.Load() || s.count == 0 {
 			s.watching = false
 			s.closeFDsLocked()
 			s.mu.Unlock()
@@ -164,7 +170,7 @@ func (s *Server) closeIdleSince(t time.Time) {
 // closeFDsLocked releases the epoll set once Shutdown began and no
 // poller or watch uses it.
 func (s *Server) closeFDsLocked() {
-	if !s.closing || len(s.pollers) > 0 || s.watching || s.epfd < 0 {
+	if !s.closing.Load() || len(s.pollers) > 0 || s.watching || s.epfd < 0 {
 		return
 	}
 	s.ep.Close()

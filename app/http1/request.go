@@ -26,6 +26,8 @@ func (s *Server) serveOne(c *conn, h *head, buf []byte, total int) bool {
 	if len(body) > 0 {
 		r.Body = &bodyReader{Reader: bytes.NewReader(body)}
 	}
+	s.inflight.Add(1)
+	defer s.requestDone()
 	w := s.writes.Get().(*response)
 	w.reset(s, c, r, rest)
 	defer func() {
@@ -51,7 +53,14 @@ func (s *Server) call(w *response, r *http.Request) (ok bool) {
 			if v != http.ErrAbortHandler {
 				s.cfg.Log.Error().Str("remote", r.RemoteAddr).Str("path", r.URL.Path).Interface("panic", v).Msg("http: panic serving request")
 			}
-			if !w.hijacked {
+			switch {
+			case w.hijacked:
+			case w.gc != nil:
+				// The answer was going out through Go's net package,
+				// which owns the socket now.
+				w.gc.Close()
+				w.c.owner.Close()
+			default:
 				s.closeConn(w.c)
 			}
 		}

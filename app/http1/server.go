@@ -66,8 +66,15 @@ type Server struct {
 	pollers  []*poller
 	target   int
 	watching bool
-	closing  bool
-	gone     chan struct{} // closed when the last connection is gone after closing
+	// closing is set under mu once Shutdown begins; read without it on
+	// the request path.
+	closing atomic.Bool
+	gone    chan struct{} // closed when, after closing, no connection and no request is left
+	goneSet bool
+	// inflight counts the requests whose handler runs or whose answer is
+	// still being written, including those whose connection went to Go's
+	// net package for the answer (toGo): Shutdown waits for them too.
+	inflight atomic.Int64
 
 	// The listening socket (Listen), -1 without one; acceptMu is held
 	// while a poller accepts, so that it is not closed under it.
@@ -116,7 +123,7 @@ func (s *Server) add(fd int, owner net.Conn) error {
 	c.tmpl = (&http.Request{}).WithContext(ctx)
 	c.touch()
 	s.mu.Lock()
-	if s.closing {
+	if s.closing.Load() {
 		s.mu.Unlock()
 		return ErrClosed
 	}
@@ -156,15 +163,35 @@ func (s *Server) startLocked() {
 // its descriptor is closed or given away.
 func (s *Server) unregister(c *conn) {
 	s.mu.Lock()
+	s.unregisterLocked(c)
+	s.mu.Unlock()
+}
+
+func (s *Server) unregisterLocked(c *conn) {
 	if c.fd < len(s.conns) && s.conns[c.fd] == c {
 		_ = unix.EpollCtl(s.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 		s.conns[c.fd] = nil
 		s.count--
-		if s.count == 0 && s.closing {
-			close(s.gone)
-		}
+		s.goneLocked()
 	}
-	s.mu.Unlock()
+}
+
+// goneLocked closes gone once Shutdown began and neither a connection nor
+// a request is left.
+func (s *Server) goneLocked() {
+	if s.closing.Load() && !s.goneSet && s.count == 0 && s.inflight.Load() == 0 {
+		s.goneSet = true
+		close(s.gone)
+	}
+}
+
+// requestDone ends a request that inflight counted.
+func (s *Server) requestDone() {
+	if s.inflight.Add(-1) == 0 && s.closing.Load() {
+		s.mu.Lock()
+		s.goneLocked()
+		s.mu.Unlock()
+	}
 }
 
 func (s *Server) lookup(fd int) *conn {
@@ -199,15 +226,15 @@ func (s *Server) snapshot() []*conn {
 }
 
 // Shutdown closes idle connections and every other one after its answer
-// in progress, and returns when all are gone or ctx ends; then the rest
-// are closed under their handlers, whose writes fail.
+// in progress, and returns when all are gone and every answer is written
+// (those going out through Go's net package too), or when ctx ends; then
+// the connections still registered are shut down under their handlers,
+// whose writes fail.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	if !s.closing {
-		s.closing = true
-		if s.count == 0 {
-			close(s.gone)
-		}
+	if !s.closing.Load() {
+		s.closing.Store(true)
+		s.goneLocked()
 		s.ep.Signal()
 	}
 	s.closeFDsLocked()
@@ -219,20 +246,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-s.gone:
 	case <-ctx.Done():
 		err = ctx.Err()
-		for _, c := range s.snapshot() {
-			s.unregister(c)
-			_ = unix.Shutdown(c.fd, unix.SHUT_RDWR)
+		// Under the lock, while each is still registered: its handler's
+		// goroutine unregisters it under the same lock before closing
+		// the descriptor, whose number may then belong to another file.
+		s.mu.Lock()
+		for _, c := range s.conns {
+			if c != nil {
+				_ = unix.Shutdown(c.fd, unix.SHUT_RDWR)
+				s.unregisterLocked(c)
+			}
 		}
+		s.mu.Unlock()
 	}
 	return err
 }
 
 // isClosing reports whether Shutdown began.
-func (s *Server) isClosing() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closing
-}
+func (s *Server) isClosing() bool { return s.closing.Load() }
 
 // nanotime is a monotonic clock reading.
 func (s *Server) nanotime() int64 { return int64(time.Since(s.start)) }

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -406,5 +408,107 @@ func TestReadBufferSurvivesHandoff(t *testing.T) {
 			t.Fatalf("a pooled read buffer of %d bytes", cap(*bp))
 		}
 		defer ts.fast.bufs.Put(bp)
+	}
+}
+
+// A client that shuts its side with its last request gets the answer and
+// then the end of the connection, not an open socket until the idle
+// timeout: its FIN came with the request, in one read.
+func TestHalfCloseWithTheRequestEndsTheConnection(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/wait" {
+			close(started)
+			<-release
+		}
+		io.WriteString(w, r.URL.Path)
+	}), nil)
+	c, br := ts.dial()
+	// The first request holds the connection, so that the second one and
+	// the FIN are read together once it is answered.
+	send(t, c, "GET /wait HTTP/1.1\nHost: x\n\n")
+	<-started
+	send(t, c, "GET /last HTTP/1.1\nHost: x\n\n")
+	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	for _, want := range []string{"/wait", "/last"} {
+		if _, body := answer(t, br, "GET"); body != want {
+			t.Fatalf("answer %q, want %q", body, want)
+		}
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after the last answer: %v, want EOF (the IdleTimeout is a minute)", err)
+	}
+	waitFor(t, "the owner closed", func() bool { return ts.closed.Load() == 1 })
+}
+
+// A handler that panics after its answer began to stream (its socket went
+// to Go's net package) ends that connection, and no file that took the
+// freed descriptor number meanwhile.
+func TestPanicAfterStreamingClosesNoOtherFile(t *testing.T) {
+	pipes := make(chan [2]*os.File, 1)
+	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(bytes.Repeat([]byte("x"), streamAt+1)) // streams: the socket is Go's now
+		pr, pw, err := os.Pipe()                       // takes the lowest free numbers
+		if err != nil {
+			t.Error(err)
+		}
+		pipes <- [2]*os.File{pr, pw}
+		panic(http.ErrAbortHandler)
+	}), nil)
+	c, br := ts.dial()
+	send(t, c, "GET /stream HTTP/1.1\nHost: x\n\n")
+	p := <-pipes
+	defer p[0].Close()
+	defer p[1].Close()
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Fatalf("reading to the end: %v", err)
+	}
+	waitFor(t, "the owner closed", func() bool { return ts.closed.Load() == 1 })
+	if _, err := p[1].Write([]byte("ok")); err != nil {
+		t.Fatalf("the handler's pipe after the panic: %v", err)
+	}
+	var b [2]byte
+	if _, err := io.ReadFull(p[0], b[:]); err != nil || string(b[:]) != "ok" {
+		t.Fatalf("the handler's pipe after the panic: %q, %v", b, err)
+	}
+}
+
+// Shutdown waits for an answer still being written through Go's net
+// package, whose connection the fast path no longer counts.
+func TestShutdownWaitsForStreamingAnswers(t *testing.T) {
+	streaming, release := make(chan struct{}), make(chan struct{})
+	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(bytes.Repeat([]byte("x"), streamAt+1))
+		close(streaming)
+		<-release
+		io.WriteString(w, "end")
+	}), nil)
+	c, br := ts.dial()
+	send(t, c, "GET /stream HTTP/1.1\nHost: x\n\n")
+	<-streaming
+	stopped := make(chan error, 1)
+	go func() { stopped <- ts.fast.Shutdown(t.Context()) }()
+	// The answer's end cannot come before the handler is released, and
+	// Shutdown must not return before it.
+	done := make(chan string, 1)
+	go func() {
+		_, body := answer(t, br, "GET")
+		done <- body
+	}()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Shutdown returned (%v) while an answer was still being written", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	if body := <-done; !strings.HasSuffix(body, "end") {
+		t.Fatalf("answer ends %q", body[max(0, len(body)-10):])
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
 	}
 }
