@@ -255,9 +255,11 @@ func (e *Engine) exec(ctx context.Context, w *worker, call *lib.Call, fn func(w 
 		}
 	}
 	w.call = call
-	w.stack.prime()
+	kept := w.stack.prime()
 	err, broken := guarded(w, fn)
-	w.stack.release()
+	if kept {
+		w.stack.release()
+	}
 	if broken {
 		// goja's state after a Go panic inside it is not to be trusted (the
 		// next call on it answered an empty 200, or timed out): the

@@ -83,9 +83,21 @@ func newPlainProps(vm *goja.Runtime) plainProps {
 	_ = sample.Set("", 0)
 	p.ok = true
 	keys, ok := p.names(sample, nil)
-	p.ok = ok && slices.Equal(keys, sample.Keys()) && p.values(sample)["c"] != nil
-	if _, plain := p.names(flagged, nil); plain {
-		p.ok = false // a property with flags must go to Keys
+	p.ok = ok && slices.Equal(keys, sample.Keys())
+	for _, k := range keys {
+		// What is stored is the value itself, not a wrapper of it.
+		p.ok = p.ok && p.values(sample)[k] == sample.Get(k)
+	}
+	accessor := vm.NewObject()
+	getter := vm.ToValue(func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	if accessor.DefineAccessorProperty("a", getter, nil, goja.FLAG_TRUE, goja.FLAG_TRUE) != nil {
+		p.ok = false
+	}
+	// A property with flags, or an accessor, must go to Keys.
+	for _, o := range []*goja.Object{flagged, accessor} {
+		if _, plain := p.names(o, nil); plain {
+			p.ok = false
+		}
 	}
 	return p
 }

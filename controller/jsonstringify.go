@@ -195,7 +195,7 @@ type stringifyWatch struct {
 	// (V8 throws the same RangeError past its longest string).
 	size, maxOutput int64
 	// depth is how deep in the whole serialization the value handed over
-	// sits. The script's replacer has seen that value already.
+	// sits.
 	depth int
 }
 
@@ -203,6 +203,8 @@ func (s *stringifyWatch) visit(c goja.FunctionCall) goja.Value {
 	s.js.checkStop()
 	holder, _ := c.This.(*goja.Object)
 	key, value := c.Argument(0), c.Argument(1)
+	// The value handed over (the path is empty) went through the
+	// script's replacer already, in jsonWrite.
 	if s.user != nil && len(s.path) > 0 {
 		v, err := s.user(c.This, key, value)
 		if err != nil {

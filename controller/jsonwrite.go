@@ -60,6 +60,9 @@ func (j *jsonWrite) top(v goja.Value) bool {
 	defer func() {
 		clear(j.s.names[base:])
 		j.s.names = j.s.names[:base]
+		if base == 0 && cap(j.s.names) > jsonKeepElems {
+			j.s.names = nil // let a huge object's list go, as the parser does
+		}
 	}()
 	var holder *goja.Object
 	if j.replacer != nil { // only a replacer function can see the holder

@@ -17,8 +17,17 @@ const vmStackSize = 256
 // to nil), so every call from Go grew a new one from nothing, doubling:
 // four to six allocations and 300 B to 1 KB for each event or request,
 // a quarter of the bytes a WebSocket message allocated. goja has no option
-// to keep it; this hands the vm a kept slice before a call and clears it
-// after, so that what the call left on it is not kept alive.
+// to keep it; Engine.exec hands the vm a kept slice before its task and
+// clears it after, so that what the task left on it is not kept alive.
+// Only the task's first call from Go runs on it (the handler, in a
+// request or an event); goja drops it again when that call returns.
+//
+// One thing differs from goja's own stack: a Proxy's apply or construct
+// trap gets its arguments as an array over the stack's slots (goja's
+// proxy.go), which the clearing empties once the task is over. With
+// goja's own stack the same array already changes as soon as the calling
+// script pushes anything more; only a trap called straight from Go kept
+// them after the call.
 //
 // As with plainProps, nothing is taken on trust: the fields are found
 // through reflect when a runtime starts, and a probe call checks that goja

@@ -1,10 +1,15 @@
 package controller
 
 import (
+	"context"
+	"errors"
 	"testing"
+	"testing/fstest"
 	"unsafe"
 
 	"github.com/dop251/goja"
+
+	"duplex/lib"
 )
 
 // newKeptStack is a runtime whose stack is kept, or the test fails.
@@ -115,4 +120,31 @@ func TestVMStackAfterInterrupt(t *testing.T) {
 			t.Fatalf("after the interrupt: %v, %v", v, err)
 		}
 	})
+}
+
+// TestEngineRunsCallsOnTheKeptStack: every worker keeps a stack, a task
+// of the engine runs on it, and nothing is left on it afterwards.
+func TestEngineRunsCallsOnTheKeptStack(t *testing.T) {
+	e := newTestEngine(t, fstest.MapFS{"x.js": {Data: []byte("")}}, 1)
+	var w *worker
+	err := e.run(context.Background(), lib.NewCall(nil, nil, nil), func(wk *worker) error {
+		w = wk
+		if wk.stack.stack == nil {
+			return errors.New("the worker keeps no stack")
+		}
+		if *wk.stack.stack == nil || unsafe.SliceData(*wk.stack.stack) != unsafe.SliceData(wk.stack.buf) {
+			return errors.New("the task does not run on the kept stack")
+		}
+		fn := mustFn(t, wk.vm, `(function (o) { return [o, o].length; })`)
+		_, err := fn(goja.Undefined(), wk.vm.NewObject())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range w.stack.buf {
+		if v != nil {
+			t.Fatalf("the kept stack still holds %v at %d after the task", v, i)
+		}
+	}
 }
