@@ -6,9 +6,9 @@ import (
 	"sync"
 )
 
-// HandoffListener is the listener net/http serves: the connections the
-// fast path gives up (Config.Handoff pushes them), and any others the
-// server gives it (TLS ones). Closing it closes ln, the real listener, too.
+// HandoffListener is the listener net/http serves beside the fast path:
+// the connections the fast path gives up (Config.Handoff pushes them).
+// Closing it closes ln, the real listener, too.
 type HandoffListener struct {
 	ln   net.Listener
 	ch   chan net.Conn

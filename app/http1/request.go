@@ -29,7 +29,7 @@ func (s *Server) serveOne(c *conn, h *head, buf []byte, total int) bool {
 	s.inflight.Add(1)
 	defer s.requestDone()
 	w := s.writes.Get().(*response)
-	w.reset(s, c, r, rest)
+	w.reset(s, c, rest)
 	defer func() {
 		w.release()
 		s.writes.Put(w)

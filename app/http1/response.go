@@ -25,7 +25,6 @@ const streamAt = 64 << 10
 type response struct {
 	s        *Server
 	c        *conn
-	req      *http.Request
 	rest     []byte // what the client sent behind the request
 	header   http.Header
 	status   int
@@ -41,8 +40,8 @@ type response struct {
 	out     []byte
 }
 
-func (w *response) reset(s *Server, c *conn, r *http.Request, rest []byte) {
-	w.s, w.c, w.req, w.rest = s, c, r, rest
+func (w *response) reset(s *Server, c *conn, rest []byte) {
+	w.s, w.c, w.rest = s, c, rest
 	w.header = make(http.Header, 4)
 	w.status, w.declared, w.written = 0, -1, 0
 	w.body = w.body[:0]
@@ -50,7 +49,7 @@ func (w *response) reset(s *Server, c *conn, r *http.Request, rest []byte) {
 }
 
 func (w *response) release() {
-	w.s, w.c, w.req, w.rest, w.header, w.gc, w.chunked = nil, nil, nil, nil, nil, nil, nil
+	w.s, w.c, w.rest, w.header, w.gc, w.chunked = nil, nil, nil, nil, nil, nil
 	if cap(w.body) > streamAt {
 		w.body = nil
 	}
@@ -271,22 +270,9 @@ func (w *response) head(b []byte, closeConn, done bool) []byte {
 	if closeConn {
 		h["Connection"] = []string{"close"}
 	}
-	buf := appendBuffer{b}
-	_ = h.Write(&buf)
-	return append(buf.b, "\r\n"...)
-}
-
-// appendBuffer is an io.Writer onto a byte slice.
-type appendBuffer struct{ b []byte }
-
-func (a *appendBuffer) Write(p []byte) (int, error) {
-	a.b = append(a.b, p...)
-	return len(p), nil
-}
-
-func (a *appendBuffer) WriteString(p string) (int, error) {
-	a.b = append(a.b, p...)
-	return len(p), nil
+	buf := bytes.NewBuffer(b)
+	_ = h.Write(buf)
+	return append(buf.Bytes(), "\r\n"...)
 }
 
 // bodyAllowed is RFC 9110's: no body with 1xx, 204 and 304.
