@@ -35,16 +35,8 @@ func (c *fdConn) startReading(s *Session) {
 		go s.finish(err)
 		return
 	}
-	if s.initial == nil {
-		// As readNow lets go of the read right: an edge or an abort that
-		// came while we held it is taken up here.
-		s.rstate.Store(readerIdle)
-		if !s.more.Load() && !s.aborted.Load() {
-			return
-		}
-		if !s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-			return
-		}
+	if s.initial == nil && !s.letGo() {
+		return
 	}
 	s.hub.runners.run(task{s, taskRead})
 }

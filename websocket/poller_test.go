@@ -8,8 +8,8 @@ import (
 )
 
 // The poller spins (looks for readiness without blocking) only while
-// traffic keeps coming: once every client is quiet it must block in
-// epoll_wait again, not burn a core. A spinning loop would use about all
+// traffic keeps coming: once every client is quiet it must wait again
+// (blocked in epoll_wait or parked in Go's netpoller), not burn a core. A spinning loop would use about all
 // of the window's CPU; a blocked one next to nothing. Not parallel, so
 // that the process's CPU time is this test's.
 func TestQuietPollerBlocks(t *testing.T) {

@@ -26,7 +26,8 @@ const (
 	readerDone              // finish ran or runs
 )
 
-// startReading runs the first read of a new session (conn.go).
+// startReading hands a new session's socket to whatever reads it
+// (conn.go, conn_fd.go).
 func (s *Session) startReading() { s.conn.startReading(s) }
 
 // readable is the poller's event. The registration is edge-triggered, so
@@ -56,20 +57,26 @@ func (s *Session) readNow() {
 			s.finish(err)
 			return
 		}
-		s.rstate.Store(readerIdle)
-		// Bytes that arrived, or an abort that came, while we held the
-		// right could not take it: look again.
-		if !s.more.Load() && !s.aborted.Load() {
+		if !s.letGo() {
 			return
-		}
-		if !s.rstate.CompareAndSwap(readerIdle, readerBusy) {
-			return // the poller or an abort took the right
 		}
 		if s.aborted.Load() {
 			s.finish(errAborted)
 			return
 		}
 	}
+}
+
+// letGo gives the read right back. Bytes that arrived, or an abort that
+// came, while it was held could not take it: then it is taken again, to
+// look, unless the poller or the abort took it first. It reports whether
+// the caller holds the right again.
+func (s *Session) letGo() bool {
+	s.rstate.Store(readerIdle)
+	if !s.more.Load() && !s.aborted.Load() {
+		return false
+	}
+	return s.rstate.CompareAndSwap(readerIdle, readerBusy)
 }
 
 // register adds the session to the hub's poller, once; a poller that

@@ -32,10 +32,12 @@ type Accept struct {
 // Accept is the one gate of every upgrade: it checks the handshake (RFC
 // 6455 §4.2.1: method, version, key), the origin (§10.2) and the
 // connection budget, then hijacks and upgrades the connection (101),
-// registers the session, queues its open event and starts reading. It
-// returns once the upgrade is done; on failure it has answered HTTP itself,
-// logged one line and returns the error. permessage-deflate is never
-// negotiated.
+// registers the session, runs its open event on the calling goroutine and
+// starts reading. It returns once the open handler has returned (a
+// handler that waits holds the caller: net/http's goroutine, or a fast
+// path poller, which its stall watch replaces); on failure it has answered
+// HTTP itself, logged one line and returns the error. permessage-deflate
+// is never negotiated.
 func (h *Hub) Accept(w http.ResponseWriter, r *http.Request, a Accept) error {
 	if a.Handler == nil {
 		h.log.Error().Str("path", r.URL.Path).Msg("websocket upgrade without a handler")
@@ -112,6 +114,13 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 			return err
 		}
 	}
+	// The open event is pending and this goroutine its dispatcher from
+	// the start: once registered, the session is the hub's to close (a
+	// shutdown may come at once), and a close queued before these were
+	// set started a second dispatcher, whose close event could run before
+	// or beside the open event. Not shared yet, so no lock.
+	s.openPending = true
+	s.dispatching = true
 	if !h.register(s) {
 		h.log.Info().Str("remote", s.remote).Msg("websocket refused: shutting down")
 		h.opts.Limit.Release(s.remote)
@@ -122,15 +131,11 @@ func (h *Hub) serveConn(conn net.Conn, br *bufio.Reader, r *http.Request, a Acce
 		s.flushHeld()
 	}
 	// Registered before the open event: send and addToGroup work inside
-	// the open handler (XP semantics).
-	s.mu.Lock()
-	s.openPending = true
-	s.dispatching = true
-	s.mu.Unlock()
-	// The open event runs here, on the goroutine that ran the upgrade's
-	// get, before the socket is read: only the open handler's own doings
-	// (a close, the hub's shutdown) can queue more, so this stays bounded.
-	// Handed to a runner, it cost a goroutine hand-off per upgrade.
+	// the open handler (XP semantics). The open event runs here, on the
+	// goroutine that ran the upgrade's get, before the socket is read:
+	// only the open handler's own doings (a close, the hub's shutdown) can
+	// queue more, so this stays bounded. Handed to a runner, it cost a
+	// goroutine hand-off per upgrade.
 	s.dispatch()
 	s.startReading()
 	return nil

@@ -18,12 +18,16 @@ func TestOtherPlatformsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps, err := exec.Command("go", "list", "-C", root, "-deps", "./websocket").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(deps), "duplex/websocket/internal/linuxonly") {
-		t.Fatal("package websocket does not import websocket/internal/linuxonly")
+	// Every package that uses epoll: the hub, and the epoll set the HTTP
+	// fast path uses too.
+	for _, pkg := range []string{"./websocket", "./websocket/epoll"} {
+		deps, err := exec.Command("go", "list", "-C", root, "-deps", pkg).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(deps), "duplex/websocket/internal/linuxonly") {
+			t.Fatalf("package %s does not import websocket/internal/linuxonly", pkg)
+		}
 	}
 	cmd := exec.Command("go", "build", "-C", root, "-o", os.DevNull, "./websocket/internal/linuxonly")
 	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH=arm64")

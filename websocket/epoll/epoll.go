@@ -15,6 +15,10 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	// A build for another system than Linux stops here, with a message
+	// that says why.
+	_ "duplex/websocket/internal/linuxonly"
 )
 
 // Set is an epoll set and its wake-up eventfd.

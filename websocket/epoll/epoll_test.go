@@ -2,6 +2,7 @@ package epoll
 
 import (
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
@@ -29,7 +30,9 @@ func TestParkWakesOnSignal(t *testing.T) {
 			}
 			done <- n
 		}()
-		s.Signal()
+		// Later, so that the waiter most likely waits by then rather than
+		// finding the event at its first look (either way it must wake).
+		time.AfterFunc(20*time.Millisecond, s.Signal)
 		<-done
 		s.Drain()
 		if n, err := s.Look(events); n != 0 || err != nil {
