@@ -12,13 +12,15 @@ import (
 // finds, on its own stack: no hand-off between goroutines per request.
 type poller struct {
 	// since is when its request began (monotonic nanoseconds, 0 while
-	// it polls); the watch reads it.
+	// it polls), or replacedPoller once the watch found the request
+	// stalled and started another poller: when the request ends this
+	// goroutine polls again only if a poller is missing. The poller and
+	// the watch settle who changes it with a compare-and-swap, so that a
+	// poller cannot miss its replacement and poll on outside the list.
 	since atomic.Int64
-	// replaced: the watch found its request stalled and started another
-	// poller; when the request ends this goroutine polls again only if
-	// a poller is missing.
-	replaced atomic.Bool
 }
+
+const replacedPoller = -1
 
 // poll waits for one ready socket at a time: a poller holds no batch of
 // ready sockets that would wait behind a request that stalls.
@@ -55,10 +57,10 @@ func (s *Server) poll(p *poller) {
 		if !c.ready() {
 			continue
 		}
-		p.since.Store(s.nanotime())
+		start := max(s.nanotime(), 1)
+		p.since.Store(start)
 		s.serve(c)
-		p.since.Store(0)
-		if p.replaced.Load() && !s.rejoin(p) {
+		if !p.since.CompareAndSwap(start, 0) && !s.rejoin(p) {
 			return
 		}
 	}
@@ -91,7 +93,7 @@ func (s *Server) rejoin(p *poller) bool {
 	if s.closing.Load() || len(s.pollers) >= s.target {
 		return false
 	}
-	p.replaced.Store(false)
+	p.since.Store(0)
 	s.pollers = append(s.pollers, p)
 	return true
 }
@@ -131,9 +133,8 @@ func (s *Server) watch() {
 		for i := 0; i < len(s.pollers); i++ {
 			p := s.pollers[i]
 			since := p.since.Load()
-			serving = serving || since != 0
-			if since != 0 && now-since > int64(stallAfter) {
-				p.replaced.Store(true)
+			serving = serving || since > 0
+			if since > 0 && now-since > int64(stallAfter) && p.since.CompareAndSwap(since, replacedPoller) {
 				s.pollers[i] = &poller{}
 				go s.poll(s.pollers[i])
 			}
