@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/sockfd"
 )
 
 // adoptFD takes a TCP connection's socket away from Go's net package: it
@@ -36,20 +38,10 @@ func adoptFD(c net.Conn) int {
 	if !ok {
 		return -1
 	}
-	raw, err := sc.SyscallConn()
+	fd, err := sockfd.Dup(sc)
 	if err != nil {
 		return -1
 	}
-	fd := -1
-	var derr error
-	if raw.Control(func(f uintptr) {
-		fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0)
-	}) != nil || derr != nil {
-		return -1
-	}
-	// The duplicate shares the open file description, so it is
-	// non-blocking like the original; closing the original neither sends
-	// a FIN nor loses buffered bytes while the duplicate is open.
 	c.Close()
 	return fd
 }

@@ -180,15 +180,21 @@ func (s *Server) giveAway(c *conn, gc net.Conn, buffered []byte) {
 	s.cfg.Handoff(c.owner, gc, bytes.Clone(buffered))
 }
 
+// netConn gives fd to Go's net package, which takes a duplicate of it
+// into its netpoller; fd itself is closed.
+func netConn(fd int) (net.Conn, error) {
+	f := os.NewFile(uintptr(fd), "")
+	defer f.Close()
+	return net.FileConn(f)
+}
+
 // toGo moves c's socket into Go's net package; the connection is the
 // fast path's no more. Should that fail, the connection is closed.
 func (s *Server) toGo(c *conn) (net.Conn, error) {
 	c.state.Store(stGone)
 	s.unregister(c)
 	c.released = true
-	f := os.NewFile(uintptr(c.fd), "")
-	defer f.Close()
-	gc, err := net.FileConn(f)
+	gc, err := netConn(c.fd)
 	if err != nil {
 		s.cfg.Log.Warn().Err(err).Str("remote", c.remote).Msg("http1: connection could not be moved to net/http; closed")
 		c.owner.Close()

@@ -2,7 +2,6 @@ package http1
 
 import (
 	"net"
-	"os"
 	"sync"
 	"time"
 
@@ -43,9 +42,7 @@ func (h *hijackedConn) goConn() (net.Conn, error) {
 	if h.detached {
 		return nil, net.ErrClosed
 	}
-	f := os.NewFile(uintptr(h.fd), "")
-	gc, err := net.FileConn(f)
-	f.Close()
+	gc, err := netConn(h.fd)
 	h.detached = true
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/sockfd"
 )
 
 // AcceptFunc admits a new connection: it answers the connection that
@@ -27,7 +29,7 @@ const acceptBatch = 64
 // accept failed (out of descriptors), after which the listener rests a
 // moment.
 func (s *Server) Listen(ln *net.TCPListener, accept AcceptFunc, failed func(error)) error {
-	lfd, err := dupFD(ln)
+	lfd, err := sockfd.Dup(ln)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -266,18 +265,3 @@ func (s *Server) isClosing() bool { return s.closing.Load() }
 
 // nanotime is a monotonic clock reading.
 func (s *Server) nanotime() int64 { return int64(time.Since(s.start)) }
-
-// dupFD duplicates the descriptor of a socket of Go's net package, leaving
-// it as it is (non-blocking).
-func dupFD(c syscall.Conn) (int, error) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return -1, err
-	}
-	fd := -1
-	var derr error
-	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
-		return -1, err
-	}
-	return fd, derr
-}
