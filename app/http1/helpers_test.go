@@ -51,12 +51,13 @@ func (o *owner) Close() error {
 
 func startServer(t testing.TB, h http.Handler, tune func(*Config)) *testServer {
 	t.Helper()
-	return startServerWith(t, h, tune, nil)
+	return startServerWith(t, h, tune, nil, nil)
 }
 
-// startServerWith is startServer whose accept function asks refuse first:
-// true means it refused the socket (and closed it).
-func startServerWith(t testing.TB, h http.Handler, tune func(*Config), refuse func(fd int) bool) *testServer {
+// startServerWith is startServer whose accept function asks refuse first
+// (true means it refused the socket, and closed it), and that tells
+// failed of failed accepts (by default, they fail the test).
+func startServerWith(t testing.TB, h http.Handler, tune func(*Config), refuse func(fd int) bool, failed func(error)) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,7 +93,10 @@ func startServerWith(t testing.TB, h http.Handler, tune func(*Config), refuse fu
 		}
 		return &owner{local: ln.Addr(), remote: remote, ts: ts}, true
 	}
-	if err := ts.fast.Listen(ln.(*net.TCPListener), accept, func(err error) { t.Errorf("accept: %v", err) }); err != nil {
+	if failed == nil {
+		failed = func(err error) { t.Errorf("accept: %v", err) }
+	}
+	if err := ts.fast.Listen(ln.(*net.TCPListener), accept, failed); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ts.stop)
