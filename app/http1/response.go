@@ -136,10 +136,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.s.unregister(c)
 	hc := &hijackedConn{fd: c.fd, owner: c.owner}
 	rest := bytes.Clone(w.rest)
-	// As net/http's: the bytes that came behind the request, then the
-	// socket. Reading past them moves the socket into Go's net package,
-	// after which DetachFD has none to give.
-	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(rest), hc), max(len(rest), 16))
+	br := bufio.NewReaderSize(&hijackReader{rest: rest, hc: hc}, max(len(rest), 16))
 	if len(rest) > 0 {
 		_, _ = br.Peek(len(rest)) // Buffered() tells the hijacker of them
 	}
