@@ -48,11 +48,7 @@ func adoptFD(c net.Conn) int {
 
 // readFD reads without blocking; readiness comes from our poller.
 func readFD(fd int, p []byte) (int, error) {
-	n, err := unix.Read(fd, p)
-	if n < 0 {
-		n = 0
-	}
-	return n, err
+	return sockfd.Read(fd, p)
 }
 
 // writevFD writes bufs (the first one from offset off) in one writev (one
@@ -80,22 +76,19 @@ func writevFD(fd int, bufs [][]byte, off int) (int, error) {
 		return 0, nil
 	}
 	for {
-		var n uintptr
-		var e syscall.Errno
+		var n int
+		var err error
 		if k == 1 {
 			// One buffer, as an echo's reply is, goes by write: writev's
 			// copying and checking of the vector cost 170 ns a call more.
-			n, _, e = unix.Syscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(iov[0].Base)), uintptr(iov[0].Len))
+			n, err = sockfd.Write(fd, unsafe.Slice(iov[0].Base, iov[0].Len))
 		} else {
-			n, _, e = unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
+			n, err = sockfd.Writev(fd, iov[:k])
 		}
-		if e == unix.EINTR {
+		if err == unix.EINTR {
 			continue
 		}
-		if e != 0 {
-			return 0, e
-		}
-		return int(n), nil
+		return n, err
 	}
 }
 

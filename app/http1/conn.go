@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/sockfd"
 )
 
 // A connection's state: who may touch it.
@@ -102,7 +104,7 @@ func (s *Server) drain(c *conn) bool {
 			buf = append(buf, 0)[:len(buf)]
 		}
 		space := cap(buf) - len(buf)
-		n, err := unix.Read(c.fd, buf[len(buf):cap(buf)])
+		n, err := sockfd.Read(c.fd, buf[len(buf):cap(buf)])
 		switch {
 		case n > 0:
 			buf = buf[:len(buf)+n]

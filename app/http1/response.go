@@ -11,6 +11,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"duplex/websocket/sockfd"
 )
 
 // streamAt is how much of an answer is held before it goes out as it is
@@ -163,7 +165,7 @@ func (w *response) finish(closeConn bool) bool {
 	}
 	w.out = w.head(w.out[:0], closeConn, true)
 	w.out = append(w.out, w.body...)
-	n, err := unix.Write(w.c.fd, w.out)
+	n, err := sockfd.Write(w.c.fd, w.out)
 	if n == len(w.out) {
 		if closeConn {
 			w.s.closeAfter(w.c)
