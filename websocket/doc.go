@@ -13,7 +13,7 @@
 // between goroutines (as in Jetty, bytes that arrive while a handler runs
 // are read once it returns). Replies a handler sends to its own session are written
 // by the same goroutine when the handler returns. Other frames go to the
-// hub's flushers (flushers.go), at most one per core, which write each
+// hub's flushers (flushers.go), at most half as many as cores, which write each
 // session's pending frames with one non-blocking writev; only a socket
 // that is full gets a goroutine of its own, which waits for EPOLLOUT. One
 // sweeper per hub (keepalive.go) pings quiet peers and closes silent ones.

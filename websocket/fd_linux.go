@@ -46,11 +46,6 @@ func adoptFD(c net.Conn) int {
 	return fd
 }
 
-// readFD reads without blocking; readiness comes from our poller.
-func readFD(fd int, p []byte) (int, error) {
-	return sockfd.Read(fd, p)
-}
-
 // writevFD writes bufs (the first one from offset off) in one writev (one
 // write, for a single buffer), without blocking, and reports how many bytes
 // went out.

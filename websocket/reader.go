@@ -8,6 +8,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"duplex/websocket/frame"
+	"duplex/websocket/sockfd"
 )
 
 // readBufSize is the buffer a reader borrows from the hub's pool while a
@@ -128,7 +129,7 @@ func (s *Session) readSocket() error {
 		if s.aborted.Load() {
 			return errAborted
 		}
-		n, err := readFD(s.fdc.fd, buf)
+		n, err := sockfd.Read(s.fdc.fd, buf)
 		if n > 0 {
 			s.touch()
 			if err := s.ps.Feed(buf[:n], (*sessionSink)(s)); err != nil {
@@ -254,7 +255,7 @@ func (s *Session) drainFD(d time.Duration) {
 	blocked := false
 	for {
 		s.fin.reset()
-		n, err := readFD(s.fdc.fd, *bp)
+		n, err := sockfd.Read(s.fdc.fd, *bp)
 		switch {
 		case err == nil && n == 0:
 			return

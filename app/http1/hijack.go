@@ -104,21 +104,3 @@ func (h *hijackedConn) deadline(t time.Time, set func(net.Conn, time.Time) error
 	}
 	return set(gc, t)
 }
-
-// hijackReader is what the hijacker's bufio.Reader reads, as net/http's:
-// the bytes that came behind the request, then the socket. Reading past
-// them moves the socket into Go's net package, after which DetachFD has
-// none to give.
-type hijackReader struct {
-	rest []byte
-	hc   *hijackedConn
-}
-
-func (r *hijackReader) Read(p []byte) (int, error) {
-	if len(r.rest) > 0 {
-		n := copy(p, r.rest)
-		r.rest = r.rest[n:]
-		return n, nil
-	}
-	return r.hc.Read(p)
-}

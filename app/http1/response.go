@@ -138,7 +138,10 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.s.unregister(c)
 	hc := &hijackedConn{fd: c.fd, owner: c.owner}
 	rest := bytes.Clone(w.rest)
-	br := bufio.NewReaderSize(&hijackReader{rest: rest, hc: hc}, max(len(rest), 16))
+	// As net/http's: the bytes that came behind the request, then the
+	// socket. Reading past them moves the socket into Go's net package,
+	// after which DetachFD has none to give.
+	br := bufio.NewReaderSize(WithBuffered(hc, rest), max(len(rest), 16))
 	if len(rest) > 0 {
 		_, _ = br.Peek(len(rest)) // Buffered() tells the hijacker of them
 	}
@@ -172,9 +175,6 @@ func (w *response) finish(closeConn bool) bool {
 			return false
 		}
 		return true
-	}
-	if n < 0 {
-		n = 0
 	}
 	if err != nil && err != unix.EAGAIN {
 		w.s.closeConn(w.c)

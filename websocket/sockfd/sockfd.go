@@ -1,6 +1,7 @@
-// Package sockfd takes sockets out of Go's net package for the code that
-// polls descriptors itself: the WebSocket hub (package websocket) and the
-// HTTP fast path (app/http1).
+// Package sockfd is what the code that polls descriptors itself (the
+// WebSocket hub, package websocket, and the HTTP fast path, app/http1)
+// does with a socket's descriptor: take it out of Go's net package (Dup),
+// and read and write it without blocking (Read, Write, Writev).
 package sockfd
 
 import (
@@ -40,25 +41,17 @@ func Dup(c syscall.Conn) (int, error) {
 // noise.
 
 // Read reads what the socket has, or fails with EAGAIN.
-func Read(fd int, p []byte) (int, error) {
-	var base unsafe.Pointer
-	if len(p) > 0 {
-		base = unsafe.Pointer(&p[0])
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(base), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
+func Read(fd int, p []byte) (int, error) { return rw(unix.SYS_READ, fd, p) }
 
 // Write writes what the socket's send buffer takes, or fails with EAGAIN.
-func Write(fd int, p []byte) (int, error) {
+func Write(fd int, p []byte) (int, error) { return rw(unix.SYS_WRITE, fd, p) }
+
+func rw(trap uintptr, fd int, p []byte) (int, error) {
 	var base unsafe.Pointer
 	if len(p) > 0 {
 		base = unsafe.Pointer(&p[0])
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(base), uintptr(len(p)))
+	n, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(base), uintptr(len(p)))
 	if e != 0 {
 		return 0, e
 	}
